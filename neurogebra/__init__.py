@@ -1,0 +1,10 @@
+"""neurogebra: a neural-network library written from scratch, every component visible.
+
+The pieces, in the order a lesson meets them:
+
+- ``neurogebra.core.autograd.Value``: a scalar that remembers how it was computed and backpropagates.
+- ``neurogebra.nn``: ``Neuron``, ``Layer``, ``NeuralNetwork``.
+- ``neurogebra.losses``: ``softmax_cross_entropy``.
+- ``neurogebra.optim``: ``SGD`` and ``Adam``.
+- ``neurogebra.MathForge``: the same mathematics as symbolic (sympy) expressions.
+"""
