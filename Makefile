@@ -1,0 +1,30 @@
+# The two commands of the README, and the maintenance targets around them.
+#   make run    set up a fresh machine (.venv) and run the default sweep and the report
+#   make test   set up (with test tools) and run the test suite
+PYTHON ?= python3.11
+VENV   ?= .venv
+CORES  ?= 4
+BIN    := $(abspath $(VENV))/bin
+# Rules call `python -m spiralbench ...`: make sure that is the project's interpreter.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup setup-dev run test
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+run: setup
+	snakemake --cores $(CORES)
+
+test: setup-dev
+	python -m pytest
