@@ -8,3 +8,8 @@ The pieces, in the order a lesson meets them:
 - ``neurogebra.optim``: ``SGD`` and ``Adam``.
 - ``neurogebra.MathForge``: the same mathematics as symbolic (sympy) expressions.
 """
+
+from neurogebra.core.autograd import Value
+from neurogebra.losses import softmax_cross_entropy
+from neurogebra.nn import Layer, NeuralNetwork, Neuron
+from neurogebra.optim import SGD, Adam

@@ -1,0 +1,35 @@
+"""Loss functions on lists of ``Value`` scores."""
+
+from neurogebra.core.autograd import Value
+
+__all__ = ["softmax_cross_entropy"]
+
+
+def softmax_cross_entropy(scores, target):
+    """Softmax probabilities of ``scores`` and the cross-entropy loss for class ``target``.
+
+    Returns ``(loss, probabilities)``: the same numbers as the tutorial's
+    function (and PyTorch's ``CrossEntropyLoss`` on one sample), computed so
+    that large score gaps stay finite:
+
+    1. shift the scores by their maximum, so every exp() is at most 1;
+    2. probabilities = exp(shifted) / sum(exp(shifted));
+    3. loss = log(sum(exp(shifted))) - shifted[target].
+
+    Step 3 is -log(probability of the target) rearranged: it never takes the
+    log of a probability that has underflowed to 0, so a gap of 1000 gives a
+    loss of 1000 rather than infinity.
+    """
+    scores = list(scores)
+    if not scores:
+        raise ValueError("softmax_cross_entropy needs at least one score")
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(scores):
+        raise ValueError(f"target must be a class index in 0..{len(scores) - 1}, got {target!r}")
+    scores = [s if isinstance(s, Value) else Value(s) for s in scores]
+    max_score = max(s.data for s in scores)  # a constant: the shift does not change the result
+    shifted = [s - max_score for s in scores]
+    exp_scores = [s.exp() for s in shifted]
+    sum_exp = sum(exp_scores)
+    probabilities = [e / sum_exp for e in exp_scores]
+    loss = sum_exp.log() - shifted[target]
+    return loss, probabilities

@@ -1,0 +1,95 @@
+"""Optimizers that update a list of ``Value`` parameters from their ``.grad``."""
+
+import math
+from numbers import Real
+
+from neurogebra.core.autograd import Value
+
+__all__ = ["SGD", "Adam"]
+
+
+def _positive_finite(x, name):
+    if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(x) or x <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {x!r}")
+    return float(x)
+
+
+class Optimizer:
+    """Holds the parameters; ``zero_grad()`` resets their gradients."""
+
+    def __init__(self, params, lr):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise TypeError(f"parameters must be Values, got {p!r}")
+        self.lr = _positive_finite(lr, "learning rate lr")
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: ``p.data -= lr * p.grad``."""
+
+    def step(self):
+        lr = self.lr
+        for p in self.params:
+            p.data -= lr * p.grad
+
+    def __repr__(self):
+        return f"SGD(lr={self.lr})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), with the exact update rule of ``torch.optim.Adam``.
+
+    For step t, gradient g, and per-parameter moments m, v (starting at 0):
+
+        m = m + (1 - beta1) * (g - m)        # torch's lerp form of beta1*m + (1-beta1)*g
+        v = beta2 * v + (1 - beta2) * g * g
+        step_size = lr / (1 - beta1**t)
+        denom = sqrt(v) / sqrt(1 - beta2**t) + eps
+        p = p - step_size * (m / denom)
+
+    Written in the same operation order as torch, so that in float64 the two
+    produce the same trajectory.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params, lr)
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if isinstance(beta, bool) or not isinstance(beta, Real) or not 0.0 <= beta < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
+        if isinstance(eps, bool) or not isinstance(eps, Real) or not math.isfinite(eps) or eps < 0:
+            raise ValueError(f"eps must be a non-negative finite number, got {eps!r}")
+        self.betas = (float(beta1), float(beta2))
+        self.eps = float(eps)
+        self.t = 0
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self):
+        beta1, beta2 = self.betas
+        self.t += 1
+        step_size = self.lr / (1.0 - beta1**self.t)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
+        m, v, eps = self.m, self.v, self.eps
+        for i, p in enumerate(self.params):
+            g = p.grad
+            m[i] = m[i] + (1.0 - beta1) * (g - m[i])
+            v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
+            denom = math.sqrt(v[i]) / bias_correction2_sqrt + eps
+            p.data -= step_size * (m[i] / denom)
+
+    def __repr__(self):
+        return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps})"
