@@ -13,3 +13,5 @@ from neurogebra.core.autograd import Value
 from neurogebra.losses import softmax_cross_entropy
 from neurogebra.nn import Layer, NeuralNetwork, Neuron
 from neurogebra.optim import SGD, Adam
+
+from neurogebra.core.forge import MathForge, Expression
