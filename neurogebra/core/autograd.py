@@ -189,17 +189,19 @@ class Value:
         are done (post-order), so graphs of any depth work without recursion.
         """
         order = []
-        visited = {self}
+        visited = set()
         stack = [(self, False)]
         while stack:
             node, children_done = stack.pop()
             if children_done:
                 order.append(node)
                 continue
+            if node in visited:  # reached again through another path, already placed
+                continue
+            visited.add(node)
             stack.append((node, True))
             for child in node._children:
                 if child._children and child not in visited:
-                    visited.add(child)
                     stack.append((child, False))
         order.reverse()
         return order

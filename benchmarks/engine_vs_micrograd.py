@@ -1,0 +1,241 @@
+"""Training speed of neurogebra's engine vs micrograd on the tutorial's own code.
+
+The workload is the tutorial's Step 4: a 2-16-16-3 network, the 240 training
+points of its Step 1 spirals, mini-batches of 16, SGD with lr 0.05. It runs
+three ways in one invocation, from the same initial weights (random.seed(42))
+and the same shuffles:
+
+1. the tutorial's own Neuron/Layer/NeuralNetwork and softmax_cross_entropy
+   (its ``sum((wi * xi ...), self.b)`` code), on micrograd's ``Value``
+   (PyPI ``micrograd``, given the ``exp`` and ``log`` it lacks);
+2. the same tutorial code on ``neurogebra.core.autograd.Value``;
+3. the library's own parts: ``neurogebra.nn``, ``neurogebra.losses``, ``neurogebra.optim``.
+
+It prints seconds per epoch (median over the epochs), the speed-up over
+micrograd, and each epoch's loss; the losses of all three must agree to 1e-9.
+
+    python benchmarks/engine_vs_micrograd.py [--epochs 3]
+"""
+
+import argparse
+import math
+import random
+import statistics
+import time
+
+import numpy as np
+from micrograd.engine import Value as MicrogradValue
+
+import neurogebra.core.autograd
+from neurogebra.losses import softmax_cross_entropy as library_softmax_cross_entropy
+from neurogebra.nn import NeuralNetwork as LibraryNetwork
+from neurogebra.optim import SGD
+
+LEARNING_RATE = 0.05
+BATCH_SIZE = 16
+LOSS_TOLERANCE = 1e-9
+
+
+# --- micrograd, completed with the two operations the tutorial's loss needs, in micrograd's style.
+
+
+def _micrograd_exp(self):
+    out = MicrogradValue(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _micrograd_log(self):
+    out = MicrogradValue(math.log(self.data), (self,), "log")
+
+    def _backward():
+        self.grad += (1 / self.data) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+MicrogradValue.exp = _micrograd_exp
+MicrogradValue.log = _micrograd_log
+
+
+# --- The tutorial's data (Step 1), verbatim apart from plotting.
+
+
+def generate_spirals(n_points=100, n_classes=3, noise=0.1):
+    X = np.zeros((n_points * n_classes, 2))
+    y = np.zeros(n_points * n_classes, dtype=int)
+    for class_idx in range(n_classes):
+        start = n_points * class_idx
+        end = n_points * (class_idx + 1)
+        r = np.linspace(0.0, 1.0, n_points)
+        theta = np.linspace(class_idx * 4, (class_idx + 1) * 4, n_points) + np.random.randn(n_points) * noise
+        X[start:end, 0] = r * np.sin(theta)
+        X[start:end, 1] = r * np.cos(theta)
+        y[start:end] = class_idx
+    return X, y
+
+
+def tutorial_training_data():
+    np.random.seed(42)
+    X, y = generate_spirals(n_points=100, n_classes=3, noise=0.15)
+    indices = np.random.permutation(len(X))
+    split = int(0.8 * len(X))
+    return X[indices[:split]], y[indices[:split]]
+
+
+# --- The tutorial's network and loss (Steps 2-3), verbatim apart from printing, for any Value class.
+
+
+def tutorial_code(Value):
+    class Neuron:
+        def __init__(self, n_inputs, activation="relu"):
+            limit = (6 / (n_inputs + 1)) ** 0.5
+            self.w = [Value(random.uniform(-limit, limit)) for _ in range(n_inputs)]
+            self.b = Value(0.0)
+            self.activation = activation
+
+        def __call__(self, x):
+            raw = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+            if self.activation == "relu":
+                return raw.relu()
+            elif self.activation == "tanh":
+                return raw.tanh()
+            elif self.activation == "linear":
+                return raw
+            return raw.relu()
+
+        def parameters(self):
+            return self.w + [self.b]
+
+    class Layer:
+        def __init__(self, n_inputs, n_outputs, activation="relu"):
+            self.neurons = [Neuron(n_inputs, activation) for _ in range(n_outputs)]
+
+        def __call__(self, x):
+            return [neuron(x) for neuron in self.neurons]
+
+        def parameters(self):
+            return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    class NeuralNetwork:
+        def __init__(self, layer_sizes, activations=None):
+            if activations is None:
+                activations = ["relu"] * (len(layer_sizes) - 2) + ["linear"]
+            self.layers = []
+            for i in range(len(layer_sizes) - 1):
+                self.layers.append(Layer(layer_sizes[i], layer_sizes[i + 1], activations[i]))
+
+        def __call__(self, x):
+            for layer in self.layers:
+                x = layer(x)
+            return x
+
+        def parameters(self):
+            return [p for layer in self.layers for p in layer.parameters()]
+
+    def softmax_cross_entropy(scores, target):
+        max_score = max(s.data for s in scores)
+        exp_scores = [(s - Value(max_score)).exp() for s in scores]
+        sum_exp = sum(exp_scores)
+        probabilities = [e / sum_exp for e in exp_scores]
+        loss = -(probabilities[target].log())
+        return loss, probabilities
+
+    return NeuralNetwork, softmax_cross_entropy
+
+
+# --- Training (Step 4): the tutorial's loop, and the same loop through the library's parts.
+
+
+def train_tutorial_code(Value, X_train, y_train, permutations):
+    """The tutorial's Step 4 loop on its own classes; returns (epoch losses, epoch seconds)."""
+    NeuralNetwork, softmax_cross_entropy = tutorial_code(Value)
+    random.seed(42)
+    net = NeuralNetwork(layer_sizes=[2, 16, 16, 3], activations=["relu", "relu", "linear"])
+    losses, seconds = [], []
+    for perm in permutations:
+        started = time.perf_counter()
+        epoch_loss = 0.0
+        for start in range(0, len(X_train), BATCH_SIZE):
+            batch_idx = perm[start : start + BATCH_SIZE]
+            batch_loss = Value(0.0)
+            for idx in batch_idx:
+                x_input = [Value(float(X_train[idx, 0])), Value(float(X_train[idx, 1]))]
+                target = int(y_train[idx])
+                scores = net(x_input)
+                loss, probs = softmax_cross_entropy(scores, target)
+                batch_loss = batch_loss + loss
+            batch_loss = batch_loss / len(batch_idx)
+            for p in net.parameters():
+                p.grad = 0.0
+            batch_loss.backward()
+            for p in net.parameters():
+                p.data -= LEARNING_RATE * p.grad
+            epoch_loss += batch_loss.data
+        seconds.append(time.perf_counter() - started)
+        losses.append(epoch_loss)
+    return losses, seconds
+
+
+def train_library(X_train, y_train, permutations):
+    """The same training through neurogebra.nn, neurogebra.losses and neurogebra.optim."""
+    random.seed(42)
+    net = LibraryNetwork([2, 16, 16, 3], activations=["relu", "relu", "linear"])
+    optimizer = SGD(net.parameters(), lr=LEARNING_RATE)
+    inputs = X_train.tolist()
+    targets = y_train.tolist()
+    losses, seconds = [], []
+    for perm in permutations:
+        started = time.perf_counter()
+        epoch_loss = 0.0
+        for start in range(0, len(X_train), BATCH_SIZE):
+            batch_idx = perm[start : start + BATCH_SIZE]
+            batch_loss = sum(library_softmax_cross_entropy(net(inputs[i]), targets[i])[0] for i in batch_idx)
+            batch_loss = batch_loss / len(batch_idx)
+            optimizer.zero_grad()
+            batch_loss.backward()
+            optimizer.step()
+            epoch_loss += batch_loss.data
+        seconds.append(time.perf_counter() - started)
+        losses.append(epoch_loss)
+    return losses, seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per engine (default 3)")
+    args = parser.parse_args()
+
+    X_train, y_train = tutorial_training_data()
+    np.random.seed(0)  # the shuffles, shared by all three runs
+    permutations = [np.random.permutation(len(X_train)).tolist() for _ in range(args.epochs)]
+
+    runs = {
+        "micrograd (tutorial code)": train_tutorial_code(MicrogradValue, X_train, y_train, permutations),
+        "neurogebra (tutorial code)": train_tutorial_code(
+            neurogebra.core.autograd.Value, X_train, y_train, permutations
+        ),
+        "neurogebra (nn + losses + optim)": train_library(X_train, y_train, permutations),
+    }
+
+    reference_losses, reference_seconds = runs["micrograd (tutorial code)"]
+    reference = statistics.median(reference_seconds)
+    print(f"Tutorial training: 2-16-16-3, {len(X_train)} samples, batch {BATCH_SIZE}, SGD lr {LEARNING_RATE}, "
+          f"{args.epochs} epochs")
+    print(f"{'engine':34s} {'s/epoch':>8s} {'speed-up':>9s}  epoch losses")
+    for name, (losses, seconds) in runs.items():
+        per_epoch = statistics.median(seconds)
+        print(f"{name:34s} {per_epoch:8.3f} {reference / per_epoch:8.1f}x  " + " ".join(f"{x:.12f}" for x in losses))
+    for name, (losses, _) in runs.items():
+        worst = max(abs(a - b) for a, b in zip(losses, reference_losses))
+        assert worst <= LOSS_TOLERANCE, f"{name}: epoch losses differ from micrograd's by {worst:.3g}"
+    print(f"Epoch losses agree to within {LOSS_TOLERANCE:g}.")
+
+
+if __name__ == "__main__":
+    main()
