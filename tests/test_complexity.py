@@ -62,7 +62,7 @@ def lines_of(module, neurogebra_targets, pytorch_targets=None):
     components = {
         "only": {"neurogebra": neurogebra_targets, "pytorch": pytorch_targets or [f"{module}:loss"]},
     }
-    return complexity.measure(components)["only"]["neurogebra"]
+    return complexity.measure(components, uncounted={})["only"]["neurogebra"]
 
 
 @pytest.mark.parametrize(
@@ -85,11 +85,24 @@ def test_a_nested_target_counts_only_once(fixture_module):
         "loss": {"neurogebra": [f"{fixture_module}:train#Criterion"], "pytorch": [f"{fixture_module}:loss"]},
         "loop": {"neurogebra": [f"{fixture_module}:train"], "pytorch": [f"{fixture_module}:train"]},
     }
-    counts = complexity.measure(components)
+    counts = complexity.measure(components, uncounted={})
     assert counts["loss"]["neurogebra"] == LOSS_LINE
     assert counts["loop"]["neurogebra"] == TRAIN - LOSS_LINE
     # The other implementation does not list the loss line, so its loop keeps it.
     assert counts["loop"]["pytorch"] == TRAIN
+
+
+def test_uncounted_code_is_taken_out_of_its_enclosing_target(fixture_module):
+    components = {"net": {"neurogebra": [f"{fixture_module}:Model"], "pytorch": [f"{fixture_module}:Model"]}}
+    uncounted = {"neurogebra": [f"{fixture_module}:Model.forward"]}
+    counts = complexity.measure(components, uncounted)["net"]
+    assert counts == {"neurogebra": MODEL - FORWARD, "pytorch": MODEL}
+
+
+def test_an_uncounted_target_that_no_longer_exists_fails_loudly(fixture_module):
+    components = {"net": {"neurogebra": [f"{fixture_module}:Model"], "pytorch": [f"{fixture_module}:Model"]}}
+    with pytest.raises(LookupError, match="Model.gone"):
+        complexity.measure(components, {"neurogebra": [f"{fixture_module}:Model.gone"]})
 
 
 def test_the_same_lines_listed_twice_are_refused(fixture_module):
@@ -100,8 +113,8 @@ def test_the_same_lines_listed_twice_are_refused(fixture_module):
 @pytest.mark.parametrize(
     "target, message",
     [
-        ("complexity_fixture:Renamed", "no function or class 'Renamed'"),
-        ("complexity_fixture:Model.backward", "no function or class 'Model.backward'"),
+        ("complexity_fixture:Renamed", "no definition of 'Renamed'"),
+        ("complexity_fixture:Model.backward", "no definition of 'Model.backward'"),
         ("complexity_fixture:train#nn", "never mentions 'nn'"),
         ("no_such_module_anywhere:train", "no Python source file"),
     ],
@@ -124,7 +137,7 @@ def test_written_table_has_the_fixed_columns_and_a_total(fixture_module, tmp_pat
         "training loop": {"neurogebra": [f"{fixture_module}:train"], "pytorch": [f"{fixture_module}:loss"]},
     }
     table_path, rule_path = tmp_path / "complexity.csv", tmp_path / "complexity_rule.txt"
-    complexity.write_complexity(table_path, rule_path, components)
+    complexity.write_complexity(table_path, rule_path, components, uncounted={})
     table = pd.read_csv(table_path, keep_default_na=False)
     assert list(table.columns) == complexity.COLUMNS
     assert list(table["component"]) == ["network definition", "training loop", "total"]
@@ -133,7 +146,7 @@ def test_written_table_has_the_fixed_columns_and_a_total(fixture_module, tmp_pat
     assert list(table["page_neurogebra_lines"]) == [60, 35, 120]
     assert "SLOC" in rule_path.read_text()
     first_bytes = table_path.read_bytes()
-    complexity.write_complexity(table_path, rule_path, components)
+    complexity.write_complexity(table_path, rule_path, components, uncounted={})
     assert table_path.read_bytes() == first_bytes
 
 
