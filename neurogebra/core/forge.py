@@ -129,7 +129,9 @@ class Expression:
         """Evaluate at ``values`` (every variable by name; parameters optional).
 
         Numbers give a float; numpy arrays (or lists) give an ndarray of their
-        broadcast shape.
+        broadcast shape. The formula is evaluated as written, in float64: outside
+        its domain (log of 0) or where its exponentials overflow (sigmoid's
+        gradient below x = -709) it gives inf or nan, with numpy's warning.
         """
         unknown = [n for n in values if n not in self._symbols]
         if unknown:
@@ -140,9 +142,10 @@ class Expression:
 
         arguments = [self._as_array(n, values[n]) for n in self.variables]
         arguments += [self._as_array(n, values.get(n, default)) for n, default in self.params.items()]
-        with np.errstate(all="ignore"):
-            # np.select (from Piecewise) evaluates every branch everywhere; overflow in a branch
-            # that is not selected must not warn. A NaN that reaches the result is still returned.
+        with np.errstate(over="ignore"):
+            # exp overflowing to inf is routine and harmless here: np.select (from Piecewise)
+            # evaluates every branch, even where it is not selected, and 1 / (1 + inf) is
+            # sigmoid's correct 0. Invalid operations (inf / inf, log of a negative) still warn.
             result = np.asarray(self._compiled(*arguments), dtype=float)
         shape = np.broadcast_shapes(*(argument.shape for argument in arguments))
         if shape == ():

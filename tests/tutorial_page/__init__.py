@@ -14,6 +14,7 @@ Example::
 
     namespace = run_page([1, 2, 3, 4], replacements={"epochs = 30": "epochs = 2"})
     namespace["neuro_history"]["loss"]
+    run_page([6], namespace=namespace)["neuro_test_acc"]
 """
 
 from pathlib import Path
@@ -41,8 +42,11 @@ def step_source(step):
     return (PAGE_DIR / STEP_FILES[step]).read_text(encoding="utf-8")
 
 
-def run_page(steps, replacements=None):
+def run_page(steps, replacements=None, namespace=None):
     """Execute the page's ``steps`` in order in one namespace and return it.
+
+    ``namespace`` continues an earlier run (its variables are visible, and the
+    steps write into it), like running further cells of the same notebook.
 
     ``replacements`` maps exact text of the page to the text to run instead
     (every occurrence in the chosen steps), e.g. ``{"epochs = 30": "epochs = 2"}``
@@ -65,7 +69,8 @@ def run_page(steps, replacements=None):
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    namespace = {"__name__": "__tutorial_page__"}
+    if namespace is None:
+        namespace = {"__name__": "__tutorial_page__"}
     original_show = plt.show
     plt.show = lambda *args, **kwargs: None
     try:
