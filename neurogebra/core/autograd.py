@@ -6,23 +6,30 @@ depends on, leaving d(loss)/d(value) in each value's ``.grad``.
 
 How the graph is stored (this is where the speed comes from):
 
-- Every operation records its inputs (``_children``) together with the local
-  derivative d(output)/d(input) for each of them (``_local_grads``), computed
-  during the forward pass while the numbers are at hand. ``a * b`` stores
-  ``(b.data, a.data)``; ``a.tanh()`` stores ``(1 - t*t,)``.
-- So backward needs no per-operation code: it is one loop,
-  ``child.grad += local * node.grad``, over the nodes in reverse
-  topological order. No closure is created per node.
-- A plain-number operand (``v * 2``, ``1 - v``) is not wrapped in a ``Value``:
-  it is a constant, so it gets no node and no gradient.
-- ``__slots__`` keeps each node small and its attributes fast to reach.
+- An operation records each of its inputs together with the local derivative
+  d(output)/d(input), computed in the forward pass while the numbers are at
+  hand: ``a * b`` records ``a`` with ``b.data`` and ``b`` with ``a.data``;
+  ``a.tanh()`` records ``a`` with ``1 - t*t``. Backward then needs no code per
+  operation and no closure per node: it is one loop,
+  ``input.grad += local * node.grad``, over the nodes, outputs before inputs.
+- Every arithmetic operation has one or two inputs, kept in fixed slots
+  (``_a`` with ``_da``, ``_b`` with ``_db``) rather than in lists: a node is a
+  single small object, cheap to create and cheap for Python's garbage
+  collector to step over. The one operation with many inputs,
+  ``weighted_sum``, makes a ``_WeightedSum`` node that keeps them in tuples.
+- The order of the backward loop comes from an iterative depth-first search
+  (micrograd's ``build_topo`` without recursion), so graphs of any depth work.
+- A plain-number operand (``v * 2``, ``1 - v``) is a constant: it gets no node.
 
 Gradient accumulation follows PyTorch: ``backward()`` *adds* into the ``.grad``
-of leaf values (those not computed from other values, such as parameters and
-inputs), so calling it twice doubles their gradients; set ``p.grad = 0.0`` (or
-call an optimizer's ``zero_grad()``) between steps. The ``.grad`` of an
-intermediate value holds the gradient from the most recent ``backward()`` that
-reached it.
+of leaf values (values not computed from other values: parameters, inputs), so
+calling it twice doubles their gradients; set ``p.grad = 0.0`` (or call an
+optimizer's ``zero_grad()``) between steps. The ``.grad`` of a computed value
+holds its gradient from the latest ``backward()`` that reached it.
+
+Errors: non-numeric data, NaN, division by zero, the log of a non-positive
+number, ``exp`` or ``**`` overflowing float64, and operations that would
+produce NaN raise an exception naming the operation and the value.
 """
 
 import math
@@ -32,20 +39,18 @@ __all__ = ["Value", "weighted_sum"]
 
 
 def _as_float(x, what):
-    """``x`` as a float, or a TypeError/ValueError that names ``what`` it was for."""
-    if type(x) is float:
-        return x
+    """``x`` as a float, or a TypeError/ValueError naming ``what`` it was for."""
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{what} must be a real number, got {x!r} of type {type(x).__name__}")
     x = float(x)
-    if math.isnan(x):
+    if x != x:
         raise ValueError(f"{what} is NaN")
     return x
 
 
 def _operand(other, op):
-    """A plain-number operand of ``op`` as a float (Values are handled by the caller)."""
-    if type(other) is float:
+    """A plain-number operand of ``op`` as a float (Value operands are handled by the caller)."""
+    if type(other) is float and other == other:
         return other
     return _as_float(other, f"operand of Value {op}")
 
@@ -61,109 +66,111 @@ def _sigmoid(x):
 class Value:
     """A scalar in a computation graph: ``.data`` (float), ``.grad`` (float), ``.backward()``."""
 
-    __slots__ = ("data", "grad", "_children", "_local_grads", "_op")
+    __slots__ = ("data", "grad", "_op", "_a", "_da", "_b", "_db")
 
-    def __init__(self, data, _children=(), _local_grads=(), _op=""):
+    def __init__(self, data, _op="", _a=None, _da=0.0, _b=None, _db=0.0):
         if type(data) is not float:
             data = _as_float(data, "Value data")
         elif data != data:  # NaN is the only float not equal to itself
+            if _op:
+                raise ValueError(f"Value {_op} produced NaN (inputs: {_a!r}, {_b!r})")
             raise ValueError("Value data is NaN")
         self.data = data
         self.grad = 0.0
-        self._children = _children
-        self._local_grads = _local_grads
-        self._op = _op
+        self._op = _op  # "" for a leaf
+        self._a = _a  # first input and d(self)/d(_a)
+        self._da = _da
+        self._b = _b  # second input (or None) and d(self)/d(_b)
+        self._db = _db
 
     # ------------------------------------------------------------ arithmetic
-    # Each operation: compute the output, and record d(output)/d(each input).
+    # Each operation computes its output and records (input, d(output)/d(input)).
 
     def __add__(self, other):
         if isinstance(other, Value):
-            return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
-        return Value(self.data + _operand(other, "+"), (self,), (1.0,), "+")
+            return Value(self.data + other.data, "+", self, 1.0, other, 1.0)
+        return Value(self.data + _operand(other, "+"), "+", self, 1.0)
 
-    def __radd__(self, other):  # other + self; also what sum() starts with (0 + v)
-        return Value(_operand(other, "+") + self.data, (self,), (1.0,), "+")
+    def __radd__(self, other):  # other + self; also how sum() starts (0 + v)
+        return Value(_operand(other, "+") + self.data, "+", self, 1.0)
 
     def __sub__(self, other):
         if isinstance(other, Value):
-            return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
-        return Value(self.data - _operand(other, "-"), (self,), (1.0,), "-")
+            return Value(self.data - other.data, "-", self, 1.0, other, -1.0)
+        return Value(self.data - _operand(other, "-"), "-", self, 1.0)
 
     def __rsub__(self, other):  # other - self
-        return Value(_operand(other, "-") - self.data, (self,), (-1.0,), "-")
+        return Value(_operand(other, "-") - self.data, "-", self, -1.0)
 
     def __mul__(self, other):
         if isinstance(other, Value):
-            return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+            return Value(self.data * other.data, "*", self, other.data, other, self.data)
         other = _operand(other, "*")
-        return Value(self.data * other, (self,), (other,), "*")
+        return Value(self.data * other, "*", self, other)
 
     def __rmul__(self, other):  # other * self
         other = _operand(other, "*")
-        return Value(other * self.data, (self,), (other,), "*")
+        return Value(other * self.data, "*", self, other)
 
     def __truediv__(self, other):
         if isinstance(other, Value):
             a, b = self.data, other.data
             if b == 0.0:
                 raise ZeroDivisionError(f"Value division by zero: {a!r} / {b!r}")
-            return Value(a / b, (self, other), (1.0 / b, -a / (b * b)), "/")
+            return Value(a / b, "/", self, 1.0 / b, other, -a / (b * b))
         b = _operand(other, "/")
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero: {self.data!r} / {b!r}")
-        return Value(self.data / b, (self,), (1.0 / b,), "/")
+        return Value(self.data / b, "/", self, 1.0 / b)
 
     def __rtruediv__(self, other):  # other / self
         a, b = _operand(other, "/"), self.data
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero: {a!r} / {b!r}")
-        return Value(a / b, (self,), (-a / (b * b),), "/")
+        return Value(a / b, "/", self, -a / (b * b))
 
     def __neg__(self):
-        return Value(-self.data, (self,), (-1.0,), "neg")
+        return Value(-self.data, "neg", self, -1.0)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            raise TypeError(
-                f"Value ** Value is not supported: the exponent must be a plain number, got {exponent!r}"
-            )
+            raise TypeError(f"Value ** Value is not supported: the exponent must be a number, got {exponent!r}")
         n = _operand(exponent, "** (exponent)")
         x = self.data
         if x < 0.0 and not n.is_integer():
-            raise ValueError(f"Value ** {n!r}: a negative base {x!r} with a fractional exponent is not real")
+            raise ValueError(f"Value ** {n!r}: negative base {x!r} with a fractional exponent has no real result")
         if x == 0.0 and n < 0.0:
-            raise ZeroDivisionError(f"Value ** {n!r}: zero base {x!r} with a negative exponent")
+            raise ZeroDivisionError(f"Value ** {n!r}: zero base with a negative exponent")
         try:
             out = x**n
             if n == 0.0:
-                local = 0.0
+                local = 0.0  # x**0 is constant (PyTorch agrees, also at x = 0)
             elif x == 0.0 and n < 1.0:
-                local = math.inf  # d/dx x**n is unbounded at 0 for 0 < n < 1
+                local = math.inf  # the slope of x**n, 0 < n < 1, is unbounded at 0
             else:
                 local = n * x ** (n - 1.0)
         except OverflowError:
             raise OverflowError(f"Value ** {n!r}: {x!r} ** {n!r} overflows float64") from None
-        return Value(out, (self,), (local,), f"**{n!r}")
+        return Value(out, f"**{n!r}", self, local)
 
     def __rpow__(self, base):
-        raise TypeError(f"number ** Value is not supported: got {base!r} ** {self!r}; use (Value * log(base)).exp()")
+        raise TypeError(f"number ** Value is not supported ({base!r} ** {self!r}): the exponent must be a number")
 
     # ----------------------------------------------------------- functions
 
     def relu(self):
         x = self.data
         if x > 0.0:
-            return Value(x, (self,), (1.0,), "relu")
-        return Value(0.0, (self,), (0.0,), "relu")
+            return Value(x, "relu", self, 1.0)
+        return Value(0.0, "relu", self, 0.0)  # slope 0 at x = 0, as in PyTorch
 
     def tanh(self):
         t = math.tanh(self.data)
-        return Value(t, (self,), (1.0 - t * t,), "tanh")
+        return Value(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self):
         s = _sigmoid(self.data)
-        return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return Value(s, "sigmoid", self, s * (1.0 - s))
 
     def exp(self):
         try:
@@ -172,57 +179,64 @@ class Value:
             raise OverflowError(
                 f"Value.exp() of {self.data!r} overflows float64 (the largest finite result is exp(709.78))"
             ) from None
-        return Value(e, (self,), (e,), "exp")
+        return Value(e, "exp", self, e)
 
     def log(self):
         x = self.data
         if x <= 0.0:
             raise ValueError(f"Value.log() of non-positive value {x!r}")
-        return Value(math.log(x), (self,), (1.0 / x,), "log")
+        return Value(math.log(x), "log", self, 1.0 / x)
 
     # -------------------------------------------------------------- backward
 
-    def _interior_nodes_in_topological_order(self):
-        """Every computed (non-leaf) node reachable from ``self``, each after all nodes that use it.
+    def _topological_order(self):
+        """The computed (non-leaf) nodes ``self`` depends on, each after all the nodes it was computed from.
 
-        Iterative depth-first search: a node is appended once all its children
-        are done (post-order), so graphs of any depth work without recursion.
+        Depth-first search with an explicit stack. A ``None`` pushed above a
+        node means "once everything above me is done, all of this node's
+        inputs are placed: place the node". Gradients of the nodes found are
+        reset here, as the backward pass recomputes them.
         """
         order = []
         visited = set()
-        stack = [(self, False)]
+        stack = [self]
         while stack:
-            node, children_done = stack.pop()
-            if children_done:
-                order.append(node)
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
                 continue
-            if node in visited:  # reached again through another path, already placed
+            if node in visited:  # already placed through another path
                 continue
             visited.add(node)
-            stack.append((node, True))
-            for child in node._children:
-                if child._children and child not in visited:
-                    stack.append((child, False))
-        order.reverse()
+            node.grad = 0.0
+            stack.append(node)
+            stack.append(None)
+            inputs = node._inputs if node._a is None else (node._a, node._b)
+            for child in inputs:
+                if child is not None and child._op and child not in visited:
+                    stack.append(child)
         return order
 
     def backward(self):
         """Add d(self)/d(v) to ``v.grad`` for every leaf ``v`` that ``self`` depends on."""
-        if not self._children:  # a leaf: d(self)/d(self) = 1
+        if not self._op:  # a leaf: d(self)/d(self) = 1
             self.grad += 1.0
             return
-        nodes = self._interior_nodes_in_topological_order()
-        # Intermediate gradients are recomputed from scratch on every call; only
-        # leaves accumulate (see the module docstring).
-        for node in nodes:
-            node.grad = 0.0
-        self.grad += 1.0
-        for node in nodes:
+        order = self._topological_order()
+        self.grad = 1.0
+        for node in reversed(order):  # from self back to the leaves
             g = node.grad
             if g == 0.0:
                 continue  # contributes nothing (e.g. behind an inactive relu)
-            for child, local in zip(node._children, node._local_grads):
-                child.grad += local * g
+            a = node._a
+            if a is not None:
+                a.grad += node._da * g
+                b = node._b
+                if b is not None:
+                    b.grad += node._db * g
+            else:  # a _WeightedSum
+                for child, local in zip(node._inputs, node._input_grads):
+                    child.grad += local * g
 
     def __repr__(self):
         return f"Value(data={self.data!r}, grad={self.grad!r})"
@@ -232,26 +246,31 @@ def weighted_sum(weights, inputs, bias):
     """``bias + w0*x0 + w1*x1 + ...`` as ONE graph node.
 
     The same number, bit for bit, as ``sum((w * x for w, x in zip(weights,
-    inputs)), bias)``: the additions happen in the same order. One node instead
-    of 2n is what makes a neuron cheap. ``inputs`` may mix Values and plain
-    numbers (constants get no gradient).
+    inputs)), bias)``, because the additions happen in the same order; but one
+    node instead of 2n, which is what makes a neuron cheap. ``inputs`` may mix
+    Values and plain numbers (constants get no gradient).
     """
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    w_data = [w.data for w in weights]
+    x_data = [x.data if isinstance(x, Value) else _operand(x, "weighted_sum input") for x in inputs]
     total = bias.data
-    children = [bias, *weights]
-    local_grads = [1.0]  # d/d(bias); the x's (d/dw) follow, then the w's of Value inputs (d/dx)
-    input_children = []
-    input_locals = []
-    for w, x in zip(weights, inputs):
-        if isinstance(x, Value):
-            xd = x.data
-            input_children.append(x)
-            input_locals.append(w.data)
-        else:
-            xd = _operand(x, "weighted_sum input")
-        total += w.data * xd
-        local_grads.append(xd)
-    children += input_children
-    local_grads += input_locals
-    return Value(total, tuple(children), tuple(local_grads), "w.x+b")
+    for w, x in zip(w_data, x_data):
+        total += w * x
+    # d(total)/d(bias) = 1, d(total)/d(w_i) = x_i, and d(total)/d(x_i) = w_i for the x_i that are Values.
+    tracked = [i for i, x in enumerate(inputs) if isinstance(x, Value)]
+    children = (bias, *weights, *[inputs[i] for i in tracked])
+    local_grads = (1.0, *x_data, *[w_data[i] for i in tracked])
+    return _WeightedSum(total, children, local_grads)
+
+
+class _WeightedSum(Value):
+    """The node of ``weighted_sum``: any number of inputs, in tuples (``_a`` stays None)."""
+
+    __slots__ = ("_inputs", "_input_grads")
+
+    def __init__(self, data, inputs, input_grads):
+        super().__init__(data, "w.x+b")
+        self._inputs = inputs
+        self._input_grads = input_grads
+
