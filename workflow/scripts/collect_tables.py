@@ -1,0 +1,6 @@
+"""Rule collect_tables: runs.csv, epochs.csv and summary.csv from every run's files."""
+from spiralbench.collect import write_tables
+from spiralbench.jobs import logging_to
+
+with logging_to(snakemake.log[0]):
+    write_tables(snakemake.input.metrics, snakemake.input.history, **snakemake.output)

@@ -1,0 +1,145 @@
+"""The per-run files gathered into tidy tables: one row per run, per run × epoch, per setting.
+
+Rows are sorted by their key columns and written with ``spiralbench.io.write_csv`` (fixed column
+order, exact floats), so the same runs always give the same bytes. Timing is collected into its own
+table, apart from everything deterministic.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from spiralbench.config import hidden_slug
+from spiralbench.io import read_csv, read_json, write_csv
+
+RUN_KEYS = ["run_id", "group", "framework", "setting", "seed"]
+SETTING_COLUMNS = ["optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+RUNS_COLUMNS = [
+    *RUN_KEYS, *SETTING_COLUMNS, "dtype", "n_parameters",
+    "status", "diverged_epoch", "epochs_completed", "final_loss", "train_accuracy", "test_accuracy",
+]
+EPOCHS_COLUMNS = [*RUN_KEYS, "optimizer", "learning_rate", "batch_size", "epoch", "loss", "accuracy"]
+SUMMARY_KEYS = ["group", "framework", "setting"]
+SUMMARY_METRICS = ["test_accuracy", "train_accuracy", "final_loss"]
+SUMMARY_COLUMNS = [
+    *SUMMARY_KEYS, *SETTING_COLUMNS, "n_runs", "n_diverged",
+    *[f"{metric}_{stat}" for metric in SUMMARY_METRICS for stat in ("mean", "std", "ci95_low", "ci95_high")],
+]
+TIMING_COLUMNS = [
+    "run_id", "framework", "setting", "seed",
+    "seconds_per_epoch_median", "seconds_per_epoch_p25", "seconds_per_epoch_p75", "samples_per_second_median",
+]
+METRICS_KEYS = ("run", "status", "diverged_epoch", "epochs_completed", "final_loss",
+                "train_accuracy", "test_accuracy", "n_parameters")
+
+
+def _sorted(table: pd.DataFrame, keys) -> pd.DataFrame:
+    return table.sort_values(list(keys), kind="mergesort").reset_index(drop=True)
+
+
+def runs_table(metrics_paths) -> pd.DataFrame:
+    """One row per run, from each run's ``metrics.json``."""
+    rows = []
+    for path in metrics_paths:
+        metrics = read_json(path, required=METRICS_KEYS)
+        run = metrics["run"]
+        rows.append({
+            **{key: run[key] for key in RUN_KEYS},
+            **{key: run[key] for key in SETTING_COLUMNS},
+            "hidden_sizes": hidden_slug(run["hidden_sizes"]),
+            "dtype": run["dtype"],
+            **{key: metrics[key] for key in RUNS_COLUMNS[len(RUN_KEYS) + len(SETTING_COLUMNS) + 1:]},
+        })
+    table = pd.DataFrame(rows, columns=RUNS_COLUMNS)
+    # Empty for runs that did not diverge: an integer column that may be missing.
+    table["diverged_epoch"] = table["diverged_epoch"].astype("Int64")
+    for column in ("final_loss", "train_accuracy", "test_accuracy", "learning_rate"):
+        table[column] = table[column].astype(float)
+    return _sorted(table, ["run_id"])
+
+
+def epochs_table(runs: pd.DataFrame, history_paths) -> pd.DataFrame:
+    """One row per run × completed epoch, from each run's ``history.csv`` (same order as ``runs``)."""
+    by_id = runs.set_index("run_id")
+    frames = []
+    for path in history_paths:
+        history = read_csv(path, required_columns=("epoch", "loss", "accuracy"))
+        run_id = _run_id_of(path)
+        if run_id not in by_id.index:
+            raise ValueError(f"{path}: no metrics.json was given for run {run_id!r}")
+        for column in EPOCHS_COLUMNS:
+            if column not in history.columns:
+                history[column] = run_id if column == "run_id" else by_id.at[run_id, column]
+        frames.append(history[EPOCHS_COLUMNS])
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EPOCHS_COLUMNS)
+    return _sorted(table, ["run_id", "epoch"])
+
+
+def _run_id_of(path) -> str:
+    """``.../runs/{group}/{framework}/{setting}/seed{seed}/history.csv`` -> the run id."""
+    parts = Path(path).parts
+    return "/".join(parts[-5:-1])
+
+
+def confidence_interval(values) -> tuple[float, float, float, float]:
+    """(mean, std, low, high): sample std and a two-sided 95% t-interval for the mean.
+
+    With fewer than two values there is no spread to measure: std and the interval are NaN.
+    """
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return (math.nan,) * 4
+    mean = float(np.mean(values))
+    if len(values) < 2:
+        return mean, math.nan, math.nan, math.nan
+    std = float(np.std(values, ddof=1))
+    half_width = float(stats.t.ppf(0.975, len(values) - 1)) * std / math.sqrt(len(values))
+    return mean, std, mean - half_width, mean + half_width
+
+
+def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per group × framework × setting: counts, and mean/std/95% CI of each metric over the seeds
+    whose run did not diverge."""
+    rows = []
+    for keys, group in runs.groupby(SUMMARY_KEYS, sort=True):
+        group = _sorted(group, ["seed"])
+        finished = group[group["status"] == "ok"]
+        row = dict(zip(SUMMARY_KEYS, keys))
+        row.update({column: group.iloc[0][column] for column in SETTING_COLUMNS})
+        row["n_runs"] = len(group)
+        row["n_diverged"] = int((group["status"] == "diverged").sum())
+        for metric in SUMMARY_METRICS:
+            mean, std, low, high = confidence_interval(finished[metric])
+            row.update({f"{metric}_mean": mean, f"{metric}_std": std,
+                        f"{metric}_ci95_low": low, f"{metric}_ci95_high": high})
+        rows.append(row)
+    return _sorted(pd.DataFrame(rows, columns=SUMMARY_COLUMNS), SUMMARY_KEYS)
+
+
+def timing_table(timing_paths) -> pd.DataFrame:
+    """One row per run, from each run's ``timing.json``."""
+    rows = []
+    for path in timing_paths:
+        timing = read_json(path, required=TIMING_COLUMNS[4:] + ["run_id"])
+        group, framework, setting, seed = timing["run_id"].split("/")
+        rows.append({"run_id": timing["run_id"], "framework": framework, "setting": setting,
+                     "seed": int(seed.removeprefix("seed")), **{key: timing[key] for key in TIMING_COLUMNS[4:]}})
+    table = pd.DataFrame(rows, columns=TIMING_COLUMNS)
+    for column in TIMING_COLUMNS[4:]:
+        table[column] = table[column].astype(float)
+    return _sorted(table, ["run_id"])
+
+
+def write_tables(metrics_paths, history_paths, runs_csv, epochs_csv, summary_csv) -> None:
+    runs = runs_table(metrics_paths)
+    write_csv(runs_csv, runs, RUNS_COLUMNS)
+    write_csv(epochs_csv, epochs_table(runs, history_paths), EPOCHS_COLUMNS)
+    write_csv(summary_csv, summary_table(runs), SUMMARY_COLUMNS)
+
+
+def write_timing(timing_paths, timing_csv) -> None:
+    write_csv(timing_csv, timing_table(timing_paths), TIMING_COLUMNS)

@@ -1,0 +1,305 @@
+"""The workflow's configuration: validation, and the runs it describes.
+
+``load_config`` checks a config against ``config/schema.yaml`` and then makes the checks that involve
+several keys (a batch larger than the training set, an inspection pair that names no run). Every
+problem is reported at once, each naming its key and what is allowed, before any job starts.
+
+The rest of the module turns a valid config into the list of runs and their identities:
+
+    run_id = "{group}/{framework}/{setting}/seed{seed}"      e.g.
+             "sweep/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu/seed3"
+
+group is ``sweep`` (the grid in ``config["sweep"]``, for every seed and framework) or ``tutorial``
+(the page's own comparison: each framework with the optimizer the page gives it).
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPO_ROOT / "config" / "schema.yaml"
+
+GROUPS = ("sweep", "tutorial")
+FRAMEWORKS = ("neurogebra", "pytorch")
+# The neurogebra engine computes with Python floats; PyTorch runs as people use it, in float32
+# (the controlled comparison switches it to float64).
+DTYPES = {"neurogebra": "float64", "pytorch": "float32"}
+# Keys that, together, make one training setting (and its slug).
+SETTING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation")
+
+
+class ConfigError(ValueError):
+    """An invalid configuration; the message lists every problem, each with its key."""
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _strict_integer(checker, instance):
+    # JSON Schema counts 42.0 as an integer; a seed or a size written 42.0 is more likely a slip.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_TYPE_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer)
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+def _key_name(path) -> str:
+    name = ""
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One line: the key, the value found, and what is allowed."""
+    key = _key_name(error.absolute_path)
+    value = error.instance
+    kind, expected = error.validator, error.validator_value
+    if kind == "enum":
+        return f"{key}: {value!r} is not allowed; allowed: {', '.join(map(str, expected))}"
+    if kind == "type":
+        wanted = {"integer": "an integer", "number": "a number", "string": "a string",
+                  "array": "a list", "object": "a mapping"}.get(expected, expected)
+        return f"{key}: {value!r} is not {wanted}"
+    if kind == "exclusiveMinimum":
+        return f"{key}: {value!r} is not allowed; it must be greater than {expected}"
+    if kind == "minimum":
+        return f"{key}: {value!r} is not allowed; it must be at least {expected}"
+    if kind == "maximum":
+        return f"{key}: {value!r} is not allowed; it must be at most {expected}"
+    if kind == "exclusiveMaximum":
+        return f"{key}: {value!r} is not allowed; it must be less than {expected}"
+    if kind == "minItems":
+        return f"{key}: must not be empty (at least {expected} item{'s' if expected > 1 else ''})"
+    if kind == "uniqueItems":
+        return f"{key}: {value!r} lists a value twice; values must be distinct"
+    if kind == "required":
+        return f"{key}: {error.message}"
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        return f"{key}: {error.message}; allowed keys: {', '.join(allowed)}"
+    if kind == "minLength":
+        return f"{key}: must not be empty"
+    return f"{key}: {error.message}"
+
+
+def _schema_problems(config: dict) -> list[str]:
+    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = _Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
+    # An error inside allOf/anyOf is reported by its most specific cause.
+    leaves = []
+    for error in errors:
+        leaves.extend(_leaf_errors(error))
+    return [_describe(error) for error in leaves]
+
+
+def _leaf_errors(error):
+    if error.context:
+        for child in error.context:
+            yield from _leaf_errors(child)
+    else:
+        yield error
+
+
+def split_sizes(data: dict) -> tuple[int, int]:
+    """(training, test) set sizes, computed as the page does: ``split = int(0.8 * len(X))``."""
+    n_total = data["n_points"] * data["n_classes"]
+    n_train = int(data["train_fraction"] * n_total)
+    return n_train, n_total - n_train
+
+
+def _cross_field_problems(config: dict) -> list[str]:
+    problems = []
+    n_train, n_test = split_sizes(config["data"])
+    if n_train < 1 or n_test < 1:
+        problems.append(
+            f"data.train_fraction: {config['data']['train_fraction']!r} of "
+            f"{config['data']['n_points']} x {config['data']['n_classes']} points leaves "
+            f"{n_train} training and {n_test} test points; both must be at least 1"
+        )
+        return problems
+    batch_sizes = [(f"sweep.batch_size[{i}]", b) for i, b in enumerate(config["sweep"]["batch_size"])]
+    batch_sizes += [("tutorial.batch_size", config["tutorial"]["batch_size"]),
+                    ("controlled.batch_size", config["controlled"]["batch_size"]),
+                    ("speed.batch_size", config["speed"]["batch_size"])]
+    for key, batch_size in batch_sizes:
+        if batch_size > n_train:
+            problems.append(
+                f"{key}: {batch_size} is larger than the training set ({n_train} points = "
+                f"int(data.train_fraction x data.n_points x data.n_classes)); allowed: 1 to {n_train}"
+            )
+    for name in config["inspection"]:
+        try:
+            inspection_pair(config, name)
+        except ConfigError as error:
+            problems.append(str(error))
+    return problems
+
+
+def load_config(source) -> dict:
+    """A validated copy of the config given as a dict or as a path to a YAML file.
+
+    Raises ``ConfigError`` listing every problem found.
+    """
+    if isinstance(source, dict):
+        config = copy.deepcopy(source)
+        origin = "config"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        origin = str(path)
+    if not isinstance(config, dict):
+        raise ConfigError(f"{origin}: the config must be a mapping of keys to values")
+    problems = _schema_problems(config)
+    if not problems:
+        problems = _cross_field_problems(config)
+    if problems:
+        raise ConfigError(f"invalid {origin}:\n  - " + "\n  - ".join(problems))
+    return config
+
+
+# ---------------------------------------------------------------- runs
+
+
+def format_number(value) -> str:
+    """Shortest exact text of a number, without a trailing '.0': 0.05 -> '0.05', 50.0 -> '50'."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def hidden_slug(hidden_sizes) -> str:
+    return "x".join(str(size) for size in hidden_sizes)
+
+
+def setting_slug(setting: dict) -> str:
+    """A readable, unique name for a setting, e.g. 'sgd-lr0.05-bs16-ep30-h16x16-relu'."""
+    return (
+        f"{setting['optimizer']}-lr{format_number(setting['learning_rate'])}-bs{setting['batch_size']}"
+        f"-ep{setting['epochs']}-h{hidden_slug(setting['hidden_sizes'])}-{setting['activation']}"
+    )
+
+
+def sweep_settings(config: dict) -> list[dict]:
+    """Every combination of the sweep's grid, in the config's order."""
+    sweep = config["sweep"]
+    return [dict(zip(SETTING_KEYS, values)) for values in itertools.product(*(sweep[key] for key in SETTING_KEYS))]
+
+
+def tutorial_setting(config: dict, framework: str) -> dict:
+    tutorial = config["tutorial"]
+    setting = {key: tutorial[key] for key in ("batch_size", "epochs", "hidden_sizes", "activation")}
+    setting.update(tutorial[framework])
+    return {key: setting[key] for key in SETTING_KEYS}
+
+
+def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: int) -> dict:
+    """Everything a training job needs to know, and nothing it could take from elsewhere."""
+    slug = setting_slug(setting)
+    return {
+        "run_id": f"{group}/{framework}/{slug}/seed{seed}",
+        "group": group,
+        "framework": framework,
+        "setting": slug,
+        "seed": seed,
+        **{key: setting[key] for key in SETTING_KEYS},
+        "hidden_sizes": list(setting["hidden_sizes"]),
+        "layer_sizes": [2, *setting["hidden_sizes"], n_classes],
+        "dtype": DTYPES[framework],
+    }
+
+
+def runs(config: dict) -> list[dict]:
+    """Every training run of the config, sorted by run id."""
+    n_classes = config["data"]["n_classes"]
+    found = [
+        make_run("sweep", framework, setting, seed, n_classes)
+        for setting in sweep_settings(config)
+        for framework in config["frameworks"]
+        for seed in config["seeds"]
+    ]
+    tutorial_seed = config["tutorial"]["seed"]
+    found += [
+        make_run("tutorial", framework, tutorial_setting(config, framework), tutorial_seed, n_classes)
+        for framework in FRAMEWORKS
+    ]
+    return sorted(found, key=lambda run: run["run_id"])
+
+
+def run_ids(config: dict) -> list[str]:
+    return [run["run_id"] for run in runs(config)]
+
+
+def find_run(config: dict, run_id: str) -> dict:
+    """The run with this id; ``KeyError`` naming the id if the config has none."""
+    for run in runs(config):
+        if run["run_id"] == run_id:
+            return run
+    raise KeyError(f"the config has no run {run_id!r}")
+
+
+def data_seeds(config: dict) -> list[int]:
+    """Every seed a split is needed for: the sweep's, the tutorial's and the controlled comparison's."""
+    return sorted({*config["seeds"], config["tutorial"]["seed"], config["controlled"]["seed"]})
+
+
+def n_parameters(layer_sizes) -> int:
+    """Weights and biases of a fully connected network: 371 for 2-16-16-3."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
+
+
+# ---------------------------------------------------------------- inspection
+
+
+def inspection_pair(config: dict, name: str) -> dict:
+    """``{"seed": int, "neurogebra": run_id, "pytorch": run_id}`` for one entry of ``config["inspection"]``.
+
+    A sweep entry names a seed of ``seeds`` and enough of the setting to pick exactly one combination
+    of the grid (keys left out must have a single value in the sweep).
+    """
+    selection = config["inspection"][name]
+    key = f"inspection.{name}"
+    group, seed = selection["group"], selection["seed"]
+    if group == "tutorial":
+        extra = sorted(set(selection) - {"group", "seed"})
+        if extra:
+            raise ConfigError(f"{key}: a tutorial entry takes only group and seed, not {', '.join(extra)}")
+        if seed != config["tutorial"]["seed"]:
+            raise ConfigError(f"{key}.seed: {seed} is not the tutorial's seed; allowed: {config['tutorial']['seed']}")
+        settings = {fw: tutorial_setting(config, fw) for fw in FRAMEWORKS}
+    else:
+        if seed not in config["seeds"]:
+            raise ConfigError(f"{key}.seed: {seed} is not one of seeds; allowed: {config['seeds']}")
+        absent = [fw for fw in FRAMEWORKS if fw not in config["frameworks"]]
+        if absent:
+            raise ConfigError(f"{key}: a sweep pair needs both frameworks, but frameworks lacks {', '.join(absent)}")
+        matches = [
+            setting
+            for setting in sweep_settings(config)
+            if all(setting[k] == selection[k] for k in SETTING_KEYS if k in selection)
+        ]
+        if len(matches) != 1:
+            found = "no setting" if not matches else f"{len(matches)} settings ({', '.join(map(setting_slug, matches))})"
+            raise ConfigError(
+                f"{key}: selects {found} of the sweep; it must select exactly one "
+                f"(give values of {', '.join(SETTING_KEYS)} that are in the sweep)"
+            )
+        settings = {fw: matches[0] for fw in FRAMEWORKS}
+    n_classes = config["data"]["n_classes"]
+    return {
+        "seed": seed,
+        **{fw: make_run(group, fw, settings[fw], seed, n_classes)["run_id"] for fw in FRAMEWORKS},
+    }
+
+
+def inspection_pairs(config: dict) -> dict[str, dict]:
+    """Every inspection pair, by name (sorted)."""
+    return {name: inspection_pair(config, name) for name in sorted(config["inspection"])}

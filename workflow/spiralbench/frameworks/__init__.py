@@ -1,0 +1,93 @@
+"""The two implementations the benchmark compares, behind one small interface.
+
+- ``neurogebra_train``: the scratch network (``neurogebra``), trained with the page's loop.
+- ``torch_model`` / ``torch_train``: the PyTorch network and its loop.
+
+``trainer(run, split, threads)`` prepares a run of either framework; ``load_trained(run_dir)``
+rebuilds a trained model from the files a run wrote. PyTorch is imported only when a PyTorch model
+is asked for, so a scratch-network job never pays for importing it.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from spiralbench.io import load_npz, read_json
+
+FRAMEWORKS = ("neurogebra", "pytorch")
+_MODULES = {"neurogebra": "spiralbench.frameworks.neurogebra_train", "pytorch": "spiralbench.frameworks.torch_train"}
+
+
+def module(framework: str):
+    """The module implementing ``framework``: build_network, train, evaluate, scores, get_weights, ..."""
+    if framework not in _MODULES:
+        raise ValueError(f"unknown framework {framework!r}; allowed: {', '.join(FRAMEWORKS)}")
+    return importlib.import_module(_MODULES[framework])
+
+
+@dataclass
+class Trainer:
+    """A run ready to go: iterate ``epochs`` to train (one ``(loss, accuracy)`` per epoch)."""
+
+    epochs: Iterator[tuple[float, float]]
+    predict: Callable[[np.ndarray], np.ndarray]
+    weights: Callable[[], list]
+    model: Any
+
+
+def trainer(run: dict, split, threads: int = 1) -> Trainer:
+    """Prepare ``run`` (an entry of ``spiralbench.config.runs``) on ``split`` (a ``spiralbench.data.Split``)."""
+    return module(run["framework"]).trainer(run, split, threads)
+
+
+def weights_to_arrays(weights) -> dict[str, np.ndarray]:
+    """``[(W0, b0), (W1, b1), ...]`` as the arrays of ``params.npz``: W0, b0, W1, b1, ..."""
+    arrays = {}
+    for i, (W, b) in enumerate(weights):
+        arrays[f"W{i}"] = np.asarray(W, dtype=np.float64)
+        arrays[f"b{i}"] = np.asarray(b, dtype=np.float64)
+    return arrays
+
+
+def arrays_to_weights(arrays: dict, n_layers: int) -> list:
+    return [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(n_layers)]
+
+
+@dataclass
+class TrainedModel:
+    """A trained network rebuilt from its run's files."""
+
+    framework: str
+    run: dict  # the run's entry in metrics.json
+    network: Any  # a neurogebra NeuralNetwork or a PyTorch SpiralNet
+
+    def predict(self, X) -> np.ndarray:
+        """Class index for every row of ``X`` (n_points, 2)."""
+        return module(self.framework).evaluate(self.network, X)
+
+    def scores(self, X) -> np.ndarray:
+        """Output scores (n_points, n_classes) as float64, computed in the run's dtype."""
+        return module(self.framework).scores(self.network, X)
+
+
+def load_trained(run_dir) -> TrainedModel:
+    """Rebuild the model a run trained, from ``run_dir/metrics.json`` and ``run_dir/params.npz``.
+
+    For a diverged run these are the parameters at the end of its last complete epoch.
+    """
+    run_dir = Path(run_dir)
+    metrics = read_json(run_dir / "metrics.json", required=("run",))
+    run = metrics["run"]
+    n_layers = len(run["layer_sizes"]) - 1
+    keys = [f"{kind}{i}" for i in range(n_layers) for kind in ("W", "b")]
+    weights = arrays_to_weights(load_npz(run_dir / "params.npz", keys), n_layers)
+    implementation = module(run["framework"])
+    if run["framework"] == "pytorch":
+        network = implementation.load_network(run["layer_sizes"], run["activation"], weights, run["dtype"])
+    else:
+        network = implementation.load_network(run["layer_sizes"], run["activation"], weights)
+    return TrainedModel(run["framework"], run, network)

@@ -1,0 +1,95 @@
+"""Training and evaluating the scratch network, the way the page's Step 4 and Step 6 do it.
+
+Random streams, as on the page: the initial weights come from a Python ``random`` stream seeded with
+the run's seed (``random.Random(seed)`` draws what ``random.seed(seed)`` would); the epoch shuffles
+come from numpy's stream that continues after the data split (see ``spiralbench.data``).
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from neurogebra import SGD, Adam, NeuralNetwork, softmax_cross_entropy
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def build_network(layer_sizes, activation: str, seed: int) -> NeuralNetwork:
+    """The page's network: ``activation`` in every hidden layer, linear scores out."""
+    activations = [activation] * (len(layer_sizes) - 2) + ["linear"]
+    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed))
+
+
+def make_optimizer(network: NeuralNetwork, name: str, learning_rate: float):
+    return OPTIMIZERS[name](network.parameters(), lr=learning_rate)
+
+
+def train(network, optimizer, X, y, batch_size, epoch_orders):
+    """The page's training loop; yields ``(epoch_loss, accuracy)`` after each epoch.
+
+    ``epoch_orders`` gives each epoch's shuffled sample order; it is read lazily, one epoch at a
+    time, so a random stream behind it is consumed exactly when the page's loop consumes it.
+    The epoch loss is the sum of the batches' mean losses; the accuracy counts the samples the
+    network classified right while it was learning from them.
+    """
+    n_classes = network.layer_sizes[-1]
+    for order in epoch_orders:
+        epoch_loss = 0.0
+        correct = 0
+        total = 0
+        for start in range(0, len(X), batch_size):
+            batch_idx = order[start:start + batch_size]
+            batch_loss = 0.0
+            for idx in batch_idx:
+                # Inputs are plain floats: they need no gradient, so they get no graph node.
+                x_input = [float(value) for value in X[idx]]
+                target = int(y[idx])
+                scores = network(x_input)
+                loss, _ = softmax_cross_entropy(scores, target)
+                batch_loss = batch_loss + loss
+                predicted = max(range(n_classes), key=lambda i: scores[i].data)
+                correct += predicted == target
+                total += 1
+            batch_loss = batch_loss / len(batch_idx)
+            optimizer.zero_grad()
+            batch_loss.backward()
+            optimizer.step()
+            epoch_loss += batch_loss.data
+        yield epoch_loss, correct / total
+
+
+def evaluate(network, X) -> np.ndarray:
+    """Predicted class of every row of ``X``: the index of the highest score (first on ties)."""
+    return network.predict(X)
+
+
+def scores(network, X) -> np.ndarray:
+    return network.evaluate(X)
+
+
+def get_weights(network):
+    return network.get_weights()
+
+
+def load_network(layer_sizes, activation: str, weights) -> NeuralNetwork:
+    """A network of this shape holding ``weights`` (a list of ``(W, b)``)."""
+    network = build_network(layer_sizes, activation, seed=0)
+    network.set_weights(weights)
+    return network
+
+
+def trainer(run: dict, split, threads: int = 1):
+    """A run of the sweep or the tutorial: the page's random streams, the run's hyperparameters."""
+    from spiralbench.frameworks import Trainer
+
+    network = build_network(run["layer_sizes"], run["activation"], run["seed"])
+    optimizer = make_optimizer(network, run["optimizer"], run["learning_rate"])
+    n_train = len(split.X_train)
+    orders = (split.stream.permutation(n_train) for _ in range(run["epochs"]))
+    return Trainer(
+        epochs=train(network, optimizer, split.X_train, split.y_train, run["batch_size"], orders),
+        predict=lambda X: evaluate(network, X),
+        weights=lambda: get_weights(network),
+        model=network,
+    )

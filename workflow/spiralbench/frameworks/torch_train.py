@@ -1,0 +1,118 @@
+"""Training and evaluating the PyTorch network, the way the page's Step 4 and Step 6 do it.
+
+Random streams, as on the page: ``torch.manual_seed(seed)`` just before the model is built (its
+default ``nn.Linear`` initialisation), then ``torch.randperm`` on the same global generator for the
+epoch shuffles.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.optim as optim
+
+from spiralbench.frameworks.torch_model import SpiralNet
+
+OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam}
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def configure(threads: int) -> None:
+    """Use exactly ``threads`` threads, and only deterministic kernels."""
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # can only be set once per process, before any parallel work; already fixed then
+    torch.use_deterministic_algorithms(True)
+
+
+def build_network(layer_sizes, activation: str, seed: int, dtype: str = "float32") -> SpiralNet:
+    torch.manual_seed(seed)
+    return SpiralNet(layer_sizes, activation).to(DTYPES[dtype])
+
+
+def make_optimizer(model: SpiralNet, name: str, learning_rate: float):
+    return OPTIMIZERS[name](model.parameters(), lr=learning_rate)
+
+
+def train(model, optimizer, X, y, batch_size, epoch_orders):
+    """The page's training loop; yields ``(epoch_loss, accuracy)`` after each epoch.
+
+    ``X``, ``y`` are tensors; ``epoch_orders`` gives each epoch's sample order (read lazily).
+    """
+    criterion = nn.CrossEntropyLoss()
+    for perm in epoch_orders:
+        epoch_loss = 0.0
+        correct = 0
+        total = 0
+        for start in range(0, len(X), batch_size):
+            X_batch = X[perm[start:start + batch_size]]
+            y_batch = y[perm[start:start + batch_size]]
+            outputs = model(X_batch)
+            loss = criterion(outputs, y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            epoch_loss += loss.item()
+            _, predicted = torch.max(outputs, 1)
+            correct += (predicted == y_batch).sum().item()
+            total += y_batch.size(0)
+        yield epoch_loss, correct / total
+
+
+def evaluate(model, X) -> np.ndarray:
+    """Predicted class of every row of ``X`` (a numpy array), computed in the model's dtype."""
+    return np.argmax(scores(model, X), axis=1)
+
+
+def scores(model, X) -> np.ndarray:
+    dtype = next(model.parameters()).dtype
+    with torch.no_grad():
+        outputs = model(torch.as_tensor(np.asarray(X), dtype=dtype))
+    return outputs.numpy().astype(np.float64)
+
+
+def linear_layers(model):
+    return [module for module in model.network if isinstance(module, nn.Linear)]
+
+
+def get_weights(model):
+    """One ``(W, b)`` per layer as float64 arrays, W of shape (n_out, n_in) like neurogebra's."""
+    return [
+        (layer.weight.detach().numpy().astype(np.float64), layer.bias.detach().numpy().astype(np.float64))
+        for layer in linear_layers(model)
+    ]
+
+
+def set_weights(model, weights) -> None:
+    dtype = next(model.parameters()).dtype
+    with torch.no_grad():
+        for layer, (W, b) in zip(linear_layers(model), weights, strict=True):
+            layer.weight.copy_(torch.as_tensor(np.asarray(W), dtype=dtype))
+            layer.bias.copy_(torch.as_tensor(np.asarray(b), dtype=dtype))
+
+
+def load_network(layer_sizes, activation: str, weights, dtype: str = "float32") -> SpiralNet:
+    model = SpiralNet(layer_sizes, activation).to(DTYPES[dtype])
+    set_weights(model, weights)
+    return model
+
+
+def trainer(run: dict, split, threads: int = 1):
+    """A run of the sweep or the tutorial: the page's random streams, the run's hyperparameters."""
+    from spiralbench.frameworks import Trainer
+
+    configure(threads)
+    dtype = DTYPES[run["dtype"]]
+    model = build_network(run["layer_sizes"], run["activation"], run["seed"], run["dtype"])
+    optimizer = make_optimizer(model, run["optimizer"], run["learning_rate"])
+    X = torch.tensor(split.X_train, dtype=dtype)
+    y = torch.tensor(split.y_train, dtype=torch.long)
+    orders = (torch.randperm(len(X)) for _ in range(run["epochs"]))
+    return Trainer(
+        epochs=train(model, optimizer, X, y, run["batch_size"], orders),
+        predict=lambda points: evaluate(model, points),
+        weights=lambda: get_weights(model),
+        model=model,
+    )

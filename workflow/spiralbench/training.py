@@ -1,0 +1,130 @@
+"""One training run, start to finish: train, watch for divergence, time the epochs, write the files.
+
+The frameworks' loops (``spiralbench.frameworks``) only train; this module keeps the books around
+them, the same way for both, so that their results are comparable:
+
+- history: one row per completed epoch, as the page computes it (loss = sum of the batches' mean
+  losses, accuracy = share of training samples classified right during the epoch);
+- divergence: an epoch whose loss is not finite, or in which the engine raises an arithmetic error
+  (the scratch engine refuses to overflow or to produce NaN), stops the run with status
+  "diverged". Its files are still written, holding the model as it was at the end of the last
+  complete epoch, and its final metrics are empty: a run that did not finish has none;
+- timing: wall-clock seconds per epoch, kept apart from everything deterministic.
+
+Epochs are numbered from 1: epoch 1 is the first pass over the training set.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from spiralbench import frameworks
+from spiralbench.config import n_parameters
+from spiralbench.io import save_npz, write_csv, write_json
+
+HISTORY_COLUMNS = ["epoch", "loss", "accuracy"]
+PREDICTION_COLUMNS = ["index", "y_true", "y_pred"]
+# The errors the scratch engine raises when numbers run away (overflowing exp, NaN values, log of 0).
+DIVERGENCE_ERRORS = (ArithmeticError, ValueError)
+
+
+@dataclass
+class RunResult:
+    run: dict
+    history: list = field(default_factory=list)  # (epoch, loss, accuracy)
+    epoch_seconds: list = field(default_factory=list)
+    status: str = "ok"
+    diverged_epoch: int | None = None
+    divergence: str | None = None  # what stopped a diverged run
+    weights: list = field(default_factory=list)  # [(W, b), ...] at the end of the last complete epoch
+    y_test: np.ndarray | None = None
+    y_pred: np.ndarray | None = None
+    n_train: int = 0
+    threads: int = 1
+
+    @property
+    def epochs_completed(self) -> int:
+        return len(self.history)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def metrics(self) -> dict:
+        test_accuracy = float(np.mean(self.y_pred == self.y_test)) if self.ok else None
+        return {
+            "run": self.run,
+            "status": self.status,
+            "diverged_epoch": self.diverged_epoch,
+            "divergence": self.divergence,
+            "epochs_completed": self.epochs_completed,
+            "final_loss": self.history[-1][1] if self.ok else None,
+            "train_accuracy": self.history[-1][2] if self.ok else None,
+            "test_accuracy": test_accuracy,
+            "n_parameters": n_parameters(self.run["layer_sizes"]),
+            "n_train": self.n_train,
+            "n_test": len(self.y_test),
+        }
+
+    def timing(self) -> dict:
+        seconds = self.epoch_seconds
+        median = float(np.median(seconds)) if seconds else None
+        return {
+            "run_id": self.run["run_id"],
+            "threads": self.threads,
+            "epoch_seconds": seconds,
+            "seconds_per_epoch_median": median,
+            "seconds_per_epoch_p25": float(np.percentile(seconds, 25)) if seconds else None,
+            "seconds_per_epoch_p75": float(np.percentile(seconds, 75)) if seconds else None,
+            "samples_per_second_median": self.n_train / median if median else None,
+        }
+
+
+def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> RunResult:
+    """Train ``run`` on ``split`` and evaluate it on the test set."""
+    trainer = frameworks.trainer(run, split, threads)
+    result = RunResult(run=run, n_train=len(split.X_train), threads=threads, weights=trainer.weights())
+    for epoch in range(1, run["epochs"] + 1):
+        start = clock()
+        try:
+            loss, accuracy = next(trainer.epochs)
+        except DIVERGENCE_ERRORS as error:
+            result.status, result.diverged_epoch = "diverged", epoch
+            result.divergence = f"{type(error).__name__}: {error}"
+            break
+        result.epoch_seconds.append(clock() - start)
+        if not math.isfinite(loss):
+            result.status, result.diverged_epoch = "diverged", epoch
+            result.divergence = f"the epoch's loss is {loss!r}"
+            break
+        result.history.append((epoch, float(loss), float(accuracy)))
+        result.weights = trainer.weights()
+    # Predictions come from the saved parameters, so that params.npz and predictions.csv always
+    # describe the same model (for a diverged run: the one of the last complete epoch).
+    implementation = frameworks.module(run["framework"])
+    model = _rebuild(implementation, run, result.weights)
+    result.y_test = np.asarray(split.y_test)
+    result.y_pred = np.asarray(implementation.evaluate(model, split.X_test))
+    return result
+
+
+def _rebuild(implementation, run, weights):
+    if run["framework"] == "pytorch":
+        return implementation.load_network(run["layer_sizes"], run["activation"], weights, run["dtype"])
+    return implementation.load_network(run["layer_sizes"], run["activation"], weights)
+
+
+def write_run(result: RunResult, history, metrics, predictions, params, timing) -> None:
+    """Write a run's five files to the given paths."""
+    write_csv(history, pd.DataFrame(result.history, columns=HISTORY_COLUMNS), HISTORY_COLUMNS)
+    write_json(metrics, result.metrics())
+    table = pd.DataFrame(
+        {"index": np.arange(len(result.y_test)), "y_true": result.y_test, "y_pred": result.y_pred}
+    )
+    write_csv(predictions, table, PREDICTION_COLUMNS)
+    save_npz(params, **frameworks.weights_to_arrays(result.weights))
+    write_json(timing, result.timing())
