@@ -1,0 +1,110 @@
+# What the report draws from trained runs (decision boundaries, neuron maps, layer statistics),
+# the page's worked examples (softmax demo, MathForge), and the code complexity table.
+import re
+
+from spiralbench import complexity as spiral_complexity
+from spiralbench import demos as spiral_demos
+
+INSPECTION = spiral_config.inspection_pairs(config)
+INSPECTED_RUNS = sorted({INSPECTION[name][fw] for name in INSPECTION for fw in ("neurogebra", "pytorch")})
+
+ANALYSIS_TARGETS = (
+    [result(f"tables/{name}.csv") for name in ("complexity", "softmax_demo", "mathforge")]
+    + [result("tables/complexity_rule.txt")]
+    + (
+        [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]
+        if INSPECTION
+        else []
+    )
+    + expand(
+        result("inspection/{name}/{array}.npz"),
+        name=sorted(INSPECTION),
+        array=["boundary", "neuron_maps"],
+    )
+)
+
+
+wildcard_constraints:
+    name="|".join(re.escape(name) for name in INSPECTION) or "(?!)",
+
+
+rule inspect:
+    """Both networks of a pair on the page's Step 7 grid, and their first layers on its Step 8 grid."""
+    input:
+        split=lambda w: result(f"data/seed{INSPECTION[w.name]['seed']}.npz"),
+        neurogebra_metrics=lambda w: f"{run_dir(INSPECTION[w.name]['neurogebra'])}/metrics.json",
+        neurogebra_params=lambda w: f"{run_dir(INSPECTION[w.name]['neurogebra'])}/params.npz",
+        pytorch_metrics=lambda w: f"{run_dir(INSPECTION[w.name]['pytorch'])}/metrics.json",
+        pytorch_params=lambda w: f"{run_dir(INSPECTION[w.name]['pytorch'])}/params.npz",
+    output:
+        boundary=result("inspection/{name}/boundary.npz"),
+        neuron_maps=result("inspection/{name}/neuron_maps.npz"),
+    log:
+        result("logs/inspection/{name}.log"),
+    threads: 1
+    script:
+        "../scripts/analyse_inspect.py"
+
+
+rule boundary_agreement:
+    """Share of grid points where the two networks of each pair predict the same class."""
+    input:
+        expand(result("inspection/{name}/boundary.npz"), name=sorted(INSPECTION)),
+    output:
+        result("tables/boundary_agreement.csv"),
+    log:
+        result("logs/boundary_agreement.log"),
+    params:
+        pairs=INSPECTION,
+    script:
+        "../scripts/analyse_agreement.py"
+
+
+rule layer_stats:
+    """Per-layer weight and bias statistics of every inspected run, as the page's Step 8 prints them."""
+    input:
+        metrics=run_targets("metrics.json", INSPECTED_RUNS),
+        params=run_targets("params.npz", INSPECTED_RUNS),
+    output:
+        result("tables/layer_stats.csv"),
+    log:
+        result("logs/layer_stats.log"),
+    script:
+        "../scripts/analyse_layer_stats.py"
+
+
+rule complexity:
+    """Lines per component of both implementations, counted from their source."""
+    input:
+        [str(path) for path in spiral_complexity.source_files()],
+    output:
+        table=result("tables/complexity.csv"),
+        rule=result("tables/complexity_rule.txt"),
+    log:
+        result("logs/complexity.log"),
+    script:
+        "../scripts/analyse_complexity.py"
+
+
+rule softmax_demo:
+    """The page's softmax + cross-entropy demo, computed by both frameworks."""
+    input:
+        [str(path) for path in spiral_demos.source_files()],
+    output:
+        result("tables/softmax_demo.csv"),
+    log:
+        result("logs/softmax_demo.log"),
+    script:
+        "../scripts/analyse_softmax_demo.py"
+
+
+rule mathforge_table:
+    """MathForge's activations, their gradients and values, next to the autograd engine's."""
+    input:
+        [str(path) for path in spiral_demos.source_files()],
+    output:
+        result("tables/mathforge.csv"),
+    log:
+        result("logs/mathforge.log"),
+    script:
+        "../scripts/analyse_mathforge.py"
