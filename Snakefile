@@ -28,4 +28,4 @@ rule all:
         training_targets(),
         table_targets(),
         timing_targets(),
-        analysis_targets(),
+        ANALYSIS_TARGETS,
