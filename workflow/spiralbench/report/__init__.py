@@ -1,0 +1,19 @@
+"""The benchmark report: ``report/report.qmd`` rendered from a results directory.
+
+``render`` is the pipeline (qmd -> notebook -> papermill -> Quarto or nbconvert);
+the other modules are what the report's cells call, so that each cell stays a
+few lines: ``results`` reads the result files, ``evidence`` computes the
+statistics, ``plots`` and ``tables`` draw and format them, ``guidance`` restates
+the page's "when to use each" table, and ``document`` shows them numbered and
+captioned with the files they came from.
+"""
+
+from .document import ReportDocument
+from .results import Results
+
+
+def open_report(results_dir, config_path, renderer: str) -> tuple[ReportDocument, Results]:
+    """What the report's first cell needs: the document (with its stylesheet shown) and the results."""
+    document = ReportDocument(renderer=renderer)
+    document.stylesheet()
+    return document, Results(results_dir, config_path)

@@ -1,0 +1,268 @@
+"""The statistics behind the report's conclusions, computed from the result tables.
+
+Nothing here trains or re-evaluates a model: every number comes from a table
+the workflow wrote. Intervals are Student-t intervals over seeds; runs that
+diverged are counted and left out of means, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+FRAMEWORKS = ("neurogebra", "pytorch")
+OK = "ok"
+
+
+def t_interval(values, confidence: float = 0.95) -> dict:
+    """Mean, sample standard deviation and the two-sided t-interval of the mean (NaN where undefined)."""
+    values = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
+    n = len(values)
+    mean = float(values.mean()) if n else math.nan
+    std = float(values.std(ddof=1)) if n > 1 else math.nan
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * std / math.sqrt(n)) if n > 1 else math.nan
+    return {"n": n, "mean": mean, "std": std, "low": mean - half, "high": mean + half}
+
+
+# ---------------------------------------------------------------- settings
+
+
+def sweep_settings(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per sweep setting (optimizer, learning rate, batch size, ...), sorted."""
+    keys = ["setting", "optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+    sweep = runs[runs["group"] == "sweep"]
+    return sweep[keys].drop_duplicates().sort_values(["optimizer", "learning_rate", "batch_size", "setting"]).reset_index(drop=True)
+
+
+def setting_labels(runs: pd.DataFrame) -> dict[str, str]:
+    """Short names for the sweep's settings, naming only what varies: 'Adam, lr 0.01, batch 16'."""
+    settings = sweep_settings(runs)
+    parts = {
+        "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
+        "learning_rate": lambda v: f"lr {v:g}",
+        "batch_size": lambda v: f"batch {v}",
+        "epochs": lambda v: f"{v} epochs",
+        "hidden_sizes": lambda v: f"hidden {v}",
+        "activation": str,
+    }
+    varying = [key for key in parts if settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
+    return {row["setting"]: ", ".join(parts[key](row[key]) for key in varying) for _, row in settings.iterrows()}
+
+
+def ordered_pairs(pairs: dict[str, dict]) -> dict[str, dict]:
+    """Inspection pairs with the page's own ('tutorial') first."""
+    return dict(sorted(pairs.items(), key=lambda item: (item[0] != "tutorial", item[0])))
+
+
+def reference_settings(runs: pd.DataFrame, config: dict) -> dict[str, str]:
+    """For each optimizer of the sweep, the setting the report follows epoch by epoch.
+
+    It is the tutorial's own choice for that optimizer (the learning rate the page
+    gives the framework it trains with it, the page's batch size) when the sweep
+    has it; otherwise the setting with the best mean test accuracy over both frameworks.
+    """
+    tutorial = config["tutorial"]
+    page_learning_rate = {tutorial[fw]["optimizer"]: tutorial[fw]["learning_rate"] for fw in FRAMEWORKS}
+    settings = sweep_settings(runs)
+    sweep = runs[(runs["group"] == "sweep") & (runs["status"] == OK)]
+    chosen = {}
+    for optimizer, candidates in settings.groupby("optimizer", sort=True):
+        page_like = candidates[
+            np.isclose(candidates["learning_rate"], page_learning_rate.get(optimizer, math.nan))
+            & (candidates["batch_size"] == tutorial["batch_size"])
+        ]
+        if len(page_like):
+            chosen[optimizer] = page_like["setting"].iloc[0]
+            continue
+        means = sweep[sweep["setting"].isin(candidates["setting"])].groupby("setting")["test_accuracy"].mean()
+        chosen[optimizer] = means.idxmax() if len(means) else candidates["setting"].iloc[0]
+    return chosen
+
+
+# ---------------------------------------------------------------- framework vs framework
+
+
+def paired_differences(runs: pd.DataFrame, metric: str = "test_accuracy") -> pd.DataFrame:
+    """Per sweep setting: neurogebra minus PyTorch, paired by seed (same data split, same hyperparameters).
+
+    Seeds where either run diverged are excluded from the pair and counted in ``n_excluded``.
+    """
+    sweep = runs[runs["group"] == "sweep"]
+    rows = []
+    for _, setting in sweep_settings(runs).iterrows():
+        same = sweep[sweep["setting"] == setting["setting"]]
+        wide = same.pivot_table(index="seed", columns="framework", values=metric, aggfunc="first")
+        status = same.pivot_table(index="seed", columns="framework", values="status", aggfunc="first")
+        both_ok = (status.reindex(columns=list(FRAMEWORKS)) == OK).all(axis=1)
+        if not set(FRAMEWORKS) <= set(wide.columns):
+            continue
+        differences = (wide["neurogebra"] - wide["pytorch"])[both_ok.reindex(wide.index, fill_value=False)]
+        interval = t_interval(differences)
+        rows.append({
+            **setting.to_dict(),
+            "n_pairs": interval["n"],
+            "n_excluded": int(len(wide) - interval["n"]),
+            "mean_difference": interval["mean"],
+            "std_difference": interval["std"],
+            "ci95_low": interval["low"],
+            "ci95_high": interval["high"],
+        })
+    return pd.DataFrame(rows)
+
+
+def optimizer_effect(runs: pd.DataFrame, reference: dict[str, str], metric: str = "test_accuracy") -> pd.DataFrame:
+    """Per framework: Adam minus SGD at the reference settings, paired by seed."""
+    if not {"sgd", "adam"} <= set(reference):
+        return pd.DataFrame(columns=["framework", "n_pairs", "mean_difference", "ci95_low", "ci95_high"])
+    sweep = runs[(runs["group"] == "sweep") & (runs["status"] == OK)]
+    rows = []
+    for framework in FRAMEWORKS:
+        mine = sweep[sweep["framework"] == framework]
+        adam = mine[mine["setting"] == reference["adam"]].set_index("seed")[metric]
+        sgd = mine[mine["setting"] == reference["sgd"]].set_index("seed")[metric]
+        interval = t_interval((adam - sgd).dropna())
+        rows.append({"framework": framework, "n_pairs": interval["n"], "mean_difference": interval["mean"],
+                     "ci95_low": interval["low"], "ci95_high": interval["high"]})
+    return pd.DataFrame(rows)
+
+
+def tutorial_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The page's own comparison: one run per framework, each with the optimizer the page gives it."""
+    return runs[runs["group"] == "tutorial"].set_index("framework").reindex(list(FRAMEWORKS))
+
+
+def matched_conclusion(differences: pd.DataFrame, optimizer: pd.DataFrame, tutorial: pd.DataFrame,
+                       labels: dict[str, str] | None = None) -> str:
+    """The sentence the matched comparisons support, with its numbers."""
+    if differences.empty:
+        return "The sweep has no setting trained by both frameworks, so no matched comparison can be made."
+    covers_zero = ((differences["ci95_low"] <= 0) & (differences["ci95_high"] >= 0)).sum()
+    defined = differences["ci95_low"].notna().sum()
+    largest = differences.loc[differences["mean_difference"].abs().idxmax()]
+    label = labels.get(largest["setting"], largest["setting"]) if labels else largest["setting"]
+    average = differences["mean_difference"].mean()
+    text = (
+        f"With the same optimizer and hyperparameters, neurogebra minus PyTorch test accuracy averages "
+        f"**{points(average)}** over {len(differences)} settings; the largest gap is {points(largest['mean_difference'])} "
+        f"({label}, 95% CI {points(largest['ci95_low'])} to {points(largest['ci95_high'])}). "
+    )
+    if defined:
+        text += f"The 95% interval of the difference contains zero in {covers_zero} of {defined} settings. "
+    else:
+        text += "With fewer than two seeds per setting no interval can be computed. "
+    gap = tutorial["test_accuracy"]
+    if gap.notna().all():
+        text += (
+            f"The page's own comparison (neurogebra with {optimizer_name(tutorial.loc['neurogebra', 'optimizer'])}, "
+            f"PyTorch with {optimizer_name(tutorial.loc['pytorch', 'optimizer'])}, one seed) differs by "
+            f"{points(gap['neurogebra'] - gap['pytorch'])}. "
+        )
+    effects = optimizer.dropna(subset=["mean_difference"])
+    if len(effects):
+        parts = ", ".join(f"{framework_name(r.framework)} {points(r.mean_difference)}" for r in effects.itertuples())
+        text += f"Switching the optimizer from SGD to Adam (reference settings, same framework) changes it by {parts}."
+    return text
+
+
+# ---------------------------------------------------------------- controlled comparison
+
+
+def controlled_agreement(controlled: pd.DataFrame, tolerance: float = 1e-6) -> dict:
+    """How closely the two frameworks agree when everything but the framework is the same."""
+    max_difference = float(controlled["abs_diff"].max())
+    recomputed = float((controlled["neurogebra_loss"] - controlled["pytorch_loss"]).abs().max())
+    same_accuracy = int((controlled["neurogebra_accuracy"] == controlled["pytorch_accuracy"]).sum())
+    return {
+        "epochs": len(controlled),
+        "max_abs_diff": max(max_difference, recomputed),
+        "within_tolerance": bool(max(max_difference, recomputed) <= tolerance),
+        "tolerance": tolerance,
+        "epochs_same_accuracy": same_accuracy,
+    }
+
+
+# ---------------------------------------------------------------- speed
+
+
+def speed_by_width(speed: pd.DataFrame) -> pd.DataFrame:
+    """Per hidden width: median and interquartile range of seconds per epoch for each framework, and the ratio."""
+    grouped = speed.groupby(["hidden_width", "framework"])["seconds_per_epoch"]
+    summary = grouped.agg(median="median", p25=lambda s: s.quantile(0.25), p75=lambda s: s.quantile(0.75),
+                          repeats="count").reset_index()
+    wide = summary.pivot(index="hidden_width", columns="framework")
+    rows = []
+    for width in wide.index:
+        row = {"hidden_width": int(width)}
+        for framework in FRAMEWORKS:
+            for stat in ("median", "p25", "p75", "repeats"):
+                row[f"{framework}_{stat}"] = wide.loc[width, (stat, framework)] if (stat, framework) in wide.columns else math.nan
+        row["ratio"] = row["neurogebra_median"] / row["pytorch_median"]
+        # The ratio's spread: slowest neurogebra quartile over fastest PyTorch quartile, and the reverse.
+        row["ratio_low"] = row["neurogebra_p25"] / row["pytorch_p75"]
+        row["ratio_high"] = row["neurogebra_p75"] / row["pytorch_p25"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
+    """Slope of log(seconds per epoch) against log(hidden width): cost grows like width ** slope."""
+    exponents = {}
+    medians = speed.groupby(["framework", "hidden_width"])["seconds_per_epoch"].median().reset_index()
+    for framework, rows in medians.groupby("framework"):
+        if rows["hidden_width"].nunique() < 2:
+            exponents[framework] = math.nan
+            continue
+        slope, _ = np.polyfit(np.log(rows["hidden_width"]), np.log(rows["seconds_per_epoch"]), 1)
+        exponents[framework] = float(slope)
+    return exponents
+
+
+def run_speed_ratios(run_timing: pd.DataFrame) -> dict:
+    """Neurogebra over PyTorch seconds per epoch for every (setting, seed) both trained: median and quartiles."""
+    wide = run_timing.pivot_table(index=["setting", "seed"], columns="framework",
+                                  values="seconds_per_epoch_median", aggfunc="first").dropna()
+    if wide.empty or not set(FRAMEWORKS) <= set(wide.columns):
+        return {"pairs": 0, "median": math.nan, "p25": math.nan, "p75": math.nan}
+    ratios = wide["neurogebra"] / wide["pytorch"]
+    return {"pairs": len(ratios), "median": float(ratios.median()),
+            "p25": float(ratios.quantile(0.25)), "p75": float(ratios.quantile(0.75))}
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def optimizer_name(optimizer: str) -> str:
+    return {"sgd": "SGD", "adam": "Adam"}.get(optimizer, optimizer)
+
+
+def framework_name(framework: str) -> str:
+    return {"neurogebra": "neurogebra", "pytorch": "PyTorch"}.get(framework, framework)
+
+
+def percent(value, digits: int = 1) -> str:
+    """0.8533 -> '85.3%'; missing -> '–'."""
+    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.{digits}f}%"
+
+
+def points(value, digits: int = 1) -> str:
+    """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    text = f"{100 * value:+.{digits}f} pp"
+    return text.replace("-", "−")
+
+
+def ratio(value, digits: int = 0) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:,.{digits}f}×" if value >= 10 else f"{value:.1f}×"
+
+
+def seconds(value) -> str:
+    """Seconds with three significant digits, in ms below one second."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:.3g} s" if value >= 1 else f"{1000 * value:.3g} ms"

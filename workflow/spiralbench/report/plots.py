@@ -1,0 +1,457 @@
+"""The report's figures, each drawn from result files only and returned with their names.
+
+Every function returns a :class:`~spiralbench.report.document.Chart`: the figure
+and the contract paths it read, which become the figure's caption source.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from . import evidence
+from .document import Chart
+from .results import Results, boundary_path, neuron_maps_path, split_path
+from .style import (
+    CLASS_COLORS,
+    DIVERGED_COLOR,
+    FRAMEWORK_COLORS,
+    FRAMEWORK_LABELS,
+    MAX_FIGURE_WIDTH,
+    class_colormap,
+    new_figure,
+    styled,
+)
+
+FRAMEWORKS = evidence.FRAMEWORKS
+
+
+# ---------------------------------------------------------------- 1. dataset
+
+
+def _scatter_classes(ax, X, y, n_classes, filled=True, size=22, label_prefix=""):
+    for k in range(n_classes):
+        mask = y == k
+        if filled:
+            ax.scatter(X[mask, 0], X[mask, 1], s=size, color=CLASS_COLORS[k], alpha=0.85,
+                       linewidths=0, label=f"{label_prefix}class {k}")
+        else:
+            ax.scatter(X[mask, 0], X[mask, 1], s=size, facecolors=CLASS_COLORS[k], edgecolors="black",
+                       linewidths=0.8, label=f"{label_prefix}class {k}")
+
+
+@styled
+def dataset_split(results: Results, seed: int) -> Chart:
+    """The training points (filled) and test points (black ring) of one seed's split."""
+    split = results.split(seed)
+    n_classes = int(max(split["y_train"].max(), split["y_test"].max())) + 1
+    figure, axes = new_figure(6.4, 5.6)
+    ax = axes[0, 0]
+    _scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True)
+    _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=30)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title(f"Seed {seed}: {len(split['y_train'])} training, {len(split['y_test'])} test points")
+    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)] + [
+        Line2D([], [], marker="o", linestyle="", color="grey", markersize=6, label="training point"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="grey", markeredgecolor="black", markersize=6,
+               label="test point"),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    return Chart(figure, [split_path(seed)])
+
+
+@styled
+def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
+    """Each seed's points, test points ringed: the spirals' noise and the split both change with the seed."""
+    columns = min(len(seeds), 4)
+    rows = math.ceil(len(seeds) / columns)
+    panel = min(2.6, (MAX_FIGURE_WIDTH - 0.4) / columns)
+    figure, axes = new_figure(panel * columns, panel * rows + 0.5, rows, columns, sharex=True, sharey=True)
+    n_classes = 0
+    for ax, seed in zip(axes.flat, seeds):
+        split = results.split(seed)
+        n_classes = max(n_classes, int(max(split["y_train"].max(), split["y_test"].max())) + 1)
+        _scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True, size=8)
+        _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=14)
+        ax.set_title(f"seed {seed}")
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=8)
+    for ax in axes.flat[len(seeds):]:
+        ax.set_visible(False)
+    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
+    figure.legend(handles=handles, loc="outside lower center", ncols=n_classes, frameon=False)
+    return Chart(figure, [split_path(seed) for seed in seeds])
+
+
+# ---------------------------------------------------------------- 4. training
+
+
+def _band(ax, table: pd.DataFrame, column: str, color: str, label: str):
+    """Mean over seeds with a ±1 standard deviation band."""
+    by_epoch = table.groupby("epoch")[column]
+    mean, std = by_epoch.mean(), by_epoch.std(ddof=1).fillna(0.0)
+    ax.plot(mean.index, mean.values, color=color, linewidth=2, label=label)
+    ax.fill_between(mean.index, (mean - std).values, (mean + std).values, color=color, alpha=0.2, linewidth=0)
+
+
+@styled
+def training_curves(results: Results, reference: dict[str, str]) -> Chart:
+    """Loss and accuracy per epoch, per optimizer (columns), both frameworks, mean ± std over seeds.
+
+    The tutorial's own runs are drawn dashed in the column of the optimizer the page gives them.
+    Runs that diverged are left out of the band and counted in the legend.
+    """
+    epochs = results.table("epochs")
+    runs = results.table("runs")
+    optimizers = [o for o in ("sgd", "adam") if o in reference] + sorted(set(reference) - {"sgd", "adam"})
+    figure, axes = new_figure(min(MAX_FIGURE_WIDTH, 4.4 * len(optimizers) + 2.0), 6.2, 2, len(optimizers),
+                              sharex="col")
+    diverged_runs = set(runs.loc[runs["status"] != evidence.OK, "run_id"])
+    tutorial = runs[runs["group"] == "tutorial"]
+    handles = {}
+    for column, optimizer in enumerate(optimizers):
+        setting = reference[optimizer]
+        for framework in FRAMEWORKS:
+            chosen = epochs[(epochs["group"] == "sweep") & (epochs["setting"] == setting) & (epochs["framework"] == framework)]
+            all_runs = set(chosen["run_id"])
+            kept = chosen[~chosen["run_id"].isin(diverged_runs)]
+            n_diverged = len(all_runs & diverged_runs)
+            label = f"{FRAMEWORK_LABELS[framework]}, mean ± std of {kept['run_id'].nunique()} seeds"
+            if n_diverged:
+                label += f" ({n_diverged} diverged, not shown)"
+            for row, metric in enumerate(("loss", "accuracy")):
+                if len(kept):
+                    _band(axes[row, column], kept, metric, FRAMEWORK_COLORS[framework], label)
+            handles.setdefault(f"{framework}-{column}", Line2D([], [], color=FRAMEWORK_COLORS[framework], linewidth=2,
+                                                               label=label))
+            page_run = tutorial[(tutorial["framework"] == framework) & (tutorial["optimizer"] == optimizer)]
+            for run_id in page_run["run_id"]:
+                history = epochs[epochs["run_id"] == run_id]
+                for row, metric in enumerate(("loss", "accuracy")):
+                    axes[row, column].plot(history["epoch"], history[metric], color=FRAMEWORK_COLORS[framework],
+                                           linestyle="--", linewidth=1.3)
+                handles.setdefault(f"page-{framework}", Line2D(
+                    [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
+                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({evidence.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
+        axes[0, column].set_title(evidence.setting_labels(runs).get(setting, setting), fontsize=10)
+        axes[0, column].set_ylabel("training loss (sum of batch means)")
+        axes[1, column].set_ylabel("training accuracy")
+        axes[1, column].set_xlabel("epoch")
+        axes[1, column].set_ylim(0, 1.02)
+        axes[1, column].xaxis.set_major_locator(MaxNLocator(integer=True))
+    figure.legend(handles=_unique_labels(handles.values()), loc="outside lower center", ncols=2, frameon=False)
+    return Chart(figure, [results.path_of("epochs"), results.path_of("runs")])
+
+
+def _unique_labels(handles):
+    seen, unique = set(), []
+    for handle in handles:
+        if handle.get_label() not in seen:
+            seen.add(handle.get_label())
+            unique.append(handle)
+    return unique
+
+
+# ---------------------------------------------------------------- 5. evaluation
+
+
+@styled
+def accuracy_heatmaps(results: Results) -> Chart:
+    """Mean test accuracy over seeds for every learning rate × batch size, per framework (rows) and optimizer
+    (columns). A cell where runs diverged says how many; a cell where all did is hatched."""
+    summary = results.table("summary")
+    sweep = summary[summary["group"] == "sweep"]
+    optimizers = sorted(sweep["optimizer"].unique(), key=lambda o: (o != "sgd", o))
+    learning_rates = sorted(sweep["learning_rate"].unique())
+    batch_sizes = sorted(sweep["batch_size"].unique())
+    width = min(MAX_FIGURE_WIDTH, 1.6 + len(optimizers) * (1.2 + 1.15 * len(batch_sizes)))
+    height = 1.3 + len(FRAMEWORKS) * (0.8 + 0.5 * len(learning_rates))
+    figure, axes = new_figure(width, height, len(FRAMEWORKS), len(optimizers), sharex=True, sharey=True)
+    cmap = _accuracy_colormap()
+    # The colour scale spans the accuracies found (from a round tenth below the lowest), so that close
+    # settings can be told apart; a cell's number is always printed on it.
+    means = sweep["test_accuracy_mean"][np.isfinite(sweep["test_accuracy_mean"])]
+    low = max(0.0, math.floor(10 * means.min()) / 10 - 0.1) if len(means) else 0.0
+    image = None
+    for row, framework in enumerate(FRAMEWORKS):
+        for column, optimizer in enumerate(optimizers):
+            ax = axes[row, column]
+            cells = sweep[(sweep["framework"] == framework) & (sweep["optimizer"] == optimizer)]
+            grid = np.full((len(learning_rates), len(batch_sizes)), np.nan)
+            for cell in cells.itertuples():
+                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index(cell.batch_size)
+                grid[i, j] = cell.test_accuracy_mean
+                note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
+                if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
+                    note += f"\n{cell.n_diverged}/{cell.n_runs} diverged"
+                dark = np.isfinite(cell.test_accuracy_mean) and (cell.test_accuracy_mean - low) / (1 - low) < 0.55
+                ax.text(j, i, note, ha="center", va="center", fontsize=9,
+                        color="white" if dark else ("black" if np.isfinite(cell.test_accuracy_mean) else DIVERGED_COLOR))
+                if not np.isfinite(cell.test_accuracy_mean):
+                    ax.add_patch(_hatched_cell(j, i))
+            image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
+            ax.set_xticks(range(len(batch_sizes)), [str(b) for b in batch_sizes])
+            ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
+            ax.grid(False)
+            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {evidence.optimizer_name(optimizer)}")
+            if row == len(FRAMEWORKS) - 1:
+                ax.set_xlabel("batch size")
+            if column == 0:
+                ax.set_ylabel("learning rate")
+    figure.colorbar(image, ax=axes, label="mean test accuracy", shrink=0.8)
+    return Chart(figure, [results.path_of("summary")])
+
+
+def _accuracy_colormap():
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"].copy()
+    cmap.set_bad("#f2f2f2")
+    return cmap
+
+
+def _hatched_cell(x, y):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=DIVERGED_COLOR, linewidth=0)
+
+
+@styled
+def run_accuracies(results: Results) -> Chart:
+    """Test accuracy of every sweep run (one dot per seed), per setting and framework; diverged runs as ×."""
+    runs = results.runs("sweep")
+    settings = list(evidence.sweep_settings(runs)["setting"])
+    names = evidence.setting_labels(runs)
+    finite = runs["test_accuracy"][np.isfinite(runs["test_accuracy"])]
+    left = max(0.0, math.floor(10 * finite.min()) / 10 - 0.05) if len(finite) else 0.0
+    figure, axes = new_figure(8.4, 1.5 + 0.36 * len(settings))
+    ax = axes[0, 0]
+    offsets = {"neurogebra": -0.17, "pytorch": 0.17}
+    any_diverged = False
+    for framework in FRAMEWORKS:
+        mine = runs[runs["framework"] == framework]
+        for position, setting in enumerate(settings):
+            same = mine[mine["setting"] == setting]
+            ok = same[same["status"] == evidence.OK]
+            bad = same[same["status"] != evidence.OK]
+            y = position + offsets[framework]
+            ax.scatter(ok["test_accuracy"], np.full(len(ok), y), s=26, color=FRAMEWORK_COLORS[framework],
+                       alpha=0.8, linewidths=0)
+            if len(ok):
+                ax.plot([ok["test_accuracy"].mean()] * 2, [y - 0.14, y + 0.14], color=FRAMEWORK_COLORS[framework],
+                        linewidth=2.2)
+            if len(bad):
+                any_diverged = True
+                ax.scatter(bad["test_accuracy"].fillna(left), np.full(len(bad), y), marker="x", s=44,
+                           color=DIVERGED_COLOR, linewidths=1.6, clip_on=False)
+    ax.set_yticks(range(len(settings)), [names[s] for s in settings])
+    ax.set_ylim(len(settings) - 0.5, -0.5)
+    ax.set_xlim(left, 1.0 + 0.01)
+    ax.set_xlabel("test accuracy")
+    ax.grid(axis="y", alpha=0)
+    handles = [Line2D([], [], marker="o", linestyle="", color=FRAMEWORK_COLORS[f], label=f"{FRAMEWORK_LABELS[f]} run")
+               for f in FRAMEWORKS]
+    handles.append(Line2D([], [], color="grey", linewidth=2.2, label="mean of the runs that did not diverge"))
+    if any_diverged:
+        handles.append(Line2D([], [], marker="x", linestyle="", color=DIVERGED_COLOR, markersize=7,
+                              label="diverged run (at its test accuracy; at the left edge if it has none)"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+    return Chart(figure, [results.path_of("runs")])
+
+
+# ---------------------------------------------------------------- 6. fair comparison
+
+
+@styled
+def matched_differences(differences: pd.DataFrame, results: Results) -> Chart:
+    """Neurogebra minus PyTorch test accuracy per setting, mean and 95% CI over seeds (paired by seed)."""
+    names = evidence.setting_labels(results.table("runs"))
+    labels = [names.get(setting, setting) for setting in differences["setting"]]
+    figure, axes = new_figure(8.0, 1.4 + 0.36 * len(labels))
+    ax = axes[0, 0]
+    y = np.arange(len(labels))
+    mean = 100 * differences["mean_difference"].to_numpy()
+    low = 100 * differences["ci95_low"].to_numpy()
+    high = 100 * differences["ci95_high"].to_numpy()
+    has_interval = np.isfinite(low) & np.isfinite(high)
+    ax.errorbar(mean[has_interval], y[has_interval],
+                xerr=[mean[has_interval] - low[has_interval], high[has_interval] - mean[has_interval]],
+                fmt="o", color="#333333", ecolor="#777777", capsize=3, label="mean, 95% CI over seeds")
+    if (~has_interval).any():
+        ax.plot(mean[~has_interval], y[~has_interval], "o", color="#333333", markerfacecolor="white",
+                label="mean (fewer than 2 seeds: no interval)")
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel("neurogebra − PyTorch test accuracy (percentage points)")
+    span = np.nanmax(np.abs(np.concatenate([low, high, mean, [1.0]])))
+    ax.set_xlim(-1.1 * span, 1.1 * span)
+    ax.grid(axis="y", alpha=0)
+    figure.legend(loc="outside lower center", ncols=2, frameon=False)
+    return Chart(figure, [results.path_of("runs")])
+
+
+@styled
+def controlled_curves(results: Results) -> Chart:
+    """Same initial weights, same batches, float64: both loss curves, and their difference on a log scale."""
+    controlled = results.table("controlled")
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.8, 1, 2)
+    left, right = axes[0]
+    for framework, style in (("neurogebra", dict(linewidth=4, alpha=0.45)), ("pytorch", dict(linewidth=1.5, linestyle="--"))):
+        left.plot(controlled["epoch"], controlled[f"{framework}_loss"], color=FRAMEWORK_COLORS[framework],
+                  label=FRAMEWORK_LABELS[framework], **style)
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set_xlabel("epoch")
+    left.set_ylabel("training loss")
+    left.set_title("Loss per epoch (the curves lie on each other)")
+    differences = controlled["abs_diff"].to_numpy(dtype=float)
+    floor = np.finfo(float).tiny
+    right.semilogy(controlled["epoch"], np.maximum(differences, floor), marker="o", markersize=3, color="#333333",
+                   label="|neurogebra − PyTorch| loss")
+    right.axhline(1e-6, color=DIVERGED_COLOR, linestyle=":", label="tolerance 1e-6")
+    right.set_xlabel("epoch")
+    right.set_ylabel("absolute difference")
+    right.set_title("Difference between the frameworks")
+    handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    return Chart(figure, [results.path_of("controlled")])
+
+
+# ---------------------------------------------------------------- 7. decision boundaries
+
+
+@styled
+def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
+    """Both frameworks' predicted class over the page's grid, test points on top, and where they disagree."""
+    grid = results.boundary(name)
+    split = results.split(pair["seed"])
+    n_classes = int(max(split["y_train"].max(), split["y_test"].max(), *(grid[f].max() for f in FRAMEWORKS))) + 1
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 3, sharex=True, sharey=True)
+    regions = class_colormap(n_classes, light=True)
+    norm = BoundaryNorm(np.arange(-0.5, n_classes + 0.5), n_classes)
+    for ax, framework in zip(axes[0], FRAMEWORKS):
+        run = results.run(pair[framework])
+        ax.pcolormesh(grid["xx"], grid["yy"], grid[framework], cmap=regions, norm=norm, shading="auto",
+                      rasterized=True)
+        _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=20)
+        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({evidence.optimizer_name(run['optimizer'])}): test accuracy "
+                     f"{evidence.percent(run['test_accuracy'], 0)}", fontsize=10)
+    disagree = (grid["neurogebra"] != grid["pytorch"]).astype(float)
+    axes[0, 2].pcolormesh(grid["xx"], grid["yy"], disagree, cmap=ListedColormap(["#f7f7f7", "#333333"]),
+                          vmin=0, vmax=1, shading="auto", rasterized=True)
+    axes[0, 2].set_title(f"Disagreement: {evidence.percent(disagree.mean())} of the grid", fontsize=10)
+    for ax in axes[0]:
+        ax.set_aspect("equal")
+        ax.set_xlabel("x₁")
+        ax.grid(False)
+    axes[0, 0].set_ylabel("x₂")
+    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
+    handles.append(Patch(facecolor="#333333", label="frameworks predict different classes"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=n_classes + 1, frameon=False)
+    return Chart(figure, [boundary_path(name), split_path(pair["seed"]), results.path_of("runs")])
+
+
+# ---------------------------------------------------------------- 8. what the network learned
+
+
+@styled
+def neuron_maps(results: Results, name: str, columns: int = 8) -> Chart:
+    """Every first-layer neuron's output over the page's grid, on one colour scale (dark = 0: inactive)."""
+    arrays = results.neuron_maps(name)
+    maps, xx, yy = arrays["maps"], arrays["xx"], arrays["yy"]
+    n = maps.shape[0]
+    columns = min(columns, n)
+    rows = math.ceil(n / columns)
+    panel = (MAX_FIGURE_WIDTH - 1.0) / columns
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, rows * panel + 0.6, rows, columns, sharex=True, sharey=True)
+    top = float(np.nanmax(maps)) if np.nanmax(maps) > 0 else 1.0
+    image = None
+    for index, ax in enumerate(axes.flat):
+        if index >= n:
+            ax.set_visible(False)
+            continue
+        image = ax.pcolormesh(xx, yy, maps[index], cmap="viridis", vmin=0, vmax=top, shading="auto", rasterized=True)
+        dead = not np.any(maps[index] > 0)
+        ax.set_title(f"neuron {index + 1}" + (" (never active)" if dead else ""), fontsize=8.5,
+                     color=DIVERGED_COLOR if dead else "black")
+        ax.set_aspect("equal")
+        ax.grid(False)
+        ax.tick_params(labelsize=7)
+    figure.colorbar(image, ax=axes, label="activation", shrink=0.9)
+    return Chart(figure, [neuron_maps_path(name)])
+
+
+# ---------------------------------------------------------------- 9. code complexity
+
+
+@styled
+def complexity_bars(results: Results) -> Chart:
+    """Lines per component: measured in this project's source next to the page's claims."""
+    table = results.table("complexity")
+    parts = table[table["component"] != "total"]
+    figure, axes = new_figure(8.6, 1.4 + 0.75 * len(parts))
+    ax = axes[0, 0]
+    y = np.arange(len(parts))
+    bars = [
+        ("neurogebra_lines", "neurogebra, measured", FRAMEWORK_COLORS["neurogebra"], None),
+        ("page_neurogebra_lines", "neurogebra, page's claim", "white", FRAMEWORK_COLORS["neurogebra"]),
+        ("pytorch_lines", "PyTorch, measured", FRAMEWORK_COLORS["pytorch"], None),
+        ("page_pytorch_lines", "PyTorch, page's claim", "white", FRAMEWORK_COLORS["pytorch"]),
+    ]
+    height = 0.19
+    for index, (column, label, face, edge) in enumerate(bars):
+        positions = y + (index - 1.5) * height
+        ax.barh(positions, parts[column], height=height, color=face, edgecolor=edge or face, hatch="//" if edge else None,
+                label=label)
+        for position, value in zip(positions, parts[column]):
+            ax.text(value + 0.8, position, f"{value:g}", va="center", fontsize=8)
+    ax.set_yticks(y, parts["component"])
+    ax.invert_yaxis()
+    ax.set_xlabel("lines of code")
+    ax.set_xlim(0, 1.15 * float(parts[[b[0] for b in bars]].to_numpy().max()))
+    ax.grid(axis="y", alpha=0)
+    figure.legend(loc="outside lower center", ncols=4, frameon=False)
+    return Chart(figure, [results.path_of("complexity")])
+
+
+# ---------------------------------------------------------------- 10. speed
+
+
+@styled
+def speed_scaling(results: Results) -> Chart:
+    """Seconds per epoch against hidden width (median, interquartile range over repeats), and the ratio."""
+    by_width = evidence.speed_by_width(results.table("speed"))
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 2)
+    left, right = axes[0]
+    widths = by_width["hidden_width"].to_numpy()
+    for framework in FRAMEWORKS:
+        median = by_width[f"{framework}_median"].to_numpy()
+        low, high = by_width[f"{framework}_p25"].to_numpy(), by_width[f"{framework}_p75"].to_numpy()
+        left.errorbar(widths, median, yerr=[median - low, high - median], marker="o", capsize=3,
+                      color=FRAMEWORK_COLORS[framework], label=FRAMEWORK_LABELS[framework])
+    left.set_xscale("log", base=2)
+    left.set_yscale("log")
+    left.set_xticks(widths, [str(w) for w in widths])
+    left.set_xlabel("hidden width (both hidden layers)")
+    left.set_ylabel("seconds per epoch")
+    left.set_title("Cost of one epoch")
+    figure.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=2, frameon=False)
+    ratio = by_width["ratio"].to_numpy()
+    right.errorbar(widths, ratio, yerr=[ratio - by_width["ratio_low"], by_width["ratio_high"] - ratio], marker="o",
+                   capsize=3, color="#333333")
+    right.set_xscale("log", base=2)
+    right.set_xticks(widths, [str(w) for w in widths])
+    right.set_ylim(0, 1.1 * float(np.nanmax(by_width["ratio_high"])))
+    right.set_xlabel("hidden width (both hidden layers)")
+    right.set_ylabel("neurogebra / PyTorch time per epoch")
+    right.set_title("How many times slower neurogebra is")
+    return Chart(figure, [results.path_of("speed")])

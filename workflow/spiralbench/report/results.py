@@ -1,0 +1,133 @@
+"""Read-only access to a results directory, by the names of the results contract.
+
+Every reader goes through ``spiralbench.io``, so a missing or damaged file stops
+the report with an error naming that file. Each file is read once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from spiralbench.config import inspection_pairs, load_config
+from spiralbench.io import ResultFileError, load_npz, read_csv
+
+# Table name -> (path in the results directory, columns the report needs).
+TABLES = {
+    "runs": ("tables/runs.csv", (
+        "run_id", "group", "framework", "setting", "seed", "optimizer", "learning_rate", "batch_size", "epochs",
+        "hidden_sizes", "activation", "n_parameters", "status", "diverged_epoch", "epochs_completed",
+        "final_loss", "train_accuracy", "test_accuracy",
+    )),
+    "epochs": ("tables/epochs.csv", ("run_id", "group", "framework", "setting", "seed", "optimizer", "epoch", "loss", "accuracy")),
+    "summary": ("tables/summary.csv", (
+        "group", "framework", "setting", "optimizer", "learning_rate", "batch_size", "n_runs", "n_diverged",
+        "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
+    )),
+    "controlled": ("tables/controlled.csv", (
+        "epoch", "neurogebra_loss", "pytorch_loss", "abs_diff", "neurogebra_accuracy", "pytorch_accuracy",
+    )),
+    "run_timing": ("timing/runs.csv", ("run_id", "framework", "setting", "seed", "seconds_per_epoch_median")),
+    "speed": ("timing/speed.csv", ("framework", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second")),
+    "complexity": ("tables/complexity.csv", (
+        "component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
+    )),
+    "boundary_agreement": ("tables/boundary_agreement.csv", ("name", "seed", "agreement")),
+    "softmax_demo": ("tables/softmax_demo.csv", ("framework", "class", "score", "probability", "loss")),
+    "mathforge": ("tables/mathforge.csv", ("expression", "symbolic", "gradient", "x", "value", "gradient_value")),
+    "layer_stats": ("tables/layer_stats.csv", (
+        "framework", "run_id", "layer", "n_neurons", "weight_mean", "weight_std", "weight_min", "weight_max",
+        "bias_mean", "bias_std",
+    )),
+}
+FRAMEWORKS = ("neurogebra", "pytorch")
+
+
+class Results:
+    """The tables and arrays of one results directory, and the config that made them."""
+
+    def __init__(self, results_dir: str | Path, config_path: str | Path):
+        self.dir = Path(results_dir)
+        if not self.dir.is_dir():
+            raise ResultFileError(f"{self.dir}: results directory not found")
+        self.config = load_config(config_path)
+        self.table = cache(self._read_table)
+        self.arrays = cache(self._read_arrays)
+
+    # ------------------------------------------------------------ files by contract name
+
+    @staticmethod
+    def path_of(name: str) -> str:
+        """The contract path of a table, e.g. ``tables/runs.csv``: what captions cite."""
+        return TABLES[name][0]
+
+    def _read_table(self, name: str) -> pd.DataFrame:
+        path, columns = TABLES[name]
+        return read_csv(self.dir / path, required_columns=columns)
+
+    def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:
+        return load_npz(self.dir / relative_path)
+
+    # ------------------------------------------------------------ what the config describes
+
+    @property
+    def tutorial_seed(self) -> int:
+        return self.config["tutorial"]["seed"]
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(self.config["seeds"])
+
+    def split(self, seed: int) -> dict[str, np.ndarray]:
+        """X_train, X_test, y_train, y_test of one seed."""
+        return self.arrays(split_path(seed))
+
+    def inspection_pairs(self) -> dict[str, dict]:
+        """{name: {"seed", "neurogebra": run_id, "pytorch": run_id}} as the config names them."""
+        return inspection_pairs(self.config)
+
+    def boundary(self, name: str) -> dict[str, np.ndarray]:
+        """xx, yy and one predicted-class grid per framework (keys ``neurogebra``, ``pytorch``)."""
+        path = boundary_path(name)
+        arrays = self.arrays(path)
+        grids = {}
+        for framework in FRAMEWORKS:
+            key = next((k for k in (f"Z_{framework}", framework, f"Z{framework}") if k in arrays), None)
+            if key is None:
+                raise ResultFileError(f"{self.dir / path}: no grid for {framework} (the file has: {', '.join(sorted(arrays))})")
+            grids[framework] = arrays[key]
+        return {"xx": arrays["xx"], "yy": arrays["yy"], **grids}
+
+    def neuron_maps(self, name: str) -> dict[str, np.ndarray]:
+        path = neuron_maps_path(name)
+        arrays = self.arrays(path)
+        missing = [key for key in ("xx", "yy", "maps") if key not in arrays]
+        if missing:
+            raise ResultFileError(f"{self.dir / path}: missing array(s) {', '.join(missing)}")
+        return arrays
+
+    def runs(self, group: str | None = None) -> pd.DataFrame:
+        runs = self.table("runs")
+        return runs if group is None else runs[runs["group"] == group]
+
+    def run(self, run_id: str) -> pd.Series:
+        runs = self.table("runs")
+        match = runs[runs["run_id"] == run_id]
+        if len(match) != 1:
+            raise ResultFileError(f"{self.dir / self.path_of('runs')}: no row for run {run_id}")
+        return match.iloc[0]
+
+
+def split_path(seed: int) -> str:
+    return f"data/seed{seed}.npz"
+
+
+def boundary_path(name: str) -> str:
+    return f"inspection/{name}/boundary.npz"
+
+
+def neuron_maps_path(name: str) -> str:
+    return f"inspection/{name}/neuron_maps.npz"

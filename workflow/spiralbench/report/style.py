@@ -1,0 +1,117 @@
+"""One look for every figure and table of the report.
+
+Figures are built on ``matplotlib.figure.Figure`` directly (no pyplot state, no
+figure shown twice by the notebook's inline backend) with fixed settings, so
+the same results give the same PNG bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+
+import matplotlib
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+# Okabe-Ito colours: told apart by colour-blind readers too.
+FRAMEWORK_COLORS = {"neurogebra": "#D55E00", "pytorch": "#0072B2"}
+FRAMEWORK_LABELS = {"neurogebra": "neurogebra", "pytorch": "PyTorch"}
+CLASS_COLORS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+DIVERGED_COLOR = "#B00020"
+
+# A figure inch is drawn as this many CSS pixels; the PNG has twice as many for sharp text.
+CSS_PIXELS_PER_INCH = 96
+PNG_DPI = 2 * CSS_PIXELS_PER_INCH
+# The page's text column is about 1036 px wide (nbconvert) or 1000 px (Quarto); figures fit in it.
+MAX_FIGURE_WIDTH = 10.4
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "spiralbench",
+    "path.simplify": True,
+}
+
+
+def styled(plot):
+    """Draw ``plot`` under the report's fixed matplotlib settings (read while drawing, not just at creation)."""
+
+    @functools.wraps(plot)
+    def draw(*args, **kwargs):
+        with matplotlib.rc_context(RC):
+            return plot(*args, **kwargs)
+
+    return draw
+
+
+def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **subplot_kwargs):
+    """A figure with constrained layout (labels never overlap) and its axes; call inside ``@styled``."""
+    if width > MAX_FIGURE_WIDTH:
+        raise ValueError(f"figure width {width} in is wider than the page ({MAX_FIGURE_WIDTH} in)")
+    figure = Figure(figsize=(width, height), layout="constrained")
+    return figure, figure.subplots(nrows, ncols, squeeze=False, **subplot_kwargs)
+
+
+def class_colormap(n_classes: int, light: bool = False) -> ListedColormap:
+    """Class colours for region fills (``light``: paler, so points on top stay visible)."""
+    colors = CLASS_COLORS[:n_classes]
+    if light:
+        colors = [_blend_with_white(color, 0.35) for color in colors]
+    return ListedColormap(colors)
+
+
+def _blend_with_white(color: str, amount: float) -> tuple[float, float, float]:
+    red, green, blue = matplotlib.colors.to_rgb(color)
+    return tuple(amount * c + (1 - amount) for c in (red, green, blue))
+
+
+def png_data_uri(figure: Figure) -> tuple[str, int]:
+    """The figure as a ``data:image/png;base64`` URI, and its width in CSS pixels.
+
+    The PNG carries no software/date metadata, so identical figures are identical bytes.
+    """
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(RC):
+        figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    width = round(figure.get_figwidth() * CSS_PIXELS_PER_INCH)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width
+
+
+# Styles for the report's own HTML (figures, captions, tables, notes); travels inside the notebook
+# so that Quarto and nbconvert pages look the same.
+REPORT_CSS = """
+.sb-figure { margin: 14px 0 22px; }
+.sb-figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+.sb-caption { font-size: 0.92em; color: #333; margin-top: 6px; line-height: 1.45; }
+.sb-caption .sb-label { font-weight: 600; }
+.sb-source { color: #555; }
+.sb-source code, .sb-caption code { font-size: 0.95em; background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
+.sb-table-block { margin: 10px 0 22px; }
+.sb-table-wrap { overflow-x: auto; max-width: 100%; }
+table.sb-table { border-collapse: collapse; font-size: 13.5px; margin: 0; width: auto; }
+table.sb-table th, table.sb-table td { padding: 4px 9px; border-bottom: 1px solid #e2e2e2; text-align: right;
+  vertical-align: top; }
+table.sb-table td { white-space: nowrap; }
+table.sb-table th { background: #f5f5f5; border-bottom: 2px solid #bbb; font-weight: 600; vertical-align: bottom;
+  white-space: normal; min-width: 3em; }
+table.sb-table td.sb-text, table.sb-table th.sb-text { text-align: left; }
+table.sb-table td.sb-wrap { white-space: normal; overflow-wrap: anywhere; min-width: 14em; max-width: 30em; }
+table.sb-table tr.sb-diverged td { color: #B00020; }
+table.sb-table tr.sb-changed td:nth-child(3) { font-weight: 600; color: #0072B2; }
+.sb-finding { border-left: 4px solid #0072B2; background: #f4f8fb; padding: 8px 14px; margin: 12px 0; }
+.sb-warning { border-left: 4px solid #B00020; background: #fbf4f4; padding: 8px 14px; margin: 12px 0; }
+.sb-footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid #ddd; color: #555; font-size: 0.9em; }
+"""

@@ -1,0 +1,338 @@
+"""The report's tables: result files turned into formatted rows a reader can scan.
+
+Each function returns a :class:`~spiralbench.report.document.Table` carrying the
+contract paths it was computed from.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from spiralbench.config import n_parameters
+
+from . import evidence
+from .document import Table
+from .evidence import FRAMEWORKS, framework_name, optimizer_name, percent, points, ratio, seconds
+from .results import Results, split_path
+
+
+def _run_file(run_id: str, name: str) -> str:
+    return f"runs/{run_id}/{name}"
+
+
+# ---------------------------------------------------------------- 1. dataset
+
+
+def split_sizes(results: Results, seeds: list[int]) -> Table:
+    rows = []
+    for seed in seeds:
+        split = results.split(seed)
+        n_classes = int(max(split["y_train"].max(), split["y_test"].max())) + 1
+        rows.append({
+            "seed": seed,
+            "training points": len(split["y_train"]),
+            "test points": len(split["y_test"]),
+            "training points per class": " / ".join(str(int((split["y_train"] == k).sum())) for k in range(n_classes)),
+            "test points per class": " / ".join(str(int((split["y_test"] == k).sum())) for k in range(n_classes)),
+        })
+    return Table(pd.DataFrame(rows), [split_path(seed) for seed in seeds])
+
+
+# ---------------------------------------------------------------- 2. networks
+
+
+def layer_sizes_of(results: Results, run_id: str) -> list[int]:
+    """Layer sizes read from a run's saved weights: W{i} has shape (n_out, n_in)."""
+    arrays = results.arrays(_run_file(run_id, "params.npz"))
+    n_layers = sum(1 for key in arrays if key.startswith("W"))
+    shapes = [arrays[f"W{i}"].shape for i in range(n_layers)]
+    return [shapes[0][1], *(shape[0] for shape in shapes)]
+
+
+def networks(results: Results) -> Table:
+    """The page's two networks: architecture, parameters reported by the run, and counted from its weights."""
+    tutorial = evidence.tutorial_runs(results.table("runs"))
+    rows, sources = [], [results.path_of("runs")]
+    for framework in FRAMEWORKS:
+        run = tutorial.loc[framework]
+        sizes = layer_sizes_of(results, run["run_id"])
+        arrays = results.arrays(_run_file(run["run_id"], "params.npz"))
+        counted = int(sum(array.size for array in arrays.values()))
+        sources.append(_run_file(run["run_id"], "params.npz"))
+        rows.append({
+            "framework": framework_name(framework),
+            "architecture": " → ".join(map(str, sizes)),
+            "activations": ", ".join([run["activation"]] * (len(sizes) - 2) + ["linear"]),
+            "parameters (reported)": int(run["n_parameters"]),
+            "parameters (weights saved)": counted,
+            "Σ (inputs + 1) × outputs": n_parameters(sizes),
+        })
+    return Table(pd.DataFrame(rows), sources, text_columns=("framework", "architecture", "activations"))
+
+
+def parameter_counts_agree(results: Results) -> tuple[bool, int, set[int]]:
+    """(every run reports the count its layer sizes imply, number of runs, the distinct counts)."""
+    runs = results.table("runs")
+    hidden = runs["hidden_sizes"].astype(str).str.split("x")
+    n_classes = results.config["data"]["n_classes"]
+    expected = hidden.map(lambda sizes: n_parameters([2, *map(int, sizes), n_classes]))
+    return bool((expected == runs["n_parameters"]).all()), len(runs), set(runs["n_parameters"].astype(int))
+
+
+# ---------------------------------------------------------------- 3. softmax
+
+
+def softmax_demo(results: Results) -> tuple[Table, float]:
+    """Both frameworks' probabilities and loss for the page's scores, beside the formula evaluated by NumPy.
+
+    Returns the table and the largest difference between any two of the three columns.
+    """
+    demo = results.table("softmax_demo")
+    wide = demo.pivot_table(index="class", columns="framework", values=["score", "probability", "loss"], aggfunc="first")
+    scores = wide["score"].iloc[:, 0].to_numpy(dtype=float)
+    by_hand = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
+    target = 0  # the page's demo target
+    rows = []
+    for k, score in enumerate(scores):
+        rows.append({"": f"P(class {k})", "score": f"{score:g}",
+                     **{framework_name(f): f"{wide[('probability', f)].iloc[k]:.6f}" for f in FRAMEWORKS},
+                     "NumPy, by the formula": f"{by_hand[k]:.6f}"})
+    losses = {f: float(wide[("loss", f)].iloc[0]) for f in FRAMEWORKS}
+    rows.append({"": f"loss (target class {target})", "score": "",
+                 **{framework_name(f): f"{losses[f]:.6f}" for f in FRAMEWORKS},
+                 "NumPy, by the formula": f"{-math.log(by_hand[target]):.6f}"})
+    columns = [wide[("probability", f)].to_numpy(dtype=float) for f in FRAMEWORKS] + [by_hand]
+    largest = max(float(np.max(np.abs(a - b))) for a in columns for b in columns)
+    largest = max(largest, *(abs(losses[f] + math.log(by_hand[target])) for f in FRAMEWORKS))
+    return Table(pd.DataFrame(rows), [results.path_of("softmax_demo")], text_columns=("",)), largest
+
+
+# ---------------------------------------------------------------- 5. evaluation
+
+
+def _mean_std(mean, std) -> str:
+    if not np.isfinite(mean):
+        return "all diverged"
+    return percent(mean) + (f" ± {100 * std:.1f}" if np.isfinite(std) else "")
+
+
+def _interval(low, high) -> str:
+    """A confidence interval of an accuracy, cut to the 0–100% an accuracy can take."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "–"
+    return f"{percent(max(low, 0.0))} – {percent(min(high, 1.0))}"
+
+
+def test_accuracy_summary(results: Results) -> Table:
+    """Per sweep setting, both frameworks side by side: test accuracy mean ± std, 95% CI, diverged runs."""
+    summary = results.table("summary")
+    sweep = summary[summary["group"] == "sweep"]
+    keys = ["optimizer", "learning_rate", "batch_size", "setting"]
+    rows, classes = [], []
+    for key, same in sweep.groupby(keys, sort=True):
+        row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2])}
+        diverged = []
+        for framework in FRAMEWORKS:
+            found = same[same["framework"] == framework]
+            name = framework_name(framework)
+            if found.empty:
+                row[f"{name} mean ± std"] = row[f"{name} 95% CI"] = "not run"
+                continue
+            r = found.iloc[0]
+            row[f"{name} mean ± std"] = _mean_std(r["test_accuracy_mean"], r["test_accuracy_std"])
+            row[f"{name} 95% CI"] = _interval(r["test_accuracy_ci95_low"], r["test_accuracy_ci95_high"])
+            diverged.append(f"{int(r['n_diverged'])}/{int(r['n_runs'])}")
+        row["diverged (neurogebra, PyTorch)"] = ", ".join(diverged)
+        rows.append(row)
+        classes.append("sb-diverged" if any(not d.startswith("0/") for d in diverged) else "")
+    sorted_rows = pd.DataFrame(rows)
+    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer",), row_classes=classes)
+
+
+def diverged_runs(results: Results) -> Table:
+    runs = results.table("runs")
+    diverged = runs[runs["status"] != evidence.OK]
+    rows = [{
+        "run": r.run_id,
+        "status": r.status,
+        "diverged at epoch": "–" if pd.isna(r.diverged_epoch) else int(r.diverged_epoch),
+        "epochs completed": int(r.epochs_completed),
+        "of": int(r.epochs),
+    } for r in diverged.itertuples()]
+    frame = pd.DataFrame(rows, columns=["run", "status", "diverged at epoch", "epochs completed", "of"])
+    return Table(frame, [results.path_of("runs")], text_columns=("run", "status"), row_classes=["sb-diverged"] * len(frame))
+
+
+# ---------------------------------------------------------------- 6. fair comparison
+
+
+def tutorial_comparison(results: Results) -> Table:
+    tutorial = evidence.tutorial_runs(results.table("runs"))
+    rows = [{
+        "framework": framework_name(framework),
+        "optimizer": optimizer_name(r["optimizer"]),
+        "learning rate": f"{r['learning_rate']:g}",
+        "batch size": int(r["batch_size"]),
+        "seed": int(r["seed"]),
+        "status": r["status"],
+        "training accuracy": percent(r["train_accuracy"]),
+        "test accuracy": percent(r["test_accuracy"]),
+    } for framework, r in tutorial.iterrows()]
+    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("framework", "optimizer", "status"))
+
+
+def matched_differences(differences: pd.DataFrame, results: Results) -> Table:
+    rows, classes = [], []
+    for r in differences.itertuples():
+        rows.append({
+            "optimizer": optimizer_name(r.optimizer),
+            "learning rate": f"{r.learning_rate:g}",
+            "batch size": int(r.batch_size),
+            "seed pairs": r.n_pairs,
+            "pairs left out (diverged)": r.n_excluded,
+            "mean difference": points(r.mean_difference),
+            "std": "–" if not np.isfinite(r.std_difference) else f"{100 * r.std_difference:.1f} pp",
+            "95% CI": "–" if not np.isfinite(r.ci95_low) else f"{points(r.ci95_low)} to {points(r.ci95_high)}",
+        })
+        classes.append("sb-diverged" if r.n_excluded else "")
+    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("optimizer",), row_classes=classes)
+
+
+# ---------------------------------------------------------------- 7. / 8. inspection
+
+
+def boundary_agreement(results: Results, pairs: dict) -> Table:
+    agreement = results.table("boundary_agreement")
+    rows = []
+    for r in agreement.sort_values("name").itertuples():
+        pair = pairs.get(r.name, {})
+        rows.append({
+            "pair": r.name,
+            "seed": int(r.seed),
+            "neurogebra run": pair.get("neurogebra", "–"),
+            "PyTorch run": pair.get("pytorch", "–"),
+            "grid points with the same class": percent(r.agreement),
+        })
+    return Table(pd.DataFrame(rows), [results.path_of("boundary_agreement")],
+                 text_columns=("pair", "neurogebra run", "PyTorch run"), wrap_columns=("neurogebra run", "PyTorch run"))
+
+
+def layer_stats(results: Results, pairs: dict) -> Table:
+    """Per layer of each inspected network: weight and bias statistics, named by inspection pair."""
+    stats = results.table("layer_stats")
+    network = {run_id: f"{name} pair" for name, pair in pairs.items() for run_id in (pair["neurogebra"], pair["pytorch"])}
+    order = {name: index for index, name in enumerate(pairs)}
+    stats = stats.assign(
+        network=stats["run_id"].map(lambda run_id: network.get(run_id, run_id)),
+        order=stats["run_id"].map(lambda run_id: order.get(network.get(run_id, "").removesuffix(" pair"), len(order))),
+    ).sort_values(["order", "network", "framework", "layer"])
+    rows = [{
+        "network": r.network,
+        "framework": framework_name(r.framework),
+        "optimizer": optimizer_name(results.run(r.run_id)["optimizer"]),
+        "layer": int(r.layer),
+        "neurons": int(r.n_neurons),
+        "weight mean": f"{r.weight_mean:+.4f}",
+        "weight std": f"{r.weight_std:.4f}",
+        "weight range": f"[{r.weight_min:+.3f}, {r.weight_max:+.3f}]",
+        "bias mean": f"{r.bias_mean:+.4f}",
+        "bias std": f"{r.bias_std:.4f}",
+    } for r in stats.itertuples()]
+    return Table(pd.DataFrame(rows), [results.path_of("layer_stats"), results.path_of("runs")],
+                 text_columns=("network", "framework", "optimizer"))
+
+
+def mathforge(results: Results) -> tuple[Table, bool]:
+    """MathForge's expressions and values, with the values the definitions give (relu = max(0, x), its
+    gradient 1 for x > 0 and 0 otherwise). Returns the table and whether every checked value matches."""
+    forge = results.table("mathforge")
+    definitions = {
+        "relu": (lambda x: max(0.0, x), lambda x: 1.0 if x > 0 else 0.0),
+    }
+    rows, all_match = [], True
+    for r in forge.itertuples():
+        row = {"expression": r.expression, "symbolic": r.symbolic, "gradient": r.gradient, "x": f"{r.x:g}",
+               "value": f"{r.value:g}", "gradient value": f"{r.gradient_value:g}"}
+        if r.expression in definitions:
+            value, gradient = definitions[r.expression]
+            matches = math.isclose(r.value, value(r.x)) and math.isclose(r.gradient_value, gradient(r.x))
+            all_match &= matches
+            row["by definition"] = f"{value(r.x):g}, {gradient(r.x):g}" + ("" if matches else " (differs)")
+        else:
+            row["by definition"] = "–"
+        rows.append(row)
+    return Table(pd.DataFrame(rows), [results.path_of("mathforge")],
+                 text_columns=("expression", "symbolic", "gradient"), wrap_columns=("symbolic", "gradient")), all_match
+
+
+# ---------------------------------------------------------------- 9. complexity
+
+
+def complexity(results: Results) -> Table:
+    table = results.table("complexity")
+    rows = [{
+        "component": r.component,
+        "neurogebra (measured)": int(r.neurogebra_lines),
+        "neurogebra (page)": f"~{int(r.page_neurogebra_lines)}" if r.component == "total" else int(r.page_neurogebra_lines),
+        "PyTorch (measured)": int(r.pytorch_lines),
+        "PyTorch (page)": f"~{int(r.page_pytorch_lines)}" if r.component == "total" else int(r.page_pytorch_lines),
+        "measured ratio": ratio(r.neurogebra_lines / r.pytorch_lines) if r.pytorch_lines else "–",
+    } for r in table.itertuples()]
+    return Table(pd.DataFrame(rows), [results.path_of("complexity")], text_columns=("component",))
+
+
+# ---------------------------------------------------------------- 10. speed
+
+
+def speed(results: Results) -> Table:
+    by_width = evidence.speed_by_width(results.table("speed"))
+    rows = []
+    for r in by_width.itertuples():
+        row = {"hidden width": int(r.hidden_width)}
+        for framework in FRAMEWORKS:
+            median = getattr(r, f"{framework}_median")
+            row[f"{framework_name(framework)} s/epoch (IQR)"] = (
+                f"{seconds(median)} ({seconds(getattr(r, f'{framework}_p25'))} – {seconds(getattr(r, f'{framework}_p75'))})"
+            )
+        row["repeats"] = int(r.neurogebra_repeats) if np.isfinite(r.neurogebra_repeats) else "–"
+        row["ratio (spread)"] = f"{ratio(r.ratio)} ({ratio(r.ratio_low)} – {ratio(r.ratio_high)})"
+        rows.append(row)
+    return Table(pd.DataFrame(rows), [results.path_of("speed")])
+
+
+def run_timing(results: Results) -> Table:
+    """Seconds per epoch and samples per second over all training runs of the workflow, per framework."""
+    timing = results.table("run_timing")
+    rows = []
+    for framework in FRAMEWORKS:
+        mine = timing[timing["framework"] == framework]
+        if mine.empty:
+            continue
+        per_epoch = mine["seconds_per_epoch_median"]
+        row = {
+            "framework": framework_name(framework),
+            "runs": len(mine),
+            "s/epoch, median over runs": seconds(per_epoch.median()),
+            "IQR": f"{seconds(per_epoch.quantile(0.25))} – {seconds(per_epoch.quantile(0.75))}",
+        }
+        if "samples_per_second_median" in mine:
+            row["samples/s, median"] = f"{mine['samples_per_second_median'].median():,.0f}"
+        rows.append(row)
+    return Table(pd.DataFrame(rows), [results.path_of("run_timing")], text_columns=("framework",))
+
+
+# ---------------------------------------------------------------- 12. provenance
+
+
+def provenance(record: dict) -> Table:
+    rows = []
+    for key, value in record.items():
+        if isinstance(value, dict):
+            rows.extend({"item": f"{key}: {name}", "value": str(v)} for name, v in sorted(value.items()))
+        else:
+            rows.append({"item": key.replace("_", " "), "value": str(value)})
+    return Table(pd.DataFrame(rows, columns=["item", "value"]), ["provenance.json"] if record.get("recorded_by", "").startswith("the workflow") else [],
+                 text_columns=("item", "value"), wrap_columns=("value",))
