@@ -19,6 +19,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/collect.smk"
 include: "workflow/rules/analyse.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -29,3 +30,4 @@ rule all:
         table_targets(),
         timing_targets(),
         ANALYSIS_TARGETS,
+        result("report/report.html"),

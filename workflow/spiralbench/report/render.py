@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+import yaml
+
 from . import html, quarto
 from .execute import execute
 from .provenance import collect_provenance
@@ -21,6 +23,7 @@ from .qmd import read_qmd
 
 HTML_NAME = "report.html"
 NOTEBOOK_NAME = "report.ipynb"
+CONFIG_NAME = "config.yaml"
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,27 @@ def choose_renderer() -> Renderer:
 def render_report(
     qmd: Path,
     results_dir: Path,
-    config_path: Path,
+    config: Path | dict,
     output_dir: Path,
     quarto_yml: Path | None = None,
     renderer: Renderer | None = None,
 ) -> Path:
     """Execute the report on ``results_dir`` and write ``report.ipynb`` and ``report.html`` to ``output_dir``.
 
-    Returns the page's path. ``quarto_yml`` defaults to ``_quarto.yml`` beside the ``.qmd``.
+    ``config`` is the config the results were made with: a YAML file, or the config itself (as the
+    workflow holds it, overrides included), which is then written to ``output_dir/config.yaml`` for
+    the report to read. Returns the page's path. ``quarto_yml`` defaults to ``_quarto.yml`` beside the ``.qmd``.
     """
-    qmd, results_dir, config_path, output_dir = (Path(p).resolve() for p in (qmd, results_dir, config_path, output_dir))
+    qmd, results_dir, output_dir = (Path(p).resolve() for p in (qmd, results_dir, output_dir))
     quarto_yml = Path(quarto_yml).resolve() if quarto_yml else qmd.parent / "_quarto.yml"
-    for what, path in (("results directory", results_dir), ("config", config_path), ("Quarto options", quarto_yml)):
+    output_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(config, dict):
+        config_path = output_dir / CONFIG_NAME
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    else:
+        config_path = Path(config).resolve()
+    for what, path in (("results directory", results_dir), ("config", config_path), ("Quarto options", quarto_yml),
+                       ("report source", qmd)):
         if not path.exists():
             raise FileNotFoundError(f"report: {what} {path} does not exist")
     renderer = renderer or choose_renderer()

@@ -1,0 +1,34 @@
+# The report: report/report.qmd executed on this config's results, rendered to one HTML page.
+# It reads tables and arrays only; it trains nothing.
+from pathlib import Path
+
+REPORT_SOURCES = ["report/report.qmd", "report/_quarto.yml"] + sorted(
+    str(path) for path in Path(workflow.basedir, "workflow/spiralbench/report").glob("*.py")
+)
+TUTORIAL_RUNS = sorted(run_id for run_id in RUNS if run_id.startswith("tutorial/"))
+
+
+rule report:
+    """Execute the report with papermill and render it with Quarto if installed, otherwise nbconvert."""
+    input:
+        sources=REPORT_SOURCES,
+        data=data_targets(),
+        tables=table_targets(),
+        timing=timing_targets(),
+        analysis=ANALYSIS_TARGETS,
+        tutorial_params=run_targets("params.npz", TUTORIAL_RUNS),
+    output:
+        html=result("report/report.html"),
+        notebook=result("report/report.ipynb"),
+    log:
+        result("logs/report.log"),
+    params:
+        results_dir=RESULTS,
+        qmd="report/report.qmd",
+        quarto_yml="report/_quarto.yml",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/render_report.py"
