@@ -9,11 +9,11 @@ Counting rule (also written next to the table, see ``COUNTING_RULE``):
 - Every component is a list of *targets* written ``module:Qualified.name``: a
   function, class, method or assigned name (``OPTIMIZERS = {...}``) found by
   walking the module's syntax tree (the module is located, not imported for its
-  side effects). A class counts whole:
-  its header, attributes and every method. Decorators belong to what they decorate.
+  side effects). A class counts whole: its header, attributes and every method.
+  Decorators belong to what they decorate.
 - ``module:Qualified.name#Symbol`` selects, inside that definition, only the
   innermost statements that mention ``Symbol`` (a name or an attribute), e.g.
-  ``...:train_pytorch#CrossEntropyLoss`` is the one line that builds the loss.
+  ``spiralbench.frameworks.torch_train:train#CrossEntropyLoss`` is the one line that builds the loss.
 - Lines are counted with radon's raw metrics as SLOC: lines that are neither
   blank, nor comment-only, nor part of a docstring (a string standing alone as
   a statement). A statement spread over several physical lines counts each of them.
@@ -143,6 +143,9 @@ the export into PyTorch; present on both sides) and text representations.
 Not counted on either side: the autograd engine (neurogebra's Value,
 torch.autograd) and the optimizer classes (neurogebra.optim, torch.optim),
 which both training loops call through the same zero_grad()/step() interface.
+The neurogebra network's array path (NeuralNetwork.predict/evaluate and the
+helpers they call), which the workflow's evaluation runs, counts as evaluation.
+The *_source columns list the targets of each row.
 The page_* columns are the tutorial page's own claims, copied from its table
 (its total row reads ~120 and ~40).
 """
