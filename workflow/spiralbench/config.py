@@ -201,7 +201,8 @@ def tutorial_setting(config: dict, framework: str) -> dict:
     return {key: setting[key] for key in SETTING_KEYS}
 
 
-def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: int) -> dict:
+def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: int,
+             divergence_factor: float = 10.0) -> dict:
     """Everything a training job needs to know, and nothing it could take from elsewhere."""
     slug = setting_slug(setting)
     return {
@@ -214,21 +215,22 @@ def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: in
         "hidden_sizes": list(setting["hidden_sizes"]),
         "layer_sizes": [2, *setting["hidden_sizes"], n_classes],
         "dtype": DTYPES[framework],
+        "divergence_factor": divergence_factor,
     }
 
 
 def runs(config: dict) -> list[dict]:
     """Every training run of the config, sorted by run id."""
-    n_classes = config["data"]["n_classes"]
+    n_classes, factor = config["data"]["n_classes"], config["divergence_factor"]
     found = [
-        make_run("sweep", framework, setting, seed, n_classes)
+        make_run("sweep", framework, setting, seed, n_classes, factor)
         for setting in sweep_settings(config)
         for framework in config["frameworks"]
         for seed in config["seeds"]
     ]
     tutorial_seed = config["tutorial"]["seed"]
     found += [
-        make_run("tutorial", framework, tutorial_setting(config, framework), tutorial_seed, n_classes)
+        make_run("tutorial", framework, tutorial_setting(config, framework), tutorial_seed, n_classes, factor)
         for framework in FRAMEWORKS
     ]
     return sorted(found, key=lambda run: run["run_id"])

@@ -5,10 +5,15 @@ them, the same way for both, so that their results are comparable:
 
 - history: one row per completed epoch, as the page computes it (loss = sum of the batches' mean
   losses, accuracy = share of training samples classified right during the epoch);
-- divergence: an epoch whose loss is not finite, or in which the engine raises an arithmetic error
-  (the scratch engine refuses to overflow or to produce NaN), stops the run with status
-  "diverged". Its files are still written, holding the model as it was at the end of the last
-  complete epoch, and its final metrics are empty: a run that did not finish has none;
+- divergence: the run stops with status "diverged" at the first epoch whose loss is not finite, in
+  which the engine raises an arithmetic error (the scratch engine refuses to overflow or to produce
+  NaN), or whose mean batch loss exceeds ``divergence_factor`` times ln(n_classes), the loss of
+  guessing every class equally likely. The last rule is what catches a learning rate that is far
+  too large: both frameworks compute the cross-entropy in a form that stays finite, so the loss
+  explodes (to millions within an epoch at lr 50) and then stalls once the ReLUs are dead, without
+  ever becoming NaN. A diverged run's files are still written, holding the model as it was at the
+  end of the last complete epoch; its final metrics are empty, since a run that did not finish
+  has none;
 - timing: wall-clock seconds per epoch, kept apart from everything deterministic.
 
 Epochs are numbered from 1: epoch 1 is the first pass over the training set.
@@ -97,9 +102,9 @@ def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> Ru
             result.divergence = f"{type(error).__name__}: {error}"
             break
         result.epoch_seconds.append(clock() - start)
-        if not math.isfinite(loss):
-            result.status, result.diverged_epoch = "diverged", epoch
-            result.divergence = f"the epoch's loss is {loss!r}"
+        problem = divergence(loss, run, len(split.X_train))
+        if problem:
+            result.status, result.diverged_epoch, result.divergence = "diverged", epoch, problem
             break
         result.history.append((epoch, float(loss), float(accuracy)))
         result.weights = trainer.weights()
@@ -110,6 +115,19 @@ def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> Ru
     result.y_test = np.asarray(split.y_test)
     result.y_pred = np.asarray(implementation.evaluate(model, split.X_test))
     return result
+
+
+def divergence(epoch_loss: float, run: dict, n_train: int) -> str | None:
+    """Why an epoch with this loss means the run diverged, or None if it does not."""
+    if not math.isfinite(epoch_loss):
+        return f"the epoch's loss is {epoch_loss!r}"
+    n_batches = math.ceil(n_train / run["batch_size"])
+    limit = run["divergence_factor"] * math.log(run["layer_sizes"][-1])
+    mean_loss = epoch_loss / n_batches
+    if mean_loss > limit:
+        return (f"the mean batch loss {mean_loss:.6g} exceeds {run['divergence_factor']:g} x ln(n_classes) = "
+                f"{limit:.6g}")
+    return None
 
 
 def _rebuild(implementation, run, weights):
