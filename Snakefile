@@ -31,3 +31,6 @@ rule all:
         timing_targets(),
         ANALYSIS_TARGETS,
         result("report/report.html"),
+
+
+include: "workflow/rules/check.smk"

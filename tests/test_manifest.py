@@ -175,3 +175,33 @@ def test_command_line_exit_codes(results, tmp_path, capsys):
     (metrics,) = [line for line in out.splitlines() if line.startswith(f"{RUN}/metrics.json")]
     assert "differed" in metrics and "sha256" in metrics  # no copy of per-run files is kept: hashes only
     assert mf.main(["check", str(results), str(tmp_path / "nowhere")]) == 2
+
+
+@pytest.mark.parametrize(
+    "path, deterministic",
+    [
+        ("data/seed42.npz", True),
+        (f"{RUN}/history.csv", True),
+        (f"{RUN}/timing.json", False),
+        ("tables/summary.csv", True),
+        ("tables/nested/summary.csv", True),
+        ("tables/summary.csv.bak", False),
+        ("timing/speed.csv", False),
+        ("provenance.json", False),
+        ("report/report.html", False),
+        ("logs/split/seed42.log", False),
+        ("database/seed42.npz", False),  # `data/*` must not match a longer first segment
+        ("data/nested/seed42.npz", False),  # `*` stays within one segment
+    ],
+)
+def test_is_deterministic(path, deterministic):
+    assert mf.is_deterministic(path) is deterministic
+
+
+def test_manifest_of_declared_outputs_leaves_out_leftovers_and_requires_each_one(results):
+    (results / "runs/sweep/pytorch/old-setting/seed42").mkdir(parents=True)
+    (results / "runs/sweep/pytorch/old-setting/seed42/history.csv").write_text("epoch\n1\n")
+    declared = ["data/seed42.npz", "tables/epochs.csv", f"{RUN}/timing.json"]
+    assert sorted(mf.build_manifest(results, declared)) == ["data/seed42.npz", "tables/epochs.csv"]
+    with pytest.raises(mf.ManifestError, match="lacks declared output.*tables/runs.csv"):
+        mf.build_manifest(results, declared + ["tables/runs.csv"])

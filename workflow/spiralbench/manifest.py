@@ -18,6 +18,7 @@ import argparse
 import csv
 import hashlib
 import io
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -50,14 +51,20 @@ class ManifestError(ValueError):
     """A manifest file or a results directory that cannot be read as one."""
 
 
-def _matching(results_dir: Path, patterns) -> list[str]:
-    found = {
-        path.relative_to(results_dir).as_posix()
-        for pattern in patterns
-        for path in results_dir.glob(pattern)
-        if path.is_file()
-    }
-    return sorted(found)
+def _pattern_regex(pattern: str) -> re.Pattern:
+    """A glob pattern as a regex: `*` stays within one path segment, `**/` spans any number of them."""
+    parts = re.split(r"(\*\*/|\*)", pattern)
+    translated = {"**/": "(?:[^/]+/)*", "*": "[^/]*"}
+    return re.compile("".join(translated.get(part, re.escape(part)) for part in parts))
+
+
+_DETERMINISTIC = [_pattern_regex(pattern) for pattern in DETERMINISTIC]
+_REFERENCE_COPIES = [_pattern_regex(pattern) for pattern in REFERENCE_COPIES]
+
+
+def is_deterministic(path: str) -> bool:
+    """Whether `path` (relative to a results directory, POSIX) names a deterministic output."""
+    return any(regex.fullmatch(path) for regex in _DETERMINISTIC)
 
 
 def deterministic_outputs(results_dir: str | Path) -> list[str]:
@@ -65,7 +72,8 @@ def deterministic_outputs(results_dir: str | Path) -> list[str]:
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise ManifestError(f"results directory {results_dir} does not exist")
-    return _matching(results_dir, DETERMINISTIC)
+    found = (path.relative_to(results_dir).as_posix() for path in results_dir.rglob("*") if path.is_file())
+    return sorted(path for path in found if is_deterministic(path))
 
 
 def sha256_file(path: str | Path) -> str:
@@ -76,10 +84,22 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def build_manifest(results_dir: str | Path) -> dict[str, str]:
-    """{relative path: sha256} of every deterministic output under `results_dir`."""
+def build_manifest(results_dir: str | Path, outputs: list[str] | None = None) -> dict[str, str]:
+    """{relative path: sha256} of the deterministic outputs under `results_dir`.
+
+    `outputs` (paths relative to `results_dir`) restricts the manifest to the files a workflow declares,
+    so that leftovers of an earlier config lying in the same directory do not get published; by default
+    every deterministic output found there is taken.
+    """
     results_dir = Path(results_dir)
-    return {path: sha256_file(results_dir / path) for path in deterministic_outputs(results_dir)}
+    if outputs is None:
+        outputs = deterministic_outputs(results_dir)
+    else:
+        outputs = sorted({path for path in outputs if is_deterministic(path)})
+        absent = [path for path in outputs if not (results_dir / path).is_file()]
+        if absent:
+            raise ManifestError(f"{results_dir} lacks declared output(s): {', '.join(absent)}")
+    return {path: sha256_file(results_dir / path) for path in outputs}
 
 
 def format_manifest(manifest: dict[str, str]) -> str:
@@ -198,15 +218,20 @@ def all_matched(comparisons: list[Comparison]) -> bool:
     return bool(comparisons) and all(c.status == MATCHED for c in comparisons)
 
 
-def publish(results_dir: str | Path, published_dir: str | Path) -> dict[str, str]:
-    """Write `published_dir`/manifest.sha256 and the reference copies from `results_dir`; return the manifest."""
+def publish(
+    results_dir: str | Path, published_dir: str | Path, outputs: list[str] | None = None
+) -> dict[str, str]:
+    """Write `published_dir`/manifest.sha256 and the reference copies from `results_dir`; return the manifest.
+
+    `outputs` as in `build_manifest`.
+    """
     results_dir, published_dir = Path(results_dir), Path(published_dir)
-    manifest = build_manifest(results_dir)
+    manifest = build_manifest(results_dir, outputs)
     if not manifest:
         raise ManifestError(f"{results_dir} holds no deterministic outputs: nothing to publish")
     reference = published_dir / REFERENCE_DIR
     shutil.rmtree(reference, ignore_errors=True)  # copies of outputs that no longer exist must go too
-    for path in _matching(results_dir, REFERENCE_COPIES):
+    for path in (path for path in manifest if any(regex.fullmatch(path) for regex in _REFERENCE_COPIES)):
         (reference / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(results_dir / path, reference / path)
     write_manifest(manifest, published_dir / MANIFEST_NAME)

@@ -1,0 +1,52 @@
+# The published report, its manifest, and the reproducibility check (spiralbench.manifest says which
+# outputs are deterministic). Included after `rule all`, whose targets these rules build on.
+#   snakemake --cores 4 publish           run what is out of date, copy the report to report/published/,
+#                                         rewrite report/published/manifest.sha256
+#   rm -rf results-check && snakemake --cores 4 --config results_dir=results-check check
+#                                         rerun everything into a fresh directory and compare it with
+#                                         the manifest: prints a table, fails on any difference
+# A config's manifest lives in its `published_dir` (config/ci.yaml: report/published/ci).
+
+PUBLISHED = config.get("published_dir", "report/published").rstrip("/")
+
+
+rule publish_manifest:
+    """SHA-256 of every deterministic output this config declares, and copies of its tables."""
+    input:
+        rules.all.input,
+    output:
+        manifest=f"{PUBLISHED}/manifest.sha256",
+    log:
+        result("logs/publish_manifest.log"),
+    localrule: True
+    script:
+        "../scripts/publish_manifest.py"
+
+
+rule publish:
+    """The report as published, next to the manifest of the run it was made from."""
+    input:
+        report=result("report/report.html"),
+        manifest=rules.publish_manifest.output.manifest,
+    output:
+        f"{PUBLISHED}/report.html",
+    log:
+        result("logs/publish.log"),
+    localrule: True
+    shell:
+        "cp {input.report:q} {output:q} 2> {log:q}"
+
+
+# No output: the check runs every time it is asked for. The manifest is a param, not an input, so that
+# asking for the check can never rebuild the manifest it is checked against.
+rule check:
+    """Compare this run's deterministic outputs with the published manifest; fail on any difference."""
+    input:
+        rules.all.input,
+    log:
+        result("logs/check.log"),
+    params:
+        published_dir=PUBLISHED,
+    localrule: True
+    script:
+        "../scripts/check_manifest.py"
