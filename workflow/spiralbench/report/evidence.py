@@ -37,8 +37,8 @@ def sweep_settings(runs: pd.DataFrame) -> pd.DataFrame:
     return sweep[keys].drop_duplicates().sort_values(["optimizer", "learning_rate", "batch_size", "setting"]).reset_index(drop=True)
 
 
-def setting_labels(runs: pd.DataFrame) -> dict[str, str]:
-    """Short names for the sweep's settings, naming only what varies: 'Adam, lr 0.01, batch 16'."""
+def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
+    """Short names for the sweep's settings, naming what varies (and ``always``): 'Adam, lr 0.01, batch 16'."""
     settings = sweep_settings(runs)
     parts = {
         "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
@@ -48,7 +48,7 @@ def setting_labels(runs: pd.DataFrame) -> dict[str, str]:
         "hidden_sizes": lambda v: f"hidden {v}",
         "activation": str,
     }
-    varying = [key for key in parts if settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
+    varying = [key for key in parts if key in always or settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
     return {row["setting"]: ", ".join(parts[key](row[key]) for key in varying) for _, row in settings.iterrows()}
 
 
@@ -146,7 +146,7 @@ def matched_conclusion(differences: pd.DataFrame, optimizer: pd.DataFrame, tutor
     average = differences["mean_difference"].mean()
     text = (
         f"With the same optimizer and hyperparameters, neurogebra minus PyTorch test accuracy averages "
-        f"**{points(average)}** over {len(differences)} settings; the largest gap is {points(largest['mean_difference'])} "
+        f"**{points(average)}** over {plural(len(differences), 'setting')}; the largest gap is {points(largest['mean_difference'])} "
         f"({label}, 95% CI {points(largest['ci95_low'])} to {points(largest['ci95_high'])}). "
     )
     if defined:
@@ -182,6 +182,15 @@ def controlled_agreement(controlled: pd.DataFrame, tolerance: float = 1e-6) -> d
         "tolerance": tolerance,
         "epochs_same_accuracy": same_accuracy,
     }
+
+
+# ---------------------------------------------------------------- MathForge
+
+
+def relu_values(forge: pd.DataFrame) -> str:
+    """'ReLU(2) = 2 (gradient 1), ReLU(-2) = 0 (gradient 0)' from MathForge's rows for relu."""
+    relu = forge[forge["expression"] == "relu"].sort_values("x", ascending=False)
+    return ", ".join(f"ReLU({r.x:g}) = {r.value:g} (gradient {r.gradient_value:g})" for r in relu.itertuples())
 
 
 # ---------------------------------------------------------------- speed
@@ -232,6 +241,10 @@ def run_speed_ratios(run_timing: pd.DataFrame) -> dict:
 
 
 # ---------------------------------------------------------------- formatting
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def optimizer_name(optimizer: str) -> str:

@@ -141,7 +141,8 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
                 handles.setdefault(f"page-{framework}", Line2D(
                     [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
                     label=f"the page's {FRAMEWORK_LABELS[framework]} run ({evidence.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
-        axes[0, column].set_title(evidence.setting_labels(runs).get(setting, setting), fontsize=10)
+        title = evidence.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")).get(setting, setting)
+        axes[0, column].set_title(title, fontsize=10)
         axes[0, column].set_ylabel("training loss (sum of batch means)")
         axes[1, column].set_ylabel("training accuracy")
         axes[1, column].set_xlabel("epoch")
@@ -193,8 +194,11 @@ def accuracy_heatmaps(results: Results) -> Chart:
                 if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
                     note += f"\n{cell.n_diverged}/{cell.n_runs} diverged"
                 dark = np.isfinite(cell.test_accuracy_mean) and (cell.test_accuracy_mean - low) / (1 - low) < 0.55
-                ax.text(j, i, note, ha="center", va="center", fontsize=9,
-                        color="white" if dark else ("black" if np.isfinite(cell.test_accuracy_mean) else DIVERGED_COLOR))
+                if np.isfinite(cell.test_accuracy_mean):
+                    ax.text(j, i, note, ha="center", va="center", fontsize=9, color="white" if dark else "black")
+                else:
+                    ax.text(j, i, note, ha="center", va="center", fontsize=9, color=DIVERGED_COLOR,
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
                 if not np.isfinite(cell.test_accuracy_mean):
                     ax.add_patch(_hatched_cell(j, i))
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
@@ -314,9 +318,16 @@ def controlled_curves(results: Results) -> Chart:
     left.set_ylabel("training loss")
     left.set_title("Loss per epoch (the curves lie on each other)")
     differences = controlled["abs_diff"].to_numpy(dtype=float)
-    floor = np.finfo(float).tiny
+    # A log scale has no zero: epochs where the losses are exactly equal are drawn on a floor below the rest.
+    positive = differences[differences > 0]
+    floor = min(1e-17, positive.min() / 10) if len(positive) else 1e-17
     right.semilogy(controlled["epoch"], np.maximum(differences, floor), marker="o", markersize=3, color="#333333",
                    label="|neurogebra − PyTorch| loss")
+    equal = differences == 0
+    if equal.any():
+        right.plot(controlled["epoch"][equal], np.full(equal.sum(), floor), linestyle="", marker="o", markersize=7,
+                   markerfacecolor="white", markeredgecolor="#333333", label=f"exactly equal (drawn at {floor:.0e})")
+    right.set_ylim(floor / 5, 1e-4)
     right.axhline(1e-6, color=DIVERGED_COLOR, linestyle=":", label="tolerance 1e-6")
     right.set_xlabel("epoch")
     right.set_ylabel("absolute difference")

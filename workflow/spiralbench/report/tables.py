@@ -246,11 +246,18 @@ def layer_stats(results: Results, pairs: dict) -> Table:
 
 
 def mathforge(results: Results) -> tuple[Table, bool]:
-    """MathForge's expressions and values, with the values the definitions give (relu = max(0, x), its
-    gradient 1 for x > 0 and 0 otherwise). Returns the table and whether every checked value matches."""
+    """MathForge's expressions and values, beside the values their definitions give, computed here with
+    ``math`` (relu = max(0, x) with gradient 1 for x > 0 and 0 otherwise, PyTorch's value at the kink;
+    sigmoid s with gradient s(1 − s); tanh with gradient 1 − tanh²). Returns the table and whether every
+    checked value matches."""
     forge = results.table("mathforge")
+    def sigmoid(x):
+        return 1 / (1 + math.exp(-x))
+
     definitions = {
         "relu": (lambda x: max(0.0, x), lambda x: 1.0 if x > 0 else 0.0),
+        "sigmoid": (sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))),
+        "tanh": (math.tanh, lambda x: 1 - math.tanh(x) ** 2),
     }
     rows, all_match = [], True
     for r in forge.itertuples():
@@ -258,9 +265,10 @@ def mathforge(results: Results) -> tuple[Table, bool]:
                "value": f"{r.value:g}", "gradient value": f"{r.gradient_value:g}"}
         if r.expression in definitions:
             value, gradient = definitions[r.expression]
-            matches = math.isclose(r.value, value(r.x)) and math.isclose(r.gradient_value, gradient(r.x))
+            matches = math.isclose(r.value, value(r.x), abs_tol=1e-12) and math.isclose(
+                r.gradient_value, gradient(r.x), abs_tol=1e-12)
             all_match &= matches
-            row["by definition"] = f"{value(r.x):g}, {gradient(r.x):g}" + ("" if matches else " (differs)")
+            row["by definition"] = f"{value(r.x):.6g}, {gradient(r.x):.6g}" + ("" if matches else " (differs)")
         else:
             row["by definition"] = "–"
         rows.append(row)
