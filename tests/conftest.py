@@ -22,20 +22,26 @@ CI_CONFIG = REPO / "config" / "ci.yaml"
 def run_workflow(results_dir: Path, *targets: str, config: Path = CI_CONFIG, cores: int = 2,
                  extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """Run snakemake from the repository on ``config`` with its results written to ``results_dir``."""
+    # Targets come first: `--config` takes every word after it that is not an option.
     command = [
-        sys.executable, "-m", "snakemake", "--cores", str(cores), "--configfile", str(config),
-        "--config", f"results_dir={results_dir}", *extra, *targets,
+        sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--configfile", str(config),
+        *extra, "--config", f"results_dir={results_dir}",
     ]
+    return subprocess.run(command, cwd=REPO, env=workflow_env(), capture_output=True, text=True)
+
+
+def workflow_env() -> dict[str, str]:
+    """The environment of a workflow run."""
     # The rules call `python` for their scripts: make it this interpreter, with its packages.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 @pytest.fixture(scope="session")
 def ci_results(tmp_path_factory) -> Path:
     """The results directory of one complete workflow run on config/ci.yaml (report included)."""
     results_dir = tmp_path_factory.mktemp("ci") / "results"
-    finished = run_workflow(results_dir)
+    # --cores 4: the reproducibility tests compare this run with one made with --cores 1.
+    finished = run_workflow(results_dir, cores=4)
     if finished.returncode != 0:
         pytest.fail(f"the workflow failed on {CI_CONFIG.name}:\n{finished.stderr[-5000:]}")
     return results_dir
