@@ -41,6 +41,8 @@ rule inspect:
         neuron_maps=result("inspection/{name}/neuron_maps.npz"),
     log:
         result("logs/inspection/{name}.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     threads: 1
     script:
         "../scripts/analyse_inspect.py"
@@ -54,6 +56,8 @@ rule boundary_agreement:
         result("tables/boundary_agreement.csv"),
     log:
         result("logs/boundary_agreement.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     params:
         pairs=INSPECTION,
     script:
@@ -69,6 +73,8 @@ rule layer_stats:
         result("tables/layer_stats.csv"),
     log:
         result("logs/layer_stats.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_layer_stats.py"
 
@@ -82,6 +88,8 @@ rule complexity:
         rule=result("tables/complexity_rule.txt"),
     log:
         result("logs/complexity.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_complexity.py"
 
@@ -94,6 +102,8 @@ rule softmax_demo:
         result("tables/softmax_demo.csv"),
     log:
         result("logs/softmax_demo.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_softmax_demo.py"
 
@@ -106,5 +116,7 @@ rule mathforge_table:
         result("tables/mathforge.csv"),
     log:
         result("logs/mathforge.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_mathforge.py"
