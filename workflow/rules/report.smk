@@ -2,8 +2,10 @@
 # It reads tables and arrays only; it trains nothing.
 from pathlib import Path
 
-REPORT_SOURCES = ["report/report.qmd", "report/_quarto.yml"] + sorted(
-    str(path) for path in Path(workflow.basedir, "workflow/spiralbench/report").glob("*.py")
+# The helpers the report's cells call: a change to them re-renders the report.
+REPORT_CODE = sorted(
+    str(path.relative_to(workflow.basedir))
+    for path in Path(workflow.basedir, "workflow/spiralbench/report").glob("*.py")
 )
 TUTORIAL_RUNS = sorted(run_id for run_id in RUNS if run_id.startswith("tutorial/"))
 
@@ -11,7 +13,9 @@ TUTORIAL_RUNS = sorted(run_id for run_id in RUNS if run_id.startswith("tutorial/
 rule report:
     """Execute the report with papermill and render it with Quarto if installed, otherwise nbconvert."""
     input:
-        sources=REPORT_SOURCES,
+        qmd="report/report.qmd",
+        quarto_yml="report/_quarto.yml",
+        code=REPORT_CODE,
         data=data_targets(),
         tables=table_targets(),
         timing=timing_targets(),
@@ -22,10 +26,8 @@ rule report:
         notebook=result("report/report.ipynb"),
     log:
         result("logs/report.log"),
-    params:
-        results_dir=RESULTS,
-        qmd="report/report.qmd",
-        quarto_yml="report/_quarto.yml",
+    conda:
+        "../envs/spiralbench.yaml"
     threads: 1
     resources:
         mem_mb=2000,
