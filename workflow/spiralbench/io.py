@@ -25,7 +25,11 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 class ResultFileError(RuntimeError):
-    """A result file is missing, unreadable, or lacks what its reader needs. The message names the file."""
+    """A result file is missing, unreadable, or lacks what its reader needs. The message names the file.
+
+    Raised ``from None``: the message already quotes the underlying error, and the chained traceback
+    from inside numpy, zipfile or pandas would bury it.
+    """
 
 
 def _ensure_parent(path: Path) -> None:
@@ -70,7 +74,7 @@ def load_npz(path, keys=None) -> dict[str, np.ndarray]:
     except ResultFileError:
         raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
-        raise ResultFileError(f"{path}: not a readable .npz file (truncated or corrupted?): {error}") from error
+        raise ResultFileError(f"{path}: not a readable .npz file (truncated or corrupted?): {error}") from None
 
 
 # ---------------------------------------------------------------- JSON
@@ -105,7 +109,7 @@ def read_json(path, required=()) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ResultFileError(f"{path}: not valid JSON (truncated or corrupted?): {error}") from error
+        raise ResultFileError(f"{path}: not valid JSON (truncated or corrupted?): {error}") from None
     if not isinstance(data, dict):
         raise ResultFileError(f"{path}: expected a JSON object, found {type(data).__name__}")
     missing = [key for key in required if key not in data]
@@ -140,15 +144,27 @@ def write_csv(path, table: pd.DataFrame, columns=None) -> None:
     table.to_csv(path, index=False, float_format=format_float, na_rep="", lineterminator="\n")
 
 
+def _last_byte(path: Path) -> bytes:
+    with open(path, "rb") as stream:
+        if stream.seek(0, io.SEEK_END) == 0:
+            return b""
+        stream.seek(-1, io.SEEK_END)
+        return stream.read(1)
+
+
 def read_csv(path, required_columns=()) -> pd.DataFrame:
     """Read a CSV table; ``required_columns`` must be present."""
     path = Path(path)
     if not path.is_file():
         raise ResultFileError(f"{path}: file not found")
+    # Every table written here ends with a newline; one cut short ends mid-line, and pandas would read
+    # its last number cut short too, without a word.
+    if _last_byte(path) not in (b"\n", b""):
+        raise ResultFileError(f"{path}: does not end with a newline (truncated?)")
     try:
         table = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ResultFileError(f"{path}: not a readable CSV table (truncated or corrupted?): {error}") from error
+        raise ResultFileError(f"{path}: not a readable CSV table (truncated or corrupted?): {error}") from None
     missing = [column for column in required_columns if column not in table.columns]
     if missing:
         raise ResultFileError(f"{path}: missing column(s) {', '.join(missing)}")
