@@ -66,7 +66,7 @@ def _sigmoid(x):
 class Value:
     """A scalar in a computation graph: ``.data`` (float), ``.grad`` (float), ``.backward()``."""
 
-    __slots__ = ("data", "grad", "_op", "_a", "_da", "_b", "_db")
+    __slots__ = ("data", "grad", "_op", "_a", "_da", "_b", "_db", "_visited_by")
 
     def __init__(self, data, _op="", _a=None, _da=0.0, _b=None, _db=0.0):
         if type(data) is not float:
@@ -82,6 +82,7 @@ class Value:
         self._da = _da
         self._b = _b  # second input (or None) and d(self)/d(_b)
         self._db = _db
+        self._visited_by = None  # the backward pass that last visited this node
 
     # ------------------------------------------------------------ arithmetic
     # Each operation computes its output and records (input, d(output)/d(input)).
@@ -198,23 +199,29 @@ class Value:
         reset here, as the backward pass recomputes them.
         """
         order = []
-        visited = set()
+        this_pass = object()  # marks the nodes this search has visited
         stack = [self]
         while stack:
             node = stack.pop()
             if node is None:
                 order.append(stack.pop())
                 continue
-            if node in visited:  # already placed through another path
+            if node._visited_by is this_pass:  # already placed through another path
                 continue
-            visited.add(node)
+            node._visited_by = this_pass
             node.grad = 0.0
             stack.append(node)
             stack.append(None)
-            inputs = node._inputs if node._a is None else (node._a, node._b)
-            for child in inputs:
-                if child is not None and child._op and child not in visited:
-                    stack.append(child)
+            a, b = node._a, node._b
+            if a is None:  # a _WeightedSum
+                for child in node._inputs:
+                    if child._op and child._visited_by is not this_pass:
+                        stack.append(child)
+                continue
+            if a._op and a._visited_by is not this_pass:  # leaves (no _op) need no place in the order
+                stack.append(a)
+            if b is not None and b._op and b._visited_by is not this_pass:
+                stack.append(b)
         return order
 
     def backward(self):
