@@ -46,7 +46,10 @@ def execute(notebook: nbformat.NotebookNode, output_path: Path, parameters: dict
 
 
 def hide_injected_parameters(notebook: nbformat.NotebookNode) -> None:
-    """Give papermill's ``injected-parameters`` cell the option that hides its source."""
+    """Give papermill's ``injected-parameters`` cell the option that hides its source, and a fixed id
+    (papermill draws a random one) so that the page does not change for no reason."""
     for cell in notebook.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []) and not cell.source.startswith(HIDE_CELL_SOURCE):
-            cell.source = HIDE_CELL_SOURCE + "\n" + cell.source
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+            if not cell.source.startswith(HIDE_CELL_SOURCE):
+                cell.source = HIDE_CELL_SOURCE + "\n" + cell.source

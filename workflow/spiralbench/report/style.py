@@ -41,7 +41,6 @@ RC = {
     "axes.spines.right": False,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
-    "svg.hashsalt": "spiralbench",
     "path.simplify": True,
 }
 
