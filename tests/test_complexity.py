@@ -156,3 +156,10 @@ def test_every_project_target_exists_and_has_code():
     for component, by_framework in counts.items():
         for framework, lines in by_framework.items():
             assert lines > 0, (component, framework)
+
+
+@pytest.mark.slow
+def test_workflow_table_is_the_measurement_of_the_current_source(ci_results, tmp_path):
+    complexity.write_complexity(tmp_path / "complexity.csv", tmp_path / "rule.txt")
+    assert (ci_results / "tables" / "complexity.csv").read_bytes() == (tmp_path / "complexity.csv").read_bytes()
+    assert (ci_results / "tables" / "complexity_rule.txt").read_text() == complexity.COUNTING_RULE

@@ -98,3 +98,13 @@ def test_tables_are_written_to_the_same_bytes(tmp_path, softmax_table, forge_tab
         write_csv(tmp_path / name, build(), columns)
         assert (tmp_path / name).read_bytes() == first
         assert b"\r\n" not in first
+
+
+@pytest.mark.slow
+def test_workflow_writes_both_demo_tables(ci_results, tmp_path):
+    for name, build, columns in [
+        ("softmax_demo.csv", demos.softmax_demo_table, demos.SOFTMAX_COLUMNS),
+        ("mathforge.csv", demos.mathforge_table, demos.MATHFORGE_COLUMNS),
+    ]:
+        write_csv(tmp_path / name, build(), columns)
+        assert (ci_results / "tables" / name).read_bytes() == (tmp_path / name).read_bytes()

@@ -216,3 +216,35 @@ def test_a_missing_parameter_file_is_named(tmp_path, run_dirs):
         inspection.layer_stats_table([run_dirs["pytorch"]])
     with pytest.raises(Exception, match="params.npz"):
         load_trained(run_dirs["pytorch"])
+
+
+@pytest.mark.slow
+def test_workflow_writes_the_inspection_outputs_of_every_pair(ci_results):
+    from spiralbench.config import inspection_pairs, load_config
+    from spiralbench.io import read_csv
+
+    from conftest import CI_CONFIG
+
+    pairs = inspection_pairs(load_config(CI_CONFIG))
+    agreement = read_csv(ci_results / "tables" / "boundary_agreement.csv")
+    assert list(agreement.columns) == inspection.AGREEMENT_COLUMNS
+    assert list(agreement["name"]) == sorted(pairs)
+    for row in agreement.itertuples():
+        pair = pairs[row.name]
+        boundary = load_npz(ci_results / "inspection" / row.name / "boundary.npz")
+        maps = load_npz(ci_results / "inspection" / row.name / "neuron_maps.npz")
+        X_test = load_npz(ci_results / "data" / f"seed{pair['seed']}.npz", keys=["X_test"])["X_test"]
+        xx, yy = inspection.boundary_grid(X_test)
+        assert np.array_equal(boundary["xx"], xx) and np.array_equal(boundary["yy"], yy)
+        assert boundary["Z_neurogebra"].shape == boundary["Z_pytorch"].shape == xx.shape
+        assert set(np.unique(boundary["Z_neurogebra"])) <= {0, 1, 2}
+        assert row.agreement == np.mean(boundary["Z_neurogebra"] == boundary["Z_pytorch"])
+        assert (row.neurogebra_run_id, row.pytorch_run_id) == (pair["neurogebra"], pair["pytorch"])
+        n_hidden = load_trained(ci_results / "runs" / pair["neurogebra"]).run["layer_sizes"][1]
+        assert maps["maps"].shape == maps["pytorch_maps"].shape == (n_hidden, 60, 60)
+        assert (maps["maps"] >= 0).all()  # relu outputs
+
+    stats = read_csv(ci_results / "tables" / "layer_stats.csv")
+    inspected = {pair[framework] for pair in pairs.values() for framework in ("neurogebra", "pytorch")}
+    assert set(stats["run_id"]) == inspected
+    assert len(stats) == 3 * len(inspected)  # 2-h-h-3 networks: three layers each
