@@ -52,8 +52,13 @@ def run_outputs(framework):
 
 
 def speed_threads():
-    # Claiming every core keeps other jobs off the machine while the speed job times epochs.
-    return workflow.cores if isinstance(workflow.cores, int) else 1
+    # Claiming every core keeps other jobs off the machine while the speed job times epochs. A cluster
+    # run need not give --cores (asking for it then raises): there the job asks for a node of its own.
+    try:
+        cores = workflow.cores
+    except WorkflowError:
+        return 1
+    return cores if isinstance(cores, int) else 1
 
 
 # ---------------------------------------------------------------- targets of `rule all`
