@@ -54,7 +54,7 @@ class Adam(Optimizer):
         m = m + (1 - beta1) * (g - m)        # torch's lerp form of beta1*m + (1-beta1)*g
         v = beta2 * v + (1 - beta2) * g * g
         step_size = lr / (1 - beta1**t)
-        denom = sqrt(v) / sqrt(1 - beta2**t) + eps
+        denom = sqrt(v) / (1 - beta2**t) ** 0.5 + eps
         p = p - step_size * (m / denom)
 
     Written in the same operation order as torch, so that in float64 the two
@@ -70,10 +70,10 @@ class Adam(Optimizer):
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if isinstance(beta, bool) or not isinstance(beta, Real) or not 0.0 <= beta < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
-        if isinstance(eps, bool) or not isinstance(eps, Real) or not math.isfinite(eps) or eps < 0:
-            raise ValueError(f"eps must be a non-negative finite number, got {eps!r}")
+        # eps > 0 keeps the denominator positive: a parameter whose gradients are all 0 stays put
+        # (torch allows eps = 0, and then turns such a parameter into NaN).
+        self.eps = _positive_finite(eps, "eps")
         self.betas = (float(beta1), float(beta2))
-        self.eps = float(eps)
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -82,7 +82,7 @@ class Adam(Optimizer):
         beta1, beta2 = self.betas
         self.t += 1
         step_size = self.lr / (1.0 - beta1**self.t)
-        bias_correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
+        bias_correction2_sqrt = (1.0 - beta2**self.t) ** 0.5
         m, v, eps = self.m, self.v, self.eps
         for i, p in enumerate(self.params):
             g = p.grad
