@@ -1,5 +1,7 @@
 """Loss functions on lists of ``Value`` scores."""
 
+from numbers import Integral
+
 from neurogebra.core.autograd import Value
 
 __all__ = ["softmax_cross_entropy"]
@@ -23,8 +25,9 @@ def softmax_cross_entropy(scores, target):
     scores = list(scores)
     if not scores:
         raise ValueError("softmax_cross_entropy needs at least one score")
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(scores):
+    if isinstance(target, bool) or not isinstance(target, Integral) or not 0 <= target < len(scores):
         raise ValueError(f"target must be a class index in 0..{len(scores) - 1}, got {target!r}")
+    target = int(target)
     scores = [s if isinstance(s, Value) else Value(s) for s in scores]
     max_score = max(s.data for s in scores)  # a constant: the shift does not change the result
     shifted = [s - max_score for s in scores]
