@@ -125,6 +125,21 @@ def test_a_target_that_no_longer_exists_fails_loudly(fixture_module, target, mes
     assert target in str(error.value)
 
 
+def test_modules_inside_packages_are_found_without_running_the_package(tmp_path, monkeypatch):
+    package = tmp_path / "exploding_package" / "inner"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("raise RuntimeError('package code ran')\n")
+    (package / "__init__.py").write_text("")
+    (package / "model.py").write_text("def f(x):\n    return x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert complexity.module_path("exploding_package.inner.model") == package / "model.py"
+    assert complexity.module_path("exploding_package.inner") == package / "__init__.py"
+    target = "exploding_package.inner.model:f"
+    assert lines_of("exploding_package", [target], [target]) == 2
+    with pytest.raises(LookupError, match="'exploding_package.inner.gone' has no Python source file"):
+        complexity.module_path("exploding_package.inner.gone")
+
+
 @pytest.mark.parametrize("target", ["complexity_fixture", "complexity_fixture:", ":train", "m:a..b"])
 def test_a_malformed_target_is_refused(target):
     with pytest.raises(ValueError, match="module:Qualified.name"):

@@ -173,15 +173,35 @@ def parse_target(target):
     return module, qualname.split("."), symbol or None
 
 
-def module_path(module, target):
-    """The source file of ``module``, found without executing the module itself."""
+def module_path(module):
+    """The source file of ``module``, found without running any of its package's code.
+
+    ``importlib.util.find_spec("a.b")`` would import package ``a`` first; here only the top-level
+    name is looked up, and the rest is followed through the package's directories.
+    """
+    top, *rest = module.split(".")
     try:
-        spec = importlib.util.find_spec(module)
-    except ModuleNotFoundError:
+        spec = importlib.util.find_spec(top)
+    except (ModuleNotFoundError, ValueError):
         spec = None
-    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-        raise LookupError(f"complexity target {target!r}: module {module!r} has no Python source file")
-    return Path(spec.origin)
+    candidates = []
+    if spec is not None and not rest:
+        candidates = [Path(spec.origin)] if spec.origin else []
+    elif spec is not None:
+        for directory in spec.submodule_search_locations or []:
+            base = Path(directory).joinpath(*rest[:-1])
+            candidates += [base / f"{rest[-1]}.py", base / rest[-1] / "__init__.py"]
+    for candidate in candidates:
+        if candidate.suffix == ".py" and candidate.is_file():
+            return candidate
+    raise LookupError(f"module {module!r} has no Python source file")
+
+
+def _target_path(module, target):
+    try:
+        return module_path(module)
+    except LookupError as error:
+        raise LookupError(f"complexity target {target!r}: {error}") from None
 
 
 def _defines(node, name):
@@ -222,7 +242,7 @@ def _first_line(node):
 def locate(target):
     """The spans of source lines a target selects; ``LookupError`` if it no longer exists."""
     module, names, symbol = parse_target(target)
-    path = module_path(module, target)
+    path = _target_path(module, target)
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     nodes = [tree]
     for depth, name in enumerate(names):
@@ -325,7 +345,7 @@ def source_files(components=COMPONENTS, uncounted=UNCOUNTED):
     """Every file the table is measured from (the workflow reruns when one changes)."""
     targets = [t for by_framework in components.values() for ts in by_framework.values() for t in ts]
     targets += [t for ts in uncounted.values() for t in ts]
-    paths = {module_path(parse_target(target)[0], target) for target in targets}
+    paths = {_target_path(parse_target(target)[0], target) for target in targets}
     return sorted(paths)
 
 

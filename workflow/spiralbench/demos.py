@@ -12,7 +12,6 @@ from __future__ import annotations
 import pandas as pd
 
 from neurogebra import MathForge, Value, softmax_cross_entropy
-from spiralbench.complexity import module_path
 
 DEMO_SCORES = (2.0, 1.0, 0.1)
 DEMO_TARGET = 0
@@ -100,11 +99,3 @@ def mathforge_table(activations=ACTIVATIONS, points=POINTS):
     table = pd.DataFrame(rows, columns=MATHFORGE_COLUMNS)
     return table.sort_values(["expression", "x"], kind="stable").reset_index(drop=True)
 
-
-# The library code these tables show: a change in it must rebuild them.
-SOURCE_MODULES = ("neurogebra.losses", "neurogebra.core.autograd", "neurogebra.core.forge", "neurogebra.core.expressions")
-
-
-def source_files(modules=SOURCE_MODULES):
-    """The source files of ``modules`` (found without importing them)."""
-    return sorted(module_path(module, module) for module in modules)
