@@ -51,15 +51,15 @@ class ManifestError(ValueError):
     """A manifest file or a results directory that cannot be read as one."""
 
 
-def _pattern_regex(pattern: str) -> re.Pattern:
+def pattern_regex(pattern: str) -> re.Pattern:
     """A glob pattern as a regex: `*` stays within one path segment, `**/` spans any number of them."""
     parts = re.split(r"(\*\*/|\*)", pattern)
     translated = {"**/": "(?:[^/]+/)*", "*": "[^/]*"}
     return re.compile("".join(translated.get(part, re.escape(part)) for part in parts))
 
 
-_DETERMINISTIC = [_pattern_regex(pattern) for pattern in DETERMINISTIC]
-_REFERENCE_COPIES = [_pattern_regex(pattern) for pattern in REFERENCE_COPIES]
+_DETERMINISTIC = [pattern_regex(pattern) for pattern in DETERMINISTIC]
+_REFERENCE_COPIES = [pattern_regex(pattern) for pattern in REFERENCE_COPIES]
 
 
 def is_deterministic(path: str) -> bool:

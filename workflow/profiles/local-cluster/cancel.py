@@ -8,7 +8,8 @@ import signal
 import sys
 
 for job_id in sys.argv[1:]:
+    pid = int(job_id.split("-", 1)[0])
     try:
-        os.killpg(int(job_id), signal.SIGTERM)
+        os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         pass  # already ended

@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-STATE_DIR = Path(".snakemake/local-cluster")
+state_dir = Path(os.environ.get("LOCAL_CLUSTER_STATE", ".snakemake/local-cluster"))
 
 
-def exit_code(job_id):
+def exit_code(token):
     """The job's exit code, or None while it has not ended."""
-    path = STATE_DIR / f"{job_id}.exit"
+    path = state_dir / f"{token}.exit"
     return int(path.read_text()) if path.exists() else None
 
 
@@ -27,10 +27,10 @@ def alive(pid):
         return True
 
 
-job_id = sys.argv[-1]
-code = exit_code(job_id)
-if code is None and not alive(int(job_id)):
-    code = exit_code(job_id)  # it may have ended between the two looks
+pid, token = sys.argv[-1].split("-", 1)
+code = exit_code(token)
+if code is None and not alive(int(pid)):
+    code = exit_code(token)  # it may have ended between the two looks
     if code is None:
         code = -1  # the wrapper itself was killed: no exit code was ever written
 print("running" if code is None else "success" if code == 0 else "failed")

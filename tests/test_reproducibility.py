@@ -1,0 +1,67 @@
+"""Reruns of the small config reproduce its committed manifest byte for byte, and `snakemake check`
+says so, or says where they do not.
+
+The session's run (`ci_results`, --cores 4) and a second run in a row with --cores 1 must both match:
+the number of jobs running side by side must not move a single byte.
+"""
+import csv
+import os
+import shutil
+
+import pytest
+from conftest import run_workflow
+from reproduction import CI_PUBLISHED, assert_reproduces_ci_manifest
+
+from spiralbench import manifest
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_session_run_reproduces_the_committed_manifest(ci_results):
+    assert_reproduces_ci_manifest(ci_results)
+
+
+def test_a_second_run_on_one_core_reproduces_it_too(tmp_path):
+    results = tmp_path / "results"
+    done = run_workflow(results, cores=1)
+    assert done.returncode == 0, done.stderr[-5000:]
+    assert_reproduces_ci_manifest(results)
+
+
+def test_the_committed_manifest_covers_every_kind_of_deterministic_output():
+    published = manifest.read_manifest(CI_PUBLISHED / manifest.MANIFEST_NAME)
+    for pattern in manifest.DETERMINISTIC:
+        regex = manifest.pattern_regex(pattern)
+        assert any(regex.fullmatch(path) for path in published), f"no output matching {pattern} published"
+    assert not [path for path in published if path.startswith(("timing/", "report/")) or "timing" in path]
+
+
+def test_check_target_passes_on_a_run_that_reproduces(ci_results):
+    done = run_workflow(ci_results, "check")
+    assert done.returncode == 0, done.stderr[-5000:]
+    assert "reproduced: every deterministic output matches the manifest" in done.stdout
+    published = manifest.read_manifest(CI_PUBLISHED / manifest.MANIFEST_NAME)
+    assert f"{len(published)} matched, 0 differed, 0 missing, 0 unexpected" in done.stdout
+
+
+def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(ci_results, results)  # copies keep their times: nothing looks out of date
+    runs_csv = results / "tables" / "runs.csv"
+    times = runs_csv.stat()
+    with open(runs_csv, newline="") as stream:
+        rows = list(csv.reader(stream))
+    header, first = rows[0], rows[1]
+    column = header.index("test_accuracy")
+    original, first[column] = first[column], "0.123"
+    with open(runs_csv, "w", newline="") as stream:
+        csv.writer(stream, lineterminator="\n").writerows(rows)
+    os.utime(runs_csv, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+    done = run_workflow(results, "check")
+
+    assert done.returncode != 0
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("tables/runs.csv ")]
+    assert "differed" in line
+    assert f"row 1 ({header[0]}={first[0]}), column test_accuracy: expected {original}, found 0.123" in line
+    assert "NOT reproduced" in done.stdout
