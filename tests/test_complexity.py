@@ -178,3 +178,32 @@ def test_workflow_table_is_the_measurement_of_the_current_source(ci_results, tmp
     complexity.write_complexity(tmp_path / "complexity.csv", tmp_path / "rule.txt")
     assert (ci_results / "tables" / "complexity.csv").read_bytes() == (tmp_path / "complexity.csv").read_bytes()
     assert (ci_results / "tables" / "complexity_rule.txt").read_text() == complexity.COUNTING_RULE
+
+
+# What the page's own classes define (plus `n_inputs`, a one-line property, and `summary`, the page's
+# printed architecture), the methods that count as network definition when a class counts whole.
+PAGE_DEFINITION_METHODS = {"__init__", "__call__", "parameters", "n_inputs", "summary"}
+
+
+def test_every_method_of_the_network_classes_is_classified():
+    """A new method must be placed (a component or UNCOUNTED), not silently counted as definition."""
+    import ast as syntax
+
+    listed = {
+        target.split(":")[1]
+        for by_framework in [*complexity.COMPONENTS.values(), complexity.UNCOUNTED]
+        for targets in by_framework.values()
+        for target in targets
+        if target.startswith("neurogebra.nn:")
+    }
+    tree = syntax.parse(complexity.module_path("neurogebra.nn").read_text())
+    unplaced = [
+        f"{cls.name}.{method.name}"
+        for cls in tree.body
+        if isinstance(cls, syntax.ClassDef) and cls.name in listed
+        for method in cls.body
+        if isinstance(method, syntax.FunctionDef)
+        and method.name not in PAGE_DEFINITION_METHODS
+        and f"{cls.name}.{method.name}" not in listed
+    ]
+    assert not unplaced, f"place these in complexity.COMPONENTS or UNCOUNTED: {unplaced}"

@@ -98,6 +98,8 @@ UNCOUNTED = {
         f"{NG_NN}:Neuron.__repr__",
         f"{NG_NN}:Layer.get_weights",
         f"{NG_NN}:Layer.set_weights",
+        f"{NG_NN}:Layer._checked",
+        f"{NG_NN}:Layer._assign",
         f"{NG_NN}:Layer.__repr__",
         f"{NG_NN}:NeuralNetwork.get_weights",
         f"{NG_NN}:NeuralNetwork.set_weights",
