@@ -58,6 +58,8 @@ def _as_points(X, n_inputs):
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != n_inputs:
         raise ValueError(f"expected an array of shape (n_points, {n_inputs}), got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("points must be finite (found NaN or infinity)")
     return X
 
 
@@ -126,6 +128,10 @@ class Layer:
         return W, b
 
     def set_weights(self, W, b):
+        """Inverse of ``get_weights``."""
+        self._assign(*self._checked(W, b))
+
+    def _checked(self, W, b):
         W = np.asarray(W, dtype=np.float64)
         b = np.asarray(b, dtype=np.float64)
         expected = (len(self.neurons), self.n_inputs)
@@ -135,6 +141,9 @@ class Layer:
             )
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
             raise ValueError("layer weights must be finite")
+        return W, b
+
+    def _assign(self, W, b):
         for neuron, row, bias in zip(self.neurons, W.tolist(), b.tolist()):
             for w, value in zip(neuron.w, row):
                 w.data = value
@@ -209,12 +218,13 @@ class NeuralNetwork:
         return [layer.get_weights() for layer in self.layers]
 
     def set_weights(self, weights):
-        """Inverse of ``get_weights``."""
+        """Inverse of ``get_weights``. Nothing changes unless every layer's weights are valid."""
         weights = list(weights)
         if len(weights) != len(self.layers):
             raise ValueError(f"expected weights for {len(self.layers)} layers, got {len(weights)}")
-        for layer, (W, b) in zip(self.layers, weights):
-            layer.set_weights(W, b)
+        checked = [layer._checked(W, b) for layer, (W, b) in zip(self.layers, weights)]
+        for layer, (W, b) in zip(self.layers, checked):
+            layer._assign(W, b)
 
     def summary(self):
         architecture = " -> ".join(map(str, self.layer_sizes))

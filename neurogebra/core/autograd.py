@@ -34,6 +34,7 @@ produce NaN raise an exception naming the operation and the value.
 
 import math
 from numbers import Real
+from operator import mul
 
 __all__ = ["Value", "weighted_sum"]
 
@@ -260,15 +261,18 @@ def weighted_sum(weights, inputs, bias):
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
     w_data = [w.data for w in weights]
-    x_data = [x.data if isinstance(x, Value) else _operand(x, "weighted_sum input") for x in inputs]
+    variables = [x for x in inputs if isinstance(x, Value)]
+    if len(variables) == len(inputs):
+        x_data = [x.data for x in inputs]
+        variable_weights = w_data
+    else:  # some inputs are constants: they take part in the sum but get no gradient
+        x_data = [x.data if isinstance(x, Value) else _operand(x, "weighted_sum input") for x in inputs]
+        variable_weights = [w for w, x in zip(w_data, inputs) if isinstance(x, Value)]
     total = bias.data
-    for w, x in zip(w_data, x_data):
-        total += w * x
-    # d(total)/d(bias) = 1, d(total)/d(w_i) = x_i, and d(total)/d(x_i) = w_i for the x_i that are Values.
-    tracked = [i for i, x in enumerate(inputs) if isinstance(x, Value)]
-    children = (bias, *weights, *[inputs[i] for i in tracked])
-    local_grads = (1.0, *x_data, *[w_data[i] for i in tracked])
-    return _WeightedSum(total, children, local_grads)
+    for product in map(mul, w_data, x_data):
+        total += product
+    # d(total)/d(bias) = 1, d(total)/d(w_i) = x_i, d(total)/d(x_i) = w_i.
+    return _WeightedSum(total, (bias, *weights, *variables), (1.0, *x_data, *variable_weights))
 
 
 class _WeightedSum(Value):
