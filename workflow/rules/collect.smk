@@ -9,6 +9,8 @@ rule collect_tables:
         summary_csv=result("tables/summary.csv"),
     log:
         result("logs/collect_tables.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/collect_tables.py"
 
@@ -21,5 +23,7 @@ rule collect_timing:
         result("timing/runs.csv"),
     log:
         result("logs/collect_timing.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/collect_timing.py"

@@ -1,4 +1,4 @@
-# Shared by every rule file: the validated config, result paths, and the target lists of `rule all`.
+# Shared by the other .smk files: the validated config, result paths, and the lists of targets.
 import sys
 
 from snakemake.exceptions import WorkflowError
@@ -19,7 +19,6 @@ RUN_FILES = ("history.csv", "metrics.json", "predictions.csv", "params.npz", "ti
 
 
 wildcard_constraints:
-    group="sweep|tutorial",
     setting="[^/]+",
     seed=r"\d+",
 
@@ -33,22 +32,36 @@ def run_dir(run_id):
     return result(f"runs/{run_id}")
 
 
-def run_params(framework):
-    """The `run` param of a training rule: the run's full description, looked up from its wildcards."""
+def run_groups():
+    """The seeds each group of runs is trained for: the sweep every seed, the tutorial its own."""
+    return {"sweep": config["seeds"], "tutorial": [config["tutorial"]["seed"]]}
+
+
+def setting_inputs(seeds):
+    return {f"split_seed{seed}": result(f"data/seed{seed}.npz") for seed in seeds}
+
+
+def setting_outputs(group, framework, seeds):
+    """The five files of every run of one setting, named e.g. `history_seed42`."""
+    prefix = result(f"runs/{group}/{framework}/{{setting}}")
+    return {
+        f"{name.split('.')[0]}_seed{seed}": f"{prefix}/seed{seed}/{name}"
+        for seed in seeds
+        for name in RUN_FILES
+    }
+
+
+def setting_runs(group, framework, seeds):
+    """The `runs` param of a training job: the full description of each run, found from the setting."""
 
     def lookup(wildcards):
-        run_id = f"{wildcards.group}/{framework}/{wildcards.setting}/seed{wildcards.seed}"
-        if run_id not in RUNS:
-            raise WorkflowError(f"the config has no run {run_id!r}")
-        return RUNS[run_id]
+        run_ids = [f"{group}/{framework}/{wildcards.setting}/seed{seed}" for seed in seeds]
+        missing = [run_id for run_id in run_ids if run_id not in RUNS]
+        if missing:
+            raise WorkflowError(f"the config has no run {', '.join(missing)}")
+        return [RUNS[run_id] for run_id in run_ids]
 
     return lookup
-
-
-def run_outputs(framework):
-    """The five files of a run, named as the training script writes them."""
-    prefix = result(f"runs/{{group}}/{framework}/{{setting}}/seed{{seed}}")
-    return {name.split(".")[0]: f"{prefix}/{name}" for name in RUN_FILES}
 
 
 def speed_threads():
@@ -61,7 +74,7 @@ def speed_threads():
     return cores if isinstance(cores, int) else 1
 
 
-# ---------------------------------------------------------------- targets of `rule all`
+# ---------------------------------------------------------------- targets (inputs of the default target)
 
 
 def data_targets():

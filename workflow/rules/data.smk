@@ -4,5 +4,7 @@ rule split:
         result("data/seed{seed}.npz"),
     log:
         result("logs/split/seed{seed}.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/split.py"

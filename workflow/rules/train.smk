@@ -1,37 +1,28 @@
-rule train_neurogebra:
-    """One run of the scratch network (pure Python, one thread)."""
-    input:
-        split=result("data/seed{seed}.npz"),
-    output:
-        **run_outputs("neurogebra"),
-    log:
-        result("logs/train/{group}/neurogebra/{setting}/seed{seed}.log"),
-    params:
-        run=run_params("neurogebra"),
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=30,
-    script:
-        "../scripts/train.py"
+# One job trains every seed of one setting. A PyTorch job spends about 4 s importing torch before
+# its first step, as long as the runs themselves take; the seeds of a setting share that cost.
+for group, seeds in run_groups().items():
+    for framework in spiral_config.FRAMEWORKS:
 
-
-rule train_pytorch:
-    """One run of the PyTorch network, on exactly the declared threads."""
-    input:
-        split=result("data/seed{seed}.npz"),
-    output:
-        **run_outputs("pytorch"),
-    log:
-        result("logs/train/{group}/pytorch/{setting}/seed{seed}.log"),
-    params:
-        run=run_params("pytorch"),
-    threads: config["pytorch_threads"]
-    resources:
-        mem_mb=1000,
-        runtime=30,
-    script:
-        "../scripts/train.py"
+        rule:
+            name:
+                f"train_{group}_{framework}"
+            input:
+                **setting_inputs(seeds),
+            output:
+                **setting_outputs(group, framework, seeds),
+            log:
+                result(f"logs/train/{group}/{framework}/{{setting}}.log"),
+            conda:
+                "../envs/spiralbench.yaml"
+            params:
+                runs=setting_runs(group, framework, seeds),
+            # The scratch engine is pure Python: one thread. PyTorch gets exactly the configured threads.
+            threads: 1 if framework == "neurogebra" else config["pytorch_threads"]
+            resources:
+                mem_mb=500 if framework == "neurogebra" else 1000,
+                runtime=30,
+            script:
+                "../scripts/train.py"
 
 
 rule controlled:
@@ -42,6 +33,8 @@ rule controlled:
         result("tables/controlled.csv"),
     log:
         result("logs/controlled.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     threads: config["pytorch_threads"]
     resources:
         mem_mb=1000,
@@ -58,6 +51,8 @@ rule speed:
         result("timing/speed.csv"),
     log:
         result("logs/speed.log"),
+    conda:
+        "../envs/spiralbench.yaml"
     params:
         seed=config["tutorial"]["seed"],
     threads: speed_threads()

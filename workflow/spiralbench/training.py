@@ -33,6 +33,8 @@ from spiralbench.io import save_npz, write_csv, write_json
 
 HISTORY_COLUMNS = ["epoch", "loss", "accuracy"]
 PREDICTION_COLUMNS = ["index", "y_true", "y_pred"]
+# The files of a run, as ``write_run`` takes them.
+OUTPUT_KINDS = ("history", "metrics", "predictions", "params", "timing")
 # The errors the scratch engine raises when numbers run away (overflowing exp, NaN values, log of 0).
 DIVERGENCE_ERRORS = (ArithmeticError, ValueError)
 

@@ -1,0 +1,107 @@
+"""Collected tables: one row per run and per run x epoch, a summary over seeds with t-intervals,
+fixed columns and bytes."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spiralbench import collect
+from spiralbench.io import ResultFileError, write_csv, write_json
+
+SETTING = "sgd-lr0.05-bs16-ep2-h8x8-relu"
+
+
+def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra", group="sweep"):
+    """Write the metrics, history and timing files of one run, with chosen numbers."""
+    run_id = f"{group}/{framework}/{SETTING}/seed{seed}"
+    directory = root / "runs" / run_id
+    run = {"run_id": run_id, "group": group, "framework": framework, "setting": SETTING, "seed": seed,
+           "optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 2, "hidden_sizes": [8, 8],
+           "layer_sizes": [2, 8, 8, 3], "activation": "relu", "dtype": "float64", "divergence_factor": 10}
+    ok = status == "ok"
+    write_json(directory / "metrics.json", {
+        "run": run, "status": status, "diverged_epoch": None if ok else 2, "divergence": None,
+        "epochs_completed": 2 if ok else 1, "final_loss": 1.5 if ok else None,
+        "train_accuracy": 0.75 if ok else None, "test_accuracy": test_accuracy if ok else None,
+        "n_parameters": 123, "n_train": 72, "n_test": 18,
+    })
+    history = pd.DataFrame({"epoch": [1, 2][: 2 if ok else 1], "loss": [3.25, 1.5][: 2 if ok else 1],
+                            "accuracy": [0.5, 0.75][: 2 if ok else 1]})
+    write_csv(directory / "history.csv", history)
+    write_json(directory / "timing.json", {
+        "run_id": run_id, "threads": 1, "epoch_seconds": [0.1, 0.3], "seconds_per_epoch_median": 0.2,
+        "seconds_per_epoch_p25": 0.15, "seconds_per_epoch_p75": 0.25, "samples_per_second_median": 360.0,
+    })
+    return directory
+
+
+def test_confidence_interval_matches_a_t_table():
+    # Three values 1, 2, 3: mean 2, sample std 1; t(0.975, df=2) = 4.302653 from any t table.
+    mean, std, low, high = collect.confidence_interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and std == 1.0
+    assert low == pytest.approx(2 - 4.302653 / math.sqrt(3), abs=1e-6)
+    assert high == pytest.approx(2 + 4.302653 / math.sqrt(3), abs=1e-6)
+    # Five values: t(0.975, df=4) = 2.776445.
+    values = [0.9, 0.95, 1.0, 0.85, 0.8]
+    mean, std, low, high = collect.confidence_interval(values)
+    assert high - mean == pytest.approx(2.776445 * np.std(values, ddof=1) / math.sqrt(5), abs=1e-6)
+
+
+def test_confidence_interval_of_one_or_no_value_has_no_spread():
+    mean, std, low, high = collect.confidence_interval([0.7])
+    assert mean == 0.7 and math.isnan(std) and math.isnan(low) and math.isnan(high)
+    assert all(math.isnan(x) for x in collect.confidence_interval([]))
+
+
+def test_tables_from_run_files(tmp_path):
+    dirs = [fake_run(tmp_path, 2, test_accuracy=0.5), fake_run(tmp_path, 0, test_accuracy=1.0),
+            fake_run(tmp_path, 1, status="diverged"), fake_run(tmp_path, 42, framework="pytorch", group="tutorial")]
+    out = {name: tmp_path / "tables" / f"{name}.csv" for name in ("runs", "epochs", "summary")}
+    collect.write_tables([d / "metrics.json" for d in dirs], [d / "history.csv" for d in dirs],
+                         out["runs"], out["epochs"], out["summary"])
+
+    runs = pd.read_csv(out["runs"])
+    assert list(runs.columns) == collect.RUNS_COLUMNS
+    assert runs["run_id"].tolist() == sorted(runs["run_id"])
+    assert runs["seed"].tolist() == [0, 1, 2, 42]
+    diverged = runs[runs["status"] == "diverged"].iloc[0]
+    assert diverged["diverged_epoch"] == 2 and math.isnan(diverged["test_accuracy"])
+    assert runs["hidden_sizes"].unique().tolist() == ["8x8"]
+
+    epochs = pd.read_csv(out["epochs"])
+    assert list(epochs.columns) == collect.EPOCHS_COLUMNS
+    assert len(epochs) == 2 + 2 + 1 + 2  # the diverged run completed one epoch
+    assert epochs[epochs["seed"] == 0]["loss"].tolist() == [3.25, 1.5]
+
+    summary = pd.read_csv(out["summary"])
+    assert list(summary.columns) == collect.SUMMARY_COLUMNS
+    sweep = summary[(summary["group"] == "sweep")].iloc[0]
+    assert sweep["n_runs"] == 3 and sweep["n_diverged"] == 1
+    # Mean and interval over the two seeds that finished: 0.5 and 1.0; t(0.975, df=1) = 12.7062.
+    assert sweep["test_accuracy_mean"] == 0.75
+    assert sweep["test_accuracy_ci95_high"] == pytest.approx(0.75 + 12.7062 * np.std([0.5, 1.0], ddof=1) / math.sqrt(2), abs=1e-4)
+    tutorial = summary[summary["group"] == "tutorial"].iloc[0]
+    assert tutorial["n_runs"] == 1 and math.isnan(tutorial["test_accuracy_std"])
+
+    # Same inputs, same bytes.
+    first = {name: path.read_bytes() for name, path in out.items()}
+    collect.write_tables([d / "metrics.json" for d in reversed(dirs)], [d / "history.csv" for d in reversed(dirs)],
+                         out["runs"], out["epochs"], out["summary"])
+    assert {name: path.read_bytes() for name, path in out.items()} == first
+    assert b"\r\n" not in first["runs"] and first["runs"].endswith(b"\n")
+
+
+def test_timing_table(tmp_path):
+    dirs = [fake_run(tmp_path, seed) for seed in (3, 1)]
+    collect.write_timing([d / "timing.json" for d in dirs], tmp_path / "timing" / "runs.csv")
+    timing = pd.read_csv(tmp_path / "timing" / "runs.csv")
+    assert list(timing.columns) == collect.TIMING_COLUMNS
+    assert timing["seed"].tolist() == [1, 3] and timing["seconds_per_epoch_median"].tolist() == [0.2, 0.2]
+
+
+def test_a_broken_run_file_is_named(tmp_path):
+    directory = fake_run(tmp_path, 5)
+    (directory / "metrics.json").write_text('{"run": {"run_id"')
+    with pytest.raises(ResultFileError, match=r"seed5/metrics\.json: not valid JSON"):
+        collect.runs_table([directory / "metrics.json"])

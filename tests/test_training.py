@@ -1,0 +1,159 @@
+"""Runs of both frameworks: bookkeeping, divergence, determinism, threads, and the files they write."""
+import json
+import math
+
+import numpy as np
+import pytest
+
+from spiralbench import frameworks
+from spiralbench.config import make_run, n_parameters
+from spiralbench.data import make_split
+from spiralbench.io import read_csv, read_json
+from spiralbench.training import divergence, train_run, write_run
+
+SMALL = {"optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 3,
+         "hidden_sizes": [8, 8], "activation": "relu"}
+
+
+def small_split(seed=42):
+    return make_split(seed, n_points=30, n_classes=3, noise=0.15, train_fraction=0.8)
+
+
+def run_of(framework, seed=42, **changes):
+    return make_run("sweep", framework, dict(SMALL, **changes), seed, n_classes=3)
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+def test_a_run_records_every_epoch_and_its_test_predictions(framework):
+    split = small_split()
+    result = train_run(run_of(framework), split)
+    assert result.status == "ok" and result.epochs_completed == 3
+    assert [epoch for epoch, _, _ in result.history] == [1, 2, 3]
+    n_batches = math.ceil(72 / 16)
+    for _, loss, accuracy in result.history:
+        # A mean cross-entropy per batch of about ln 3 at the start, summed over 5 batches.
+        assert 0 < loss < n_batches * 3 * math.log(3)
+        assert 0 <= accuracy <= 1 and (accuracy * 72).is_integer()
+    metrics = result.metrics()
+    assert metrics["final_loss"] == result.history[-1][1]
+    assert metrics["train_accuracy"] == result.history[-1][2]
+    assert metrics["test_accuracy"] == np.mean(result.y_pred == split.y_test)
+    assert metrics["n_parameters"] == n_parameters([2, 8, 8, 3]) == 123
+    assert len(result.epoch_seconds) == 3 and all(s > 0 for s in result.epoch_seconds)
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+def test_same_run_twice_gives_the_same_numbers(framework):
+    a = train_run(run_of(framework, optimizer="adam", learning_rate=0.01), small_split())
+    b = train_run(run_of(framework, optimizer="adam", learning_rate=0.01), small_split())
+    assert a.history == b.history
+    for (Wa, ba), (Wb, bb) in zip(a.weights, b.weights):
+        assert Wa.tobytes() == Wb.tobytes() and ba.tobytes() == bb.tobytes()
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+def test_learning_rate_50_diverges_and_keeps_the_last_complete_epoch(framework, tmp_path):
+    split = small_split()
+    result = train_run(run_of(framework, learning_rate=50), split)
+    assert result.status == "diverged" and result.diverged_epoch in (1, 2, 3)
+    assert result.epochs_completed == result.diverged_epoch - 1
+    assert "exceeds 10 x ln(n_classes)" in result.divergence
+    metrics = result.metrics()
+    assert metrics["final_loss"] is None and metrics["test_accuracy"] is None
+    # The saved model is the one a run stopped before the diverging epoch ends with.
+    kept = result.epochs_completed
+    if kept:
+        reference = train_run(run_of(framework, learning_rate=50, epochs=kept), small_split()).weights
+    else:
+        reference = frameworks.trainer(run_of(framework, learning_rate=50), small_split()).weights()
+    for (W, b), (W0, b0) in zip(result.weights, reference):
+        assert np.array_equal(W, W0) and np.array_equal(b, b0)
+    paths = {name: tmp_path / name for name in ("history", "metrics", "predictions", "params", "timing")}
+    write_run(result, **paths)
+    assert read_json(paths["metrics"])["status"] == "diverged"
+    assert len(read_csv(paths["history"])) == kept and len(read_csv(paths["predictions"])) == len(split.y_test)
+
+
+def test_divergence_rules():
+    run = run_of("neurogebra", batch_size=16)  # 72 training points: 5 batches
+    assert divergence(float("nan"), run, 72) == "the epoch's loss is nan"
+    assert divergence(float("inf"), run, 72) == "the epoch's loss is inf"
+    limit = 10 * math.log(3)
+    assert divergence(5 * limit, run, 72) is None  # a mean batch loss exactly at the limit
+    assert "exceeds" in divergence(5 * limit * 1.0001, run, 72)
+
+
+def test_an_engine_arithmetic_error_marks_the_run_diverged(monkeypatch):
+    real_trainer = frameworks.trainer
+
+    def overflowing(run, split, threads=1):
+        trainer = real_trainer(run, split, threads)
+        inner = trainer.epochs
+
+        def epochs():
+            yield next(inner)
+            raise OverflowError("Value.exp() of 1000.0 overflows float64")
+
+        trainer.epochs = epochs()
+        return trainer
+
+    monkeypatch.setattr(frameworks, "trainer", overflowing)
+    result = train_run(run_of("neurogebra"), small_split())
+    assert result.status == "diverged" and result.diverged_epoch == 2 and result.epochs_completed == 1
+    assert result.divergence == "OverflowError: Value.exp() of 1000.0 overflows float64"
+
+
+def test_pytorch_uses_exactly_the_declared_threads_and_deterministic_kernels():
+    import torch
+
+    train_run(run_of("pytorch"), small_split(), threads=2)
+    assert torch.get_num_threads() == 2
+    train_run(run_of("pytorch"), small_split(), threads=1)
+    assert torch.get_num_threads() == 1
+    assert torch.are_deterministic_algorithms_enabled()
+
+
+def test_files_are_byte_identical_on_rerun_and_rebuild_the_model(tmp_path):
+    outputs = []
+    for attempt in ("a", "b"):
+        paths = {name: tmp_path / attempt / name for name in ("history", "metrics", "predictions", "params", "timing")}
+        write_run(train_run(run_of("pytorch"), small_split()), **paths)
+        outputs.append(paths)
+    for name in ("history", "metrics", "predictions", "params"):
+        assert outputs[0][name].read_bytes() == outputs[1][name].read_bytes(), name
+    timing = json.loads(outputs[0]["timing"].read_text())
+    assert len(timing["epoch_seconds"]) == 3
+    assert timing["seconds_per_epoch_p25"] <= timing["seconds_per_epoch_median"] <= timing["seconds_per_epoch_p75"]
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+def test_load_trained_predicts_what_the_run_predicted(framework, tmp_path):
+    split = small_split(7)
+    result = train_run(run_of(framework, seed=7), split)
+    (tmp_path / "run").mkdir()
+    names = {"history": "history.csv", "metrics": "metrics.json", "predictions": "predictions.csv",
+             "params": "params.npz", "timing": "timing.json"}
+    write_run(result, **{key: tmp_path / "run" / name for key, name in names.items()})
+    model = frameworks.load_trained(tmp_path / "run")
+    assert model.framework == framework
+    predictions = read_csv(tmp_path / "run" / "predictions.csv")
+    assert np.array_equal(model.predict(split.X_test), predictions["y_pred"].to_numpy())
+    assert np.array_equal(predictions["y_true"].to_numpy(), split.y_test)
+    scores = model.scores(split.X_test)
+    assert scores.shape == (len(split.X_test), 3) and np.array_equal(np.argmax(scores, axis=1), predictions["y_pred"])
+
+
+def test_neurogebra_jobs_do_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from spiralbench.config import make_run\n"
+        "from spiralbench.data import make_split\n"
+        "from spiralbench.training import train_run\n"
+        f"run = make_run('sweep', 'neurogebra', {SMALL!r}, 1, 3)\n"
+        "train_run(run, make_split(1, n_points=30))\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
