@@ -69,7 +69,7 @@ BINARY_OPS = {
     "div": lambda a, b: a / b,
 }
 
-BINARY_POINTS = [(1.5, -0.25), (-2.0, 3.0), (0.0, 4.0), (1e-3, -7e2)]
+BINARY_POINTS = [(1.5, -0.25), (-2.0, 3.0), (0.0, 4.0), (1e-3, -7e2), (3e-200, 1e-200)]
 
 
 @pytest.mark.parametrize("name", UNARY_OPS)
@@ -91,6 +91,15 @@ def test_binary_operation_matches_torch(name, a, b):
     assert value == pytest.approx(expected_value, rel=1e-15, abs=1e-300)
     for grad, expected in zip(grads, expected_grads):
         assert abs(grad - expected) <= TOLERANCE * max(1.0, abs(expected))
+
+
+def test_power_slopes_at_zero_match_torch():
+    for n, expected in ((0.5, math.inf), (0, 0.0), (2, 0.0), (1, 1.0)):
+        x = Value(0.0)
+        (x**n).backward()
+        t = torch_scalar(0.0)
+        (t**n).backward()
+        assert x.grad == expected == t.grad.item(), n
 
 
 def composite(x, y, z):

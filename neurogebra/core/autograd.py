@@ -119,7 +119,8 @@ class Value:
             a, b = self.data, other.data
             if b == 0.0:
                 raise ZeroDivisionError(f"Value division by zero: {a!r} / {b!r}")
-            return Value(a / b, "/", self, 1.0 / b, other, -a / (b * b))
+            out = a / b
+            return Value(out, "/", self, 1.0 / b, other, -out / b)  # -a/b**2, without squaring a tiny b to 0
         b = _operand(other, "/")
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero: {self.data!r} / {b!r}")
@@ -129,7 +130,8 @@ class Value:
         a, b = _operand(other, "/"), self.data
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero: {a!r} / {b!r}")
-        return Value(a / b, "/", self, -a / (b * b))
+        out = a / b
+        return Value(out, "/", self, -out / b)
 
     def __neg__(self):
         return Value(-self.data, "neg", self, -1.0)
