@@ -15,7 +15,10 @@ The three runs take turns epoch by epoch. It prints seconds per epoch (median
 over the epochs), the speed-up over micrograd, and each epoch's loss; the
 losses of all three must agree to 1e-9.
 
-    python benchmarks/engine_vs_micrograd.py [--epochs 3]
+It then times the tutorial's Step 7 decision grid: the page's point-by-point
+prediction through the graph against ``NeuralNetwork.predict`` (no graph).
+
+    python benchmarks/engine_vs_micrograd.py [--epochs 3] [--grid-stride 10]
 """
 
 import argparse
@@ -82,12 +85,22 @@ def generate_spirals(n_points=100, n_classes=3, noise=0.1):
     return X, y
 
 
-def tutorial_training_data():
+def tutorial_data():
+    """(X_train, y_train, X_test) of the tutorial's Step 1."""
     np.random.seed(42)
     X, y = generate_spirals(n_points=100, n_classes=3, noise=0.15)
     indices = np.random.permutation(len(X))
     split = int(0.8 * len(X))
-    return X[indices[:split]], y[indices[:split]]
+    return X[indices[:split]], y[indices[:split]], X[indices[split:]]
+
+
+def decision_grid(X):
+    """The points of the tutorial's Step 7 decision-boundary plot."""
+    h = 0.02
+    x_min, x_max = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
+    y_min, y_max = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
+    xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
+    return np.c_[xx.ravel(), yy.ravel()]
 
 
 # --- The tutorial's network and loss (Steps 2-3), verbatim apart from printing, for any Value class.
@@ -203,14 +216,49 @@ def train_library(X_train, y_train, permutations):
         yield epoch_loss
 
 
+def time_decision_grid(X_test, stride):
+    """The tutorial's per-point graph prediction (Step 7) vs NeuralNetwork.predict on the whole grid.
+
+    Returns (grid size, points timed on the graph path, seconds per point on the
+    graph path, seconds for predict on the whole grid).
+    """
+    Value = neurogebra.core.autograd.Value
+    NeuralNetwork, _ = tutorial_code(Value)
+    random.seed(42)
+    page_net = NeuralNetwork([2, 16, 16, 3], ["relu", "relu", "linear"])
+    random.seed(42)
+    net = LibraryNetwork([2, 16, 16, 3], ["relu", "relu", "linear"])
+    grid = decision_grid(X_test)
+    sample = grid[::stride]
+
+    def neuro_predict(point):  # Step 7's prediction function
+        x = [Value(float(point[0])), Value(float(point[1]))]
+        scores = page_net(x)
+        return max(range(3), key=lambda i: scores[i].data)
+
+    gc.collect()
+    started = time.perf_counter()
+    graph_predictions = [neuro_predict(p) for p in sample]
+    graph_seconds = time.perf_counter() - started
+    gc.collect()
+    started = time.perf_counter()
+    predictions = net.predict(grid)
+    predict_seconds = time.perf_counter() - started
+    assert predictions[::stride].tolist() == graph_predictions
+    return len(grid), len(sample), graph_seconds / len(sample), predict_seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs per engine (default 3)")
+    parser.add_argument(
+        "--grid-stride", type=int, default=10, help="time the per-point graph path on every n-th grid point (default 10)"
+    )
     args = parser.parse_args()
-    if args.epochs < 1:
-        parser.error("--epochs must be at least 1")
+    if args.epochs < 1 or args.grid_stride < 1:
+        parser.error("--epochs and --grid-stride must be at least 1")
 
-    X_train, y_train = tutorial_training_data()
+    X_train, y_train, X_test = tutorial_data()
     np.random.seed(0)  # the shuffles, shared by all three runs
     permutations = [np.random.permutation(len(X_train)).tolist() for _ in range(args.epochs)]
 
@@ -246,6 +294,14 @@ def main():
         assert worst <= LOSS_TOLERANCE, f"{name}: epoch losses differ from micrograd's by {worst:.3g}"
     print(f"All epoch losses agree with micrograd's to within {LOSS_TOLERANCE:g}.")
 
+    n_grid, n_sample, graph_per_point, predict_seconds = time_decision_grid(X_test, args.grid_stride)
+    graph_seconds = graph_per_point * n_grid
+    print()
+    print(f"Decision grid of Step 7: {n_grid} points (graph path timed on {n_sample} of them, same predictions)")
+    print(f"  tutorial's neuro_predict, point by point: {graph_seconds:8.3f} s for the grid "
+          f"({1000 * graph_per_point:.3f} ms per point)")
+    print(f"  NeuralNetwork.predict, all points at once: {predict_seconds:7.3f} s for the grid "
+          f"({graph_seconds / predict_seconds:.0f}x faster)")
 
 if __name__ == "__main__":
     main()
