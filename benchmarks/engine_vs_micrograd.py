@@ -252,7 +252,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs per engine (default 3)")
     parser.add_argument(
-        "--grid-stride", type=int, default=10, help="time the per-point graph path on every n-th grid point (default 10)"
+        "--grid-stride", type=int, default=10, help="time the graph path on every n-th grid point (default 10)"
     )
     args = parser.parse_args()
     if args.epochs < 1 or args.grid_stride < 1:

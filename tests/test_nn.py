@@ -24,7 +24,8 @@ def page():
 def page_net_with(page, weights):
     """The tutorial's network class, holding ``weights``."""
     net = page["NeuralNetwork"]([2, 16, 16, 3], ["relu", "relu", "linear"])
-    values = [v for W, b in weights for row_and_bias in zip(W.tolist(), b.tolist()) for v in (*row_and_bias[0], row_and_bias[1])]
+    # The tutorial's parameter order: layer by layer, neuron by neuron, its weights then its bias.
+    values = [v for W, b in weights for row, bias in zip(W.tolist(), b.tolist()) for v in (*row, bias)]
     for p, v in zip(net.parameters(), values):
         p.data = v
     return net
@@ -35,7 +36,9 @@ def trained_looking_weights(seed=5):
     random.seed(42)
     net = NeuralNetwork(PAGE_SIZES, PAGE_ACTIVATIONS)
     rng = np.random.default_rng(seed)
-    return [(W * rng.uniform(0.5, 2.0, size=W.shape), rng.normal(scale=0.3, size=b.shape)) for W, b in net.get_weights()]
+    return [
+        (W * rng.uniform(0.5, 2.0, size=W.shape), rng.normal(scale=0.3, size=b.shape)) for W, b in net.get_weights()
+    ]
 
 
 def decision_grid(X):
@@ -234,7 +237,10 @@ def test_neuron_and_layer_follow_the_tutorials_parameter_order():
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: NeuralNetwork([2, 3], ["softmax"]), r"unknown activation 'softmax'; choose one of relu, tanh, sigmoid, linear"),
+        (
+            lambda: NeuralNetwork([2, 3], ["softmax"]),
+            r"unknown activation 'softmax'; choose one of relu, tanh, sigmoid, linear",
+        ),
         (lambda: Neuron(2, "gelu"), r"unknown activation 'gelu'"),
         (lambda: Layer(2, 3, "Relu"), r"unknown activation 'Relu'"),
         (lambda: NeuralNetwork([2, 3, 1], ["relu"]), r"2 layers need 2 activations, got \['relu'\]"),
@@ -260,7 +266,8 @@ def test_bad_inputs_and_weights_are_clear_errors():
     with pytest.raises(ValueError, match=r"expected weights for 2 layers, got 1"):
         net.set_weights(net.get_weights()[:1])
     good, (W, b) = net.get_weights()
-    with pytest.raises(ValueError, match=r"layer weights must have shapes W \(2, 3\) and b \(2,\), got \(3, 2\) and \(2,\)"):
+    shapes = r"layer weights must have shapes W \(2, 3\) and b \(2,\), got \(3, 2\) and \(2,\)"
+    with pytest.raises(ValueError, match=shapes):
         net.set_weights([good, (W.T, b)])
     with pytest.raises(ValueError, match=r"layer weights must be finite"):
         net.set_weights([(good[0] + 1.0, good[1]), (W, np.full_like(b, np.inf))])
