@@ -184,6 +184,28 @@ def controlled_agreement(controlled: pd.DataFrame, tolerance: float = 1e-6) -> d
     }
 
 
+# ---------------------------------------------------------------- code complexity
+
+
+def complexity_conclusion(complexity: pd.DataFrame) -> str:
+    """Measured totals against the page's, and the component whose claim is furthest off."""
+    table = complexity.set_index("component")
+    parts = table.drop(index="total", errors="ignore")
+    total = table.loc["total"] if "total" in table.index else parts.sum(numeric_only=True)
+    measured = total["neurogebra_lines"] / total["pytorch_lines"]
+    claimed = total["page_neurogebra_lines"] / total["page_pytorch_lines"]
+    gaps = (parts["neurogebra_lines"] - parts["page_neurogebra_lines"]).abs() + (
+        parts["pytorch_lines"] - parts["page_pytorch_lines"]).abs()
+    worst = gaps.idxmax()
+    return (
+        f"Measured: **{int(total['neurogebra_lines'])} lines for neurogebra against {int(total['pytorch_lines'])} "
+        f"for PyTorch** ({ratio(measured)}); the page claims ~{int(total['page_neurogebra_lines'])} against "
+        f"~{int(total['page_pytorch_lines'])} ({ratio(claimed)}). The claim furthest off is the {worst}: "
+        f"{int(parts.loc[worst, 'neurogebra_lines'])} and {int(parts.loc[worst, 'pytorch_lines'])} lines measured, "
+        f"{int(parts.loc[worst, 'page_neurogebra_lines'])} and {int(parts.loc[worst, 'page_pytorch_lines'])} claimed."
+    )
+
+
 # ---------------------------------------------------------------- MathForge
 
 

@@ -84,7 +84,7 @@ def when_to_use(results: Results) -> Table:
         "Course assignments": ("neurogebra", f"a problem of this size fits: the page's {epochs} epochs take "
                                f"{minutes(epochs * speed['neurogebra_seconds'])} at hidden width {speed['width']}"),
         "Research prototyping": ("PyTorch", f"{faster}; its layers, losses and optimizers are ready-made"),
-        "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine} and builds a graph node per multiplication"),
+        "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine} and builds one graph node per scalar operation"),
         "Large-scale training": ("PyTorch", f"{faster}{grows}"),
         "GPU acceleration": ("PyTorch", f"neurogebra {engine}: it has no device support; PyTorch runs on GPUs "
                              "(this benchmark uses its CPU build)"),
