@@ -228,7 +228,11 @@ class Value:
         return order
 
     def backward(self):
-        """Add d(self)/d(v) to ``v.grad`` for every leaf ``v`` that ``self`` depends on."""
+        """Add d(self)/d(v) to ``v.grad`` for every leaf ``v`` that ``self`` depends on.
+
+        Leaves accumulate across calls, as in PyTorch: zero their ``.grad``
+        before each step. Computed values get this call's gradient.
+        """
         if not self._op:  # a leaf: d(self)/d(self) = 1
             self.grad += 1.0
             return
