@@ -10,9 +10,10 @@ import math
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from . import evidence
@@ -215,16 +216,12 @@ def accuracy_heatmaps(results: Results) -> Chart:
 
 
 def _accuracy_colormap():
-    from matplotlib import colormaps
-
     cmap = colormaps["viridis"].copy()
     cmap.set_bad("#f2f2f2")
     return cmap
 
 
 def _hatched_cell(x, y):
-    from matplotlib.patches import Rectangle
-
     return Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=DIVERGED_COLOR, linewidth=0)
 
 
