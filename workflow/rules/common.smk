@@ -5,7 +5,6 @@ from snakemake.exceptions import WorkflowError
 
 from spiralbench import config as spiral_config
 
-
 # The config is checked before any job is scheduled: a bad value stops here, with every problem listed.
 try:
     spiral_config.load_config(config)
@@ -15,7 +14,13 @@ except spiral_config.ConfigError as error:
 
 RESULTS = config["results_dir"].rstrip("/")
 RUNS = {run["run_id"]: run for run in spiral_config.runs(config)}
-RUN_FILES = ("history.csv", "metrics.json", "predictions.csv", "params.npz", "timing.json")
+RUN_FILES = (
+    "history.csv",
+    "metrics.json",
+    "predictions.csv",
+    "params.npz",
+    "timing.json",
+)
 
 
 wildcard_constraints:
@@ -55,7 +60,9 @@ def setting_runs(group, framework, seeds):
     """The `runs` param of a training job: the full description of each run, found from the setting."""
 
     def lookup(wildcards):
-        run_ids = [f"{group}/{framework}/{wildcards.setting}/seed{seed}" for seed in seeds]
+        run_ids = [
+            f"{group}/{framework}/{wildcards.setting}/seed{seed}" for seed in seeds
+        ]
         missing = [run_id for run_id in run_ids if run_id not in RUNS]
         if missing:
             raise WorkflowError(f"the config has no run {', '.join(missing)}")
@@ -83,7 +90,9 @@ def data_targets():
 
 def run_targets(name, run_ids=None):
     """One file (e.g. "metrics.json") of every run."""
-    return [f"{run_dir(run_id)}/{name}" for run_id in (RUNS if run_ids is None else run_ids)]
+    return [
+        f"{run_dir(run_id)}/{name}" for run_id in (RUNS if run_ids is None else run_ids)
+    ]
 
 
 def training_targets():
@@ -91,7 +100,10 @@ def training_targets():
 
 
 def table_targets():
-    return [result(f"tables/{name}.csv") for name in ("runs", "epochs", "summary", "controlled")]
+    return [
+        result(f"tables/{name}.csv")
+        for name in ("runs", "epochs", "summary", "controlled")
+    ]
 
 
 def timing_targets():

@@ -14,13 +14,13 @@ for group, seeds in run_groups().items():
                 result(f"logs/train/{group}/{framework}/{{setting}}.log"),
             conda:
                 "../envs/spiralbench.yaml"
-            params:
-                runs=setting_runs(group, framework, seeds),
             # The scratch engine is pure Python: one thread. PyTorch gets exactly the configured threads.
             threads: 1 if framework == "neurogebra" else config["pytorch_threads"]
             resources:
                 mem_mb=500 if framework == "neurogebra" else 1000,
                 runtime=30,
+            params:
+                runs=setting_runs(group, framework, seeds),
             script:
                 "../scripts/train.py"
 
@@ -53,11 +53,11 @@ rule speed:
         result("logs/speed.log"),
     conda:
         "../envs/spiralbench.yaml"
-    params:
-        seed=config["tutorial"]["seed"],
     threads: speed_threads()
     resources:
         mem_mb=1000,
         runtime=30,
+    params:
+        seed=config["tutorial"]["seed"],
     script:
         "../scripts/speed.py"
