@@ -1,55 +1,23 @@
-"""The workflow end to end on the small config (config/ci.yaml), in a copy of the repository's
-workflow files in a temporary directory, and the tables it produced."""
+"""The workflow end to end on the small config (config/ci.yaml), results in a temporary directory
+(the session's ``ci_results`` run, see conftest.py), and the tables it produced."""
 import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
+from conftest import CI_CONFIG, run_workflow
 from spiralbench.config import load_config, run_ids
 
-REPO = Path(__file__).resolve().parents[1]
-# What the Snakefile reads, relative to the directory snakemake runs in.
-WORKFLOW_FILES = ("Snakefile", "config", "workflow", "report")
-
-
-def snakemake(workdir, *args, check=True):
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/ci.yaml", *args]
-    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
-    return done
-
-
-def copy_workflow(destination):
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "published"))
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    return destination
-
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    return copy_workflow(tmp_path_factory.mktemp("workflow"))
-
-
-@pytest.fixture(scope="module")
-def results(workdir):
-    """Run the whole small workflow once; the tests below read what it wrote."""
-    snakemake(workdir)
-    return workdir / load_config(REPO / "config" / "ci.yaml")["results_dir"]
+def results(ci_results):
+    return ci_results
 
 
 @pytest.fixture(scope="module")
 def ci_config():
-    return load_config(REPO / "config" / "ci.yaml")
+    return load_config(CI_CONFIG)
 
 
 def test_one_row_per_run_with_valid_metrics(results, ci_config):
@@ -110,29 +78,36 @@ def test_timing_is_kept_apart(results, ci_config):
     assert (speed["seconds_per_epoch"] > 0).all()
 
 
-def test_rerun_has_nothing_to_do(results, workdir):
-    done = snakemake(workdir, "--dry-run")
+def test_rerun_has_nothing_to_do(results):
+    done = run_workflow(results, extra=("--dry-run",))
+    assert done.returncode == 0, done.stderr[-3000:]
     assert "Nothing to be done" in done.stdout + done.stderr
 
 
-def test_a_lost_output_is_rebuilt_identically(results, workdir):
+def test_a_lost_output_is_rebuilt_identically(results):
     """A run's files deleted (as after an interrupted job) come back with the same bytes."""
     run_dir = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu" / "seed7"
     before = {path.name: path.read_bytes() for path in run_dir.iterdir() if path.name != "timing.json"}
     (run_dir / "params.npz").unlink()
-    snakemake(workdir, str((run_dir / "params.npz").relative_to(workdir)))
+    done = run_workflow(results, str(run_dir / "params.npz"))
+    assert done.returncode == 0, done.stderr[-3000:]
     after = {path.name: path.read_bytes() for path in run_dir.iterdir() if path.name != "timing.json"}
     assert after == before
 
 
-def test_bad_config_stops_before_any_job(tmp_path):
-    workdir = copy_workflow(tmp_path)
-    config = yaml.safe_load((REPO / "config" / "ci.yaml").read_text())
-    config["sweep"]["learning_rate"] = [-0.5]
-    config["sweep"]["batch_size"] = [500]
-    (workdir / "config" / "ci.yaml").write_text(yaml.safe_dump(config))
-    done = snakemake(workdir, check=False)
-    output = done.stdout + done.stderr
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("learning_rate", [-0.5], "sweep.learning_rate[0]: -0.5 is not allowed; it must be greater than 0"),
+        ("batch_size", [500], "sweep.batch_size[0]: 500 is larger than the training set (72 points"),
+    ],
+)
+def test_bad_config_stops_before_any_job(tmp_path, key, value, message):
+    config = yaml.safe_load(CI_CONFIG.read_text())
+    config["sweep"][key] = value
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    done = run_workflow(tmp_path / "results", config=bad)
     assert done.returncode != 0
-    assert "sweep.learning_rate[0]: -0.5 is not allowed; it must be greater than 0" in output
-    assert not (workdir / config["results_dir"]).exists()
+    assert message in done.stdout + done.stderr
+    assert not (tmp_path / "results").exists()

@@ -1,8 +1,9 @@
 """The workflow's configuration: validation, and the runs it describes.
 
 ``load_config`` checks a config against ``config/schema.yaml`` and then makes the checks that involve
-several keys (a batch larger than the training set, an inspection pair that names no run). Every
-problem is reported at once, each naming its key and what is allowed, before any job starts.
+several keys (a batch larger than the training set, an inspection pair that names no run), once the
+schema is satisfied. Every problem of a stage is reported at once, each naming its key and what is
+allowed, before any job starts.
 
 The rest of the module turns a valid config into the list of runs and their identities:
 
