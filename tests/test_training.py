@@ -157,3 +157,28 @@ def test_neurogebra_jobs_do_not_import_torch():
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_parameters_that_overflow_mark_the_run_diverged(monkeypatch):
+    real_trainer = frameworks.trainer
+
+    def overflowing_weights(run, split, threads=1):
+        trainer = real_trainer(run, split, threads)
+        real_weights = trainer.weights
+        calls = []
+
+        def weights():
+            calls.append(1)
+            arrays = real_weights()
+            if len(calls) == 3:  # initial weights, after epoch 1, after epoch 2
+                arrays[0][0][0, 0] = float("inf")
+            return arrays
+
+        trainer.weights = weights
+        return trainer
+
+    monkeypatch.setattr(frameworks, "trainer", overflowing_weights)
+    result = train_run(run_of("pytorch"), small_split())
+    assert result.status == "diverged" and result.diverged_epoch == 2 and result.epochs_completed == 1
+    assert result.divergence == "a parameter is no longer finite"
+    assert all(np.isfinite(W).all() for W, _ in result.weights)

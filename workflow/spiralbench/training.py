@@ -7,13 +7,13 @@ them, the same way for both, so that their results are comparable:
   losses, accuracy = share of training samples classified right during the epoch);
 - divergence: the run stops with status "diverged" at the first epoch whose loss is not finite, in
   which the engine raises an arithmetic error (the scratch engine refuses to overflow or to produce
-  NaN), or whose mean batch loss exceeds ``divergence_factor`` times ln(n_classes), the loss of
-  guessing every class equally likely. The last rule is what catches a learning rate that is far
-  too large: both frameworks compute the cross-entropy in a form that stays finite, so the loss
-  explodes (to millions within an epoch at lr 50) and then stalls once the ReLUs are dead, without
-  ever becoming NaN. A diverged run's files are still written, holding the model as it was at the
-  end of the last complete epoch; its final metrics are empty, since a run that did not finish
-  has none;
+  NaN), after which a parameter is not finite, or whose mean batch loss exceeds
+  ``divergence_factor`` times ln(n_classes), the loss of guessing every class equally likely. The
+  last rule is what catches a learning rate that is far too large: both frameworks compute the
+  cross-entropy in a form that stays finite, so the loss explodes (to millions within an epoch at
+  lr 50) and then stalls once the ReLUs are dead, without ever becoming NaN. A diverged run's files
+  are still written, holding the model as it was at the end of the last complete epoch; its final
+  metrics are empty, since a run that did not finish has none;
 - timing: wall-clock seconds per epoch, kept apart from everything deterministic.
 
 Epochs are numbered from 1: epoch 1 is the first pass over the training set.
@@ -104,12 +104,13 @@ def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> Ru
             result.divergence = f"{type(error).__name__}: {error}"
             break
         result.epoch_seconds.append(clock() - start)
-        problem = divergence(loss, run, len(split.X_train))
+        weights = trainer.weights()
+        problem = divergence(loss, run, len(split.X_train)) or _non_finite(weights)
         if problem:
             result.status, result.diverged_epoch, result.divergence = "diverged", epoch, problem
             break
         result.history.append((epoch, float(loss), float(accuracy)))
-        result.weights = trainer.weights()
+        result.weights = weights
     # Predictions come from the saved parameters, so that params.npz and predictions.csv always
     # describe the same model (for a diverged run: the one of the last complete epoch).
     implementation = frameworks.module(run["framework"])
@@ -130,6 +131,13 @@ def divergence(epoch_loss: float, run: dict, n_train: int) -> str | None:
         return (f"the mean batch loss {mean_loss:.6g} exceeds {run['divergence_factor']:g} x ln(n_classes) = "
                 f"{limit:.6g}")
     return None
+
+
+def _non_finite(weights) -> str | None:
+    # The loss is measured before each step: the epoch's last step can still overflow a parameter.
+    if all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in weights):
+        return None
+    return "a parameter is no longer finite"
 
 
 def _rebuild(implementation, run, weights):
