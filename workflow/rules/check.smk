@@ -1,8 +1,10 @@
 # The published report, its manifest, and the reproducibility check (spiralbench.manifest says which
 # outputs are deterministic). Included after `rule all`, whose targets these rules build on.
-#   snakemake --cores 4 publish           run what is out of date, copy the report to report/published/,
+#   snakemake --cores 4 --forceall publish
+#                                         rerun every job (a change in an imported module does not make
+#                                         a job out of date), copy the report to report/published/ and
 #                                         rewrite report/published/manifest.sha256
-#   rm -rf results-check && snakemake --cores 4 --config results_dir=results-check check
+#   rm -rf results-check && snakemake --cores 4 check --config results_dir=results-check
 #                                         rerun everything into a fresh directory and compare it with
 #                                         the manifest: prints a table, fails on any difference
 # A config's manifest lives in its `published_dir` (config/ci.yaml: report/published/ci).
