@@ -7,9 +7,11 @@ the number of jobs running side by side must not move a single byte.
 import csv
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
-from conftest import run_workflow
+from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
 from reproduction import CI_PUBLISHED, assert_reproduces_ci_manifest
 
 from spiralbench import manifest
@@ -65,3 +67,17 @@ def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_
     assert "differed" in line
     assert f"row 1 ({header[0]}={first[0]}), column test_accuracy: expected {original}, found 0.123" in line
     assert "NOT reproduced" in done.stdout
+
+
+def test_publish_writes_the_report_the_manifest_and_the_table_copies(ci_results, tmp_path):
+    published = tmp_path / "published"
+    command = [sys.executable, "-m", "snakemake", "publish", "--cores", "1", "--configfile", str(CI_CONFIG),
+               "--config", f"results_dir={ci_results}", f"published_dir={published}"]
+    done = subprocess.run(command, cwd=REPO, env=workflow_env(), capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr[-5000:]
+    written = manifest.read_manifest(published / manifest.MANIFEST_NAME)
+    assert written == manifest.build_manifest(ci_results)
+    assert (published / "report.html").read_bytes() == (ci_results / "report" / "report.html").read_bytes()
+    for table in (ci_results / "tables").glob("*.csv"):
+        assert (published / "reference" / "tables" / table.name).read_bytes() == table.read_bytes()

@@ -21,6 +21,8 @@ rule publish_manifest:
     log:
         result("logs/publish_manifest.log"),
     localrule: True
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/publish_manifest.py"
 
@@ -35,6 +37,8 @@ rule publish:
     log:
         result("logs/publish.log"),
     localrule: True
+    conda:
+        "../envs/spiralbench.yaml"
     shell:
         "cp {input.report:q} {output:q} 2> {log:q}"
 
@@ -50,5 +54,7 @@ rule check:
     params:
         published_dir=PUBLISHED,
     localrule: True
+    conda:
+        "../envs/spiralbench.yaml"
     script:
         "../scripts/check_manifest.py"
