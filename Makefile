@@ -8,7 +8,7 @@ BIN    := $(abspath $(VENV))/bin
 # Rules call `python -m spiralbench ...`: make sure that is the project's interpreter.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup setup-dev run test
+.PHONY: setup setup-dev run test publish check
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,14 @@ run: setup
 
 test: setup-dev
 	python -m pytest
+
+# Rerun everything and rewrite the published report and manifests (when a change of the numbers is
+# intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml.
+publish: setup
+	snakemake --cores $(CORES) --forceall publish
+	snakemake --cores $(CORES) --configfile config/ci.yaml --forceall publish_manifest
+
+# Rerun the default sweep into a fresh directory and compare it with the published manifest.
+check: setup
+	rm -rf results-check
+	snakemake --cores $(CORES) check --config results_dir=results-check
