@@ -113,10 +113,9 @@ def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> Ru
         result.weights = weights
     # Predictions come from the saved parameters, so that params.npz and predictions.csv always
     # describe the same model (for a diverged run: the one of the last complete epoch).
-    implementation = frameworks.module(run["framework"])
-    model = _rebuild(implementation, run, result.weights)
+    model = frameworks.rebuild(run, result.weights)
     result.y_test = np.asarray(split.y_test)
-    result.y_pred = np.asarray(implementation.evaluate(model, split.X_test))
+    result.y_pred = np.asarray(frameworks.module(run["framework"]).evaluate(model, split.X_test))
     return result
 
 
@@ -138,12 +137,6 @@ def _non_finite(weights) -> str | None:
     if all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in weights):
         return None
     return "a parameter is no longer finite"
-
-
-def _rebuild(implementation, run, weights):
-    if run["framework"] == "pytorch":
-        return implementation.load_network(run["layer_sizes"], run["activation"], weights, run["dtype"])
-    return implementation.load_network(run["layer_sizes"], run["activation"], weights)
 
 
 def write_run(result: RunResult, history, metrics, predictions, params, timing) -> None:

@@ -74,6 +74,14 @@ class TrainedModel:
         return module(self.framework).scores(self.network, X)
 
 
+def rebuild(run: dict, weights):
+    """The network of ``run`` (layer sizes, activation, dtype) holding ``weights`` (``[(W, b), ...]``)."""
+    implementation = module(run["framework"])
+    if run["framework"] == "pytorch":
+        return implementation.load_network(run["layer_sizes"], run["activation"], weights, run["dtype"])
+    return implementation.load_network(run["layer_sizes"], run["activation"], weights)
+
+
 def load_trained(run_dir) -> TrainedModel:
     """Rebuild the model a run trained, from ``run_dir/metrics.json`` and ``run_dir/params.npz``.
 
@@ -85,9 +93,4 @@ def load_trained(run_dir) -> TrainedModel:
     n_layers = len(run["layer_sizes"]) - 1
     keys = [f"{kind}{i}" for i in range(n_layers) for kind in ("W", "b")]
     weights = arrays_to_weights(load_npz(run_dir / "params.npz", keys), n_layers)
-    implementation = module(run["framework"])
-    if run["framework"] == "pytorch":
-        network = implementation.load_network(run["layer_sizes"], run["activation"], weights, run["dtype"])
-    else:
-        network = implementation.load_network(run["layer_sizes"], run["activation"], weights)
-    return TrainedModel(run["framework"], run, network)
+    return TrainedModel(run["framework"], run, rebuild(run, weights))

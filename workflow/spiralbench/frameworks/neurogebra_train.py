@@ -11,6 +11,7 @@ import random
 import numpy as np
 
 from neurogebra import SGD, Adam, NeuralNetwork, softmax_cross_entropy
+from spiralbench.frameworks import Trainer
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
@@ -81,8 +82,6 @@ def load_network(layer_sizes, activation: str, weights) -> NeuralNetwork:
 
 def trainer(run: dict, split, threads: int = 1):
     """A run of the sweep or the tutorial: the page's random streams, the run's hyperparameters."""
-    from spiralbench.frameworks import Trainer
-
     network = build_network(run["layer_sizes"], run["activation"], run["seed"])
     optimizer = make_optimizer(network, run["optimizer"], run["learning_rate"])
     n_train = len(split.X_train)

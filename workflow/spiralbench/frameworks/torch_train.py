@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.optim as optim
 
+from spiralbench.frameworks import Trainer
 from spiralbench.frameworks.torch_model import SpiralNet
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam}
@@ -101,8 +102,6 @@ def load_network(layer_sizes, activation: str, weights, dtype: str = "float32") 
 
 def trainer(run: dict, split, threads: int = 1):
     """A run of the sweep or the tutorial: the page's random streams, the run's hyperparameters."""
-    from spiralbench.frameworks import Trainer
-
     configure(threads)
     dtype = DTYPES[run["dtype"]]
     model = build_network(run["layer_sizes"], run["activation"], run["seed"], run["dtype"])
