@@ -7,7 +7,8 @@ rendered report). `DETERMINISTIC` below is the one definition of the first kind;
 the tests all go through it.
 
 The manifest is written in `sha256sum` format (`<hex>  <path>`, sorted by path), so besides
-`python -m spiralbench.manifest check` a plain `cd results && sha256sum -c manifest.sha256` also works.
+`python -m spiralbench.manifest check` a plain `cd results && sha256sum -c ../report/published/manifest.sha256`
+also works.
 Next to it, publishing keeps a copy of every table (`reference/tables/...`): a hash says only *that* a
 table moved, the copy lets the check say *where* (first differing row, column and value on both sides).
 """
