@@ -2,9 +2,21 @@
 #   snakemake --cores 4                                   the default sweep (config/config.yaml)
 #   snakemake --cores 2 --configfile config/ci.yaml       the small configuration of the tests
 # Every output goes under config["results_dir"]; config/README.md explains each key.
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
+
+# Same bytes on any x86-64 machine: PyTorch's kernels, MKL and oneDNN otherwise pick their code path
+# by the CPU's vector extensions (AVX2 here, AVX-512 elsewhere), which can move float32 results in
+# the last bit. Jobs inherit these from Snakemake; a value set by the user wins.
+for variable, value in {
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "MKL_CBWR": "AVX2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+}.items():
+    os.environ.setdefault(variable, value)
 
 
 # A config given with --configfile replaces the default one rather than being merged into it: a small
