@@ -2,8 +2,8 @@
 intermediate files cut short or corrupted.
 
 After an interruption the user types the same command again (after Ctrl-C with --rerun-incomplete), and
-the run must end with the committed manifest's bytes. A broken intermediate file must fail the job that reads it with an error
-naming the file, not with a traceback from inside numpy, zipfile or pandas.
+the run must end with the committed manifest's bytes. A broken intermediate file must fail the job that
+reads it with an error naming the file, not with a traceback from inside numpy, zipfile or pandas.
 """
 from __future__ import annotations
 
@@ -162,7 +162,9 @@ BROKEN_FILES = [
 
 
 @pytest.mark.parametrize(
-    "broken_pattern, damage, consumer_output", BROKEN_FILES, ids=[case[0].rsplit("/", 1)[-1] for case in BROKEN_FILES]
+    "broken_pattern, damage, consumer_output",
+    BROKEN_FILES,
+    ids=[case[0].rsplit("/", 1)[-1] for case in BROKEN_FILES],
 )
 def test_a_broken_intermediate_file_fails_its_reader_with_its_name(
     ci_results, tmp_path, broken_pattern, damage, consumer_output
