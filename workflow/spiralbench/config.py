@@ -57,6 +57,15 @@ def _key_name(path) -> str:
     return name or "(top level)"
 
 
+# How each numeric bound reads in a message: "it must be <phrase> <bound>".
+_BOUND_PHRASES = {
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "greater than",
+    "exclusiveMaximum": "less than",
+}
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     """One line: the key, the value found, and what is allowed."""
     key = _key_name(error.absolute_path)
@@ -68,14 +77,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         wanted = {"integer": "an integer", "number": "a number", "string": "a string",
                   "array": "a list", "object": "a mapping"}.get(expected, expected)
         return f"{key}: {value!r} is not {wanted}"
-    if kind == "exclusiveMinimum":
-        return f"{key}: {value!r} is not allowed; it must be greater than {expected}"
-    if kind == "minimum":
-        return f"{key}: {value!r} is not allowed; it must be at least {expected}"
-    if kind == "maximum":
-        return f"{key}: {value!r} is not allowed; it must be at most {expected}"
-    if kind == "exclusiveMaximum":
-        return f"{key}: {value!r} is not allowed; it must be less than {expected}"
+    if kind in _BOUND_PHRASES:
+        return f"{key}: {value!r} is not allowed; it must be {_BOUND_PHRASES[kind]} {expected}"
     if kind == "minItems":
         return f"{key}: must not be empty (at least {expected} item{'s' if expected > 1 else ''})"
     if kind == "uniqueItems":
