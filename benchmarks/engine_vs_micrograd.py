@@ -11,9 +11,12 @@ and the same shuffles:
 2. the same tutorial code on ``neurogebra.core.autograd.Value``;
 3. the library's own parts: ``neurogebra.nn``, ``neurogebra.losses``, ``neurogebra.optim``.
 
-The three runs take turns epoch by epoch. It prints seconds per epoch (median
-over the epochs), the speed-up over micrograd, and each epoch's loss; the
-losses of all three must agree to 1e-9.
+The data, classes and loss of runs 1 and 2 are the page's own Steps 1-3,
+executed once per engine from ``tests/tutorial_page`` (the page's code, one
+file per step); the training loop restates Step 4 so that the runs can take
+turns epoch by epoch. It prints seconds per epoch (median over the epochs),
+the speed-up over micrograd, and each epoch's loss; the losses of all three
+must agree to 1e-9.
 
 It then times the tutorial's Step 7 decision grid: the page's point-by-point
 prediction through the graph against ``NeuralNetwork.predict`` (no graph).
@@ -22,11 +25,15 @@ prediction through the graph against ``NeuralNetwork.predict`` (no graph).
 """
 
 import argparse
+import contextlib
 import gc
+import io
 import math
 import random
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from micrograd.engine import Value as MicrogradValue
@@ -35,6 +42,9 @@ import neurogebra.core.autograd
 from neurogebra.losses import softmax_cross_entropy as library_softmax_cross_entropy
 from neurogebra.nn import NeuralNetwork as LibraryNetwork
 from neurogebra.optim import SGD
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from tutorial_page import run_page  # noqa: E402  (the page's code lives beside the tests)
 
 LEARNING_RATE = 0.05
 BATCH_SIZE = 16
@@ -68,30 +78,20 @@ MicrogradValue.exp = _micrograd_exp
 MicrogradValue.log = _micrograd_log
 
 
-# --- The tutorial's data (Step 1), verbatim apart from plotting.
+# --- The tutorial's data, network and loss (Steps 1-3): the page's own code.
 
 
-def generate_spirals(n_points=100, n_classes=3, noise=0.1):
-    X = np.zeros((n_points * n_classes, 2))
-    y = np.zeros(n_points * n_classes, dtype=int)
-    for class_idx in range(n_classes):
-        start = n_points * class_idx
-        end = n_points * (class_idx + 1)
-        r = np.linspace(0.0, 1.0, n_points)
-        theta = np.linspace(class_idx * 4, (class_idx + 1) * 4, n_points) + np.random.randn(n_points) * noise
-        X[start:end, 0] = r * np.sin(theta)
-        X[start:end, 1] = r * np.cos(theta)
-        y[start:end] = class_idx
-    return X, y
+def tutorial_page(Value):
+    """The namespace of the page's Steps 1-3, its classes and loss computing with ``Value``.
 
-
-def tutorial_data():
-    """(X_train, y_train, X_test) of the tutorial's Step 1."""
-    np.random.seed(42)
-    X, y = generate_spirals(n_points=100, n_classes=3, noise=0.15)
-    indices = np.random.permutation(len(X))
-    split = int(0.8 * len(X))
-    return X[indices[:split]], y[indices[:split]], X[indices[split:]]
+    The page's Neuron and softmax_cross_entropy look ``Value`` up in their
+    module globals when called, so rebinding it after the page has run swaps
+    the engine under the page's unchanged code.
+    """
+    with contextlib.redirect_stdout(io.StringIO()):  # the page's own progress prints
+        page = run_page([1, 2, 3])
+    page["Value"] = Value
+    return page
 
 
 def decision_grid(X):
@@ -103,78 +103,20 @@ def decision_grid(X):
     return np.c_[xx.ravel(), yy.ravel()]
 
 
-# --- The tutorial's network and loss (Steps 2-3), verbatim apart from printing, for any Value class.
-
-
-def tutorial_code(Value):
-    class Neuron:
-        def __init__(self, n_inputs, activation="relu"):
-            limit = (6 / (n_inputs + 1)) ** 0.5
-            self.w = [Value(random.uniform(-limit, limit)) for _ in range(n_inputs)]
-            self.b = Value(0.0)
-            self.activation = activation
-
-        def __call__(self, x):
-            raw = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-            if self.activation == "relu":
-                return raw.relu()
-            elif self.activation == "tanh":
-                return raw.tanh()
-            elif self.activation == "linear":
-                return raw
-            return raw.relu()
-
-        def parameters(self):
-            return self.w + [self.b]
-
-    class Layer:
-        def __init__(self, n_inputs, n_outputs, activation="relu"):
-            self.neurons = [Neuron(n_inputs, activation) for _ in range(n_outputs)]
-
-        def __call__(self, x):
-            return [neuron(x) for neuron in self.neurons]
-
-        def parameters(self):
-            return [p for neuron in self.neurons for p in neuron.parameters()]
-
-    class NeuralNetwork:
-        def __init__(self, layer_sizes, activations=None):
-            if activations is None:
-                activations = ["relu"] * (len(layer_sizes) - 2) + ["linear"]
-            self.layers = []
-            for i in range(len(layer_sizes) - 1):
-                self.layers.append(Layer(layer_sizes[i], layer_sizes[i + 1], activations[i]))
-
-        def __call__(self, x):
-            for layer in self.layers:
-                x = layer(x)
-            return x
-
-        def parameters(self):
-            return [p for layer in self.layers for p in layer.parameters()]
-
-    def softmax_cross_entropy(scores, target):
-        max_score = max(s.data for s in scores)
-        exp_scores = [(s - Value(max_score)).exp() for s in scores]
-        sum_exp = sum(exp_scores)
-        probabilities = [e / sum_exp for e in exp_scores]
-        loss = -(probabilities[target].log())
-        return loss, probabilities
-
-    return NeuralNetwork, softmax_cross_entropy
-
-
 # --- Training (Step 4): the tutorial's loop, and the same loop through the library's parts.
 # Each is a generator that trains one epoch per next() and yields that epoch's loss, so that
 # main() can interleave the engines epoch by epoch (a machine busy with something else then
 # slows all of them alike).
 
 
-def train_tutorial_code(Value, X_train, y_train, permutations):
-    """The tutorial's Step 4 loop on its own classes."""
-    NeuralNetwork, softmax_cross_entropy = tutorial_code(Value)
-    random.seed(42)
-    net = NeuralNetwork(layer_sizes=[2, 16, 16, 3], activations=["relu", "relu", "linear"])
+def train_tutorial_code(page, permutations):
+    """The tutorial's Step 4 loop on its own classes (``page``: a namespace from ``tutorial_page``)."""
+    Value, NeuralNetwork = page["Value"], page["NeuralNetwork"]
+    softmax_cross_entropy = page["softmax_cross_entropy"]
+    X_train, y_train = page["X_train"], page["y_train"]
+    random.seed(42)  # Step 2's seed, drawn again for this engine's network
+    with contextlib.redirect_stdout(io.StringIO()):  # the page's network prints its summary
+        net = NeuralNetwork(layer_sizes=[2, 16, 16, 3], activations=["relu", "relu", "linear"])
     for perm in permutations:
         epoch_loss = 0.0
         for start in range(0, len(X_train), BATCH_SIZE):
@@ -216,19 +158,17 @@ def train_library(X_train, y_train, permutations):
         yield epoch_loss
 
 
-def time_decision_grid(X_test, stride):
+def time_decision_grid(page, stride):
     """The tutorial's per-point graph prediction (Step 7) vs NeuralNetwork.predict on the whole grid.
 
     Returns (grid size, points timed on the graph path, seconds per point on the
     graph path, seconds for predict on the whole grid).
     """
-    Value = neurogebra.core.autograd.Value
-    NeuralNetwork, _ = tutorial_code(Value)
-    random.seed(42)
-    page_net = NeuralNetwork([2, 16, 16, 3], ["relu", "relu", "linear"])
+    Value = page["Value"]
+    page_net = page["nn_neuro"]  # Step 2's network, drawn after random.seed(42)
     random.seed(42)
     net = LibraryNetwork([2, 16, 16, 3], ["relu", "relu", "linear"])
-    grid = decision_grid(X_test)
+    grid = decision_grid(page["X_test"])
     sample = grid[::stride]
 
     def neuro_predict(point):  # Step 7's prediction function
@@ -258,15 +198,15 @@ def main():
     if args.epochs < 1 or args.grid_stride < 1:
         parser.error("--epochs and --grid-stride must be at least 1")
 
-    X_train, y_train, X_test = tutorial_data()
-    np.random.seed(0)  # the shuffles, shared by all three runs
+    micrograd_page = tutorial_page(MicrogradValue)
+    neurogebra_page = tutorial_page(neurogebra.core.autograd.Value)
+    X_train, y_train = neurogebra_page["X_train"], neurogebra_page["y_train"]
+    np.random.seed(0)  # the shuffles, shared by all three runs (after the pages' own np.random.seed(42))
     permutations = [np.random.permutation(len(X_train)).tolist() for _ in range(args.epochs)]
 
     runs = {
-        "micrograd (tutorial code)": train_tutorial_code(MicrogradValue, X_train, y_train, permutations),
-        "neurogebra (tutorial code)": train_tutorial_code(
-            neurogebra.core.autograd.Value, X_train, y_train, permutations
-        ),
+        "micrograd (tutorial code)": train_tutorial_code(micrograd_page, permutations),
+        "neurogebra (tutorial code)": train_tutorial_code(neurogebra_page, permutations),
         "neurogebra (nn + losses + optim)": train_library(X_train, y_train, permutations),
     }
     losses = {name: [] for name in runs}
@@ -294,7 +234,7 @@ def main():
         assert worst <= LOSS_TOLERANCE, f"{name}: epoch losses differ from micrograd's by {worst:.3g}"
     print(f"All epoch losses agree with micrograd's to within {LOSS_TOLERANCE:g}.")
 
-    n_grid, n_sample, graph_per_point, predict_seconds = time_decision_grid(X_test, args.grid_stride)
+    n_grid, n_sample, graph_per_point, predict_seconds = time_decision_grid(neurogebra_page, args.grid_stride)
     graph_seconds = graph_per_point * n_grid
     print()
     print(f"Decision grid of Step 7: {n_grid} points (graph path timed on {n_sample} of them, same predictions)")
