@@ -42,6 +42,7 @@ import neurogebra.core.autograd
 from neurogebra.losses import softmax_cross_entropy as library_softmax_cross_entropy
 from neurogebra.nn import NeuralNetwork as LibraryNetwork
 from neurogebra.optim import SGD
+from spiralbench.inspection import boundary_grid, grid_points
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from tutorial_page import run_page  # noqa: E402  (the page's code lives beside the tests)
@@ -92,15 +93,6 @@ def tutorial_page(Value):
         page = run_page([1, 2, 3])
     page["Value"] = Value
     return page
-
-
-def decision_grid(X):
-    """The points of the tutorial's Step 7 decision-boundary plot."""
-    h = 0.02
-    x_min, x_max = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
-    y_min, y_max = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
-    return np.c_[xx.ravel(), yy.ravel()]
 
 
 # --- Training (Step 4): the tutorial's loop, and the same loop through the library's parts.
@@ -168,7 +160,7 @@ def time_decision_grid(page, stride):
     page_net = page["nn_neuro"]  # Step 2's network, drawn after random.seed(42)
     random.seed(42)
     net = LibraryNetwork([2, 16, 16, 3], ["relu", "relu", "linear"])
-    grid = decision_grid(page["X_test"])
+    grid = grid_points(*boundary_grid(page["X_test"]))
     sample = grid[::stride]
 
     def neuro_predict(point):  # Step 7's prediction function

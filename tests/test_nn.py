@@ -10,6 +10,7 @@ from tutorial_page import run_page
 from neurogebra.core.autograd import Value
 from neurogebra.losses import softmax_cross_entropy
 from neurogebra.nn import Layer, NeuralNetwork, Neuron
+from spiralbench.inspection import boundary_grid, grid_points
 
 PAGE_SIZES = [2, 16, 16, 3]
 PAGE_ACTIVATIONS = ["relu", "relu", "linear"]
@@ -39,15 +40,6 @@ def trained_looking_weights(seed=5):
     return [
         (W * rng.uniform(0.5, 2.0, size=W.shape), rng.normal(scale=0.3, size=b.shape)) for W, b in net.get_weights()
     ]
-
-
-def decision_grid(X):
-    """The tutorial's Step 7 grid: h = 0.02 over the test points' range widened by 0.5."""
-    h = 0.02
-    x_min, x_max = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
-    y_min, y_max = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
-    return np.c_[xx.ravel(), yy.ravel()]
 
 
 # ------------------------------------------------------------ the tutorial's semantics
@@ -140,7 +132,7 @@ def test_evaluate_and_predict_on_the_decision_grid_equal_the_graph_path(page, mo
     weights = trained_looking_weights()
     net = NeuralNetwork(PAGE_SIZES, PAGE_ACTIVATIONS, rng=random.Random(0))
     net.set_weights(weights)
-    grid = decision_grid(page["X_test"])
+    grid = grid_points(*boundary_grid(page["X_test"]))
     assert 15_000 < len(grid) < 25_000  # 17,415 points on the tutorial's test split
 
     created = []
