@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from spiralbench.report import evidence, html as html_renderer, quarto, render
+from spiralbench.report import document, evidence, html as html_renderer, quarto, render
+from spiralbench.report.document import Chart, ReportDocument, Table, markdown_text, slug
 from spiralbench.report.execute import hide_injected_parameters
 from spiralbench.report.provenance import config_hash
 from spiralbench.report.qmd import QmdError, parse_cell_options, qmd_to_notebook, read_qmd
@@ -200,7 +201,7 @@ def test_quarto_is_chosen_when_installed_and_renders_the_executed_notebook_witho
     assert page.read_text() == "<html>rendered by quarto</html>\n"
     assert (bin_dir / "args").read_text().split("\n")[:-1] == [
         "render", "report.ipynb", "--to", "html", "--output", "report.html"]
-    assert (bin_dir / "staged").read_text().split() == ["_quarto.yml", "report.ipynb"]
+    assert (bin_dir / "staged").read_text().split() == ["_quarto.yml", "report.css", "report.ipynb"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]  # staging removed
 
 
@@ -214,8 +215,131 @@ def test_quarto_options_are_valid_for_a_self_contained_page():
     options = yaml.safe_load(QUARTO_YML.read_text())
     html_format = options["format"]["html"]
     assert html_format["embed-resources"] is True
+    # Quarto's default math method loads MathJax from a CDN; MathML and plain need nothing.
+    assert html_format["html-math-method"] in ("mathml", "plain")
     assert html_format["code-fold"] is True
     assert "execute" not in html_format and options["execute"].get("enabled") is not True
+    assert (QUARTO_YML.parent / html_format["css"]).is_file()
+
+
+# ---------------------------------------------------------------- exhibits as Quarto markdown
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """The outputs a ReportDocument displays, as the bundles a notebook would store."""
+    outputs = []
+    monkeypatch.setattr(document, "display", lambda bundle, raw: outputs.append(bundle))
+    return outputs
+
+
+def _chart():
+    from matplotlib.figure import Figure
+    figure = Figure(figsize=(2, 1.5))
+    figure.subplots().plot([0, 1], [1, 0])
+    return Chart(figure, ["data/seed1.npz"])
+
+
+def _exhibits(shown) -> ReportDocument:
+    report = ReportDocument(renderer="test")
+    report.figure(_chart(), "A curve; see @tbl-values.", label="fig-curve")
+    report.table(Table(pd.DataFrame({"run": ["a|b", "c_d"], "accuracy": ["0.5", "**0.9**"]}), ["tables/runs.csv"],
+                       text_columns=("run",), row_classes=["sb-diverged", ""]), "Values per run.", label="tbl-values")
+    report.finding("All **4** runs agree: 3 < 4.")
+    report.finding("One run diverged.", warning=True)
+    return report
+
+
+def test_exhibits_are_quarto_markdown_and_never_html_or_javascript(shown):
+    _exhibits(shown)
+    assert all(set(bundle) == {"text/markdown", "text/plain"} for bundle in shown)
+    figure, table, note, warning = (bundle["text/markdown"] for bundle in shown)
+    assert re.fullmatch(r"!\[A curve; see @tbl-values\. Drawn from `data/seed1\.npz`\.\]"
+                        r"\(data:image/png;base64,[A-Za-z0-9+/=]+\)\{#fig-curve width=192\}", figure)
+    assert table.split("\n") == [
+        "| run | accuracy |",
+        "| :---- | --------: |",  # as many dashes as the longest cell: Pandoc's relative widths
+        r"| [a\|b]{.sb-diverged} | [0.5]{.sb-diverged} |",
+        r"| c\_d | **0.9** |",
+        "",
+        ": Values per run. Drawn from `tables/runs.csv`. {#tbl-values}",
+    ]
+    assert note == '::: {.callout-note appearance="simple"}\nAll **4** runs agree: 3 \\< 4.\n:::'
+    assert warning.startswith("::: {.callout-warning")
+
+
+def test_labels_must_be_quartos_and_unique_and_default_to_the_number(shown):
+    report = ReportDocument(renderer="test")
+    report.figure(_chart(), "No label.")
+    assert report.exhibits[0].label == "fig-1"
+    for bad in ("tbl-curve", "fig_curve", "fig-Curve", "curve", "fig-"):
+        with pytest.raises(ValueError, match="must look like 'fig-some-name'"):
+            report.figure(_chart(), "Bad.", label=bad)
+    with pytest.raises(ValueError, match="'fig-1' is used twice"):
+        report.figure(_chart(), "Again.", label="fig-1")
+    assert slug("My_pair 2") == "my-pair-2"
+
+
+def test_text_is_escaped_except_bold_code_and_references():
+    assert markdown_text("a*b*_c_ [x] <b> $1 | @x @fig-a `k|v` **y_z**") == (
+        r"a\*b\*\_c\_ \[x\] \<b\> \$1 \| \@x @fig-a `k\|v` **y\_z**")
+    assert markdown_text("12. not a list") == r"12\. not a list"
+
+
+def test_sources_table_refers_to_every_exhibit_by_its_label(shown):
+    report = _exhibits(shown)
+    sources = report.sources_table().frame
+    assert list(sources["exhibit"]) == ["@fig-curve", "@tbl-values"]
+    assert list(sources["drawn from"]) == ["`data/seed1.npz`", "`tables/runs.csv`"]
+
+
+def _notebook_of(outputs, prose: str) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(prose), nbformat.v4.new_code_cell("shown()")]
+    notebook.cells[1].outputs = [nbformat.v4.new_output("display_data", data=bundle) for bundle in outputs]
+    return notebook
+
+
+class _Text(HTMLParser):
+    """The text a reader sees (tags dropped, code included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
+    _exhibits(shown)
+    prose = "See @fig-curve and @tbl-values, but not `@fig-curve` in code, nor @fig-missing."
+    page = html_renderer.notebook_to_html(_notebook_of(shown, prose), QUARTO_YML)
+    # Numbered as Quarto numbers them, and linked.
+    assert re.search(r'<figure class="sb-figure" id="fig-curve">\s*<img alt="A curve; see Table 1\. [^"]*" '
+                     r'src="data:image/png;base64,[^"]+" width="192"/>', page)
+    assert re.search(r'<span class="sb-label">Figure 1:</span> A curve; see <a href="#tbl-values">Table 1</a>', page)
+    assert re.search(r'<div class="sb-table-caption" id="tbl-values">\s*<p><span class="sb-label">Table 1:</span> '
+                     r'Values per run\. Drawn from <code>tables/runs\.csv</code>', page)
+    assert '<a href="#fig-curve">Figure 1</a> and <a href="#tbl-values">Table 1</a>' in page
+    assert "<code>@fig-curve</code>" in page and "<strong>?@fig-missing</strong>" in page
+    # Row classes and callouts survive; escaped characters read as written.
+    assert '<span class="sb-diverged">a|b</span>' in page and "<td style=\"text-align:left\">c_d</td>" in page
+    assert '<div class="callout callout-note">' in page and '<div class="callout callout-warning">' in page
+    assert "3 &lt; 4" in page
+    assert ".sb-diverged { color: #B00020; }" in page  # report.css, named in _quarto.yml
+    text = _Text()
+    text.feed(page)
+    visible = "".join(text.text).replace("`@fig-curve`", "")
+    for quarto_only in ("{#", ":::", "]{.", "{.callout", "\\"):
+        assert quarto_only not in visible
 
 
 # ---------------------------------------------------------------- statistics
@@ -332,9 +456,11 @@ def test_every_figure_is_an_embedded_image_and_nothing_is_fetched(rendered):
     assert len(parser.images) >= 12
     assert all(src.startswith("data:image/png;base64,") for src in parser.images)
     assert parser.external == []
-    # Each figure and table is captioned with the result files it was drawn from.
-    assert page.count('class="sb-label">Figure') == len(parser.images)
+    # Each figure is numbered and captioned with the result files it was drawn from.
+    numbers = re.findall(r'<span class="sb-label">Figure (\d+):</span>', page)
+    assert numbers == [str(n) for n in range(1, len(parser.images) + 1)]
     assert page.count("Drawn from <code>") >= len(parser.images)
+    assert "?@" not in page  # every cross-reference found its figure or table
 
 
 @pytest.mark.slow
@@ -358,6 +484,23 @@ def test_page_shows_the_small_configs_diverged_runs_and_names_its_renderer(rende
     for run_id in diverged:
         assert run_id in page
     assert f"{len(diverged)} of {len(runs)} runs diverged" in page
-    assert re.search(r'<footer class="sb-footer">Rendered by (nbconvert|Quarto) ', page)
+    assert re.search(r'<div class="sb-footer">\s*<p>Rendered by (nbconvert|Quarto) ', page)
     parameters = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert str(ci_results) in parameters.source
+
+
+@pytest.mark.slow
+def test_no_output_would_make_quarto_load_scripts_from_a_cdn(rendered):
+    """Quarto adds require.js and jQuery from a CDN when any output holds text/html or
+    application/javascript (it takes them for JavaScript widgets); the report's outputs
+    are Quarto markdown, PNG and plain text only, and label every figure and table."""
+    _, notebook, _ = rendered
+    kinds, labels = set(), []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            kinds.update(output.get("data", {}))
+            markdown = output.get("data", {}).get("text/markdown", "")
+            labels += re.findall(r"\{#((?:fig|tbl)-[a-z0-9-]+)", markdown)
+    assert kinds <= {"text/markdown", "text/plain", "image/png"}, kinds
+    assert len(labels) == len(set(labels)) >= 20
+    assert "fig-dataset" in labels and "tbl-exhibits" in labels

@@ -15,6 +15,7 @@ rule report:
     input:
         qmd="report/report.qmd",
         quarto_yml="report/_quarto.yml",
+        css="report/report.css",
         code=REPORT_CODE,
         data=data_targets(),
         tables=table_targets(),

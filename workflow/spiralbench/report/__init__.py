@@ -4,8 +4,8 @@
 the other modules are what the report's cells call, so that each cell stays a
 few lines: ``results`` reads the result files, ``evidence`` computes the
 statistics, ``plots`` and ``tables`` draw and format them, ``guidance`` restates
-the page's "when to use each" table, and ``document`` shows them numbered and
-captioned with the files they came from.
+the page's "when to use each" table, and ``document`` shows them as Quarto
+markdown, labelled and captioned with the files they came from.
 """
 
 from .document import ReportDocument
@@ -13,7 +13,5 @@ from .results import Results
 
 
 def open_report(results_dir, config_path, renderer: str) -> tuple[ReportDocument, Results]:
-    """What the report's first cell needs: the document (with its stylesheet shown) and the results."""
-    document = ReportDocument(renderer=renderer)
-    document.stylesheet()
-    return document, Results(results_dir, config_path)
+    """What the report's first cell needs: the document and the results."""
+    return ReportDocument(renderer=renderer), Results(results_dir, config_path)

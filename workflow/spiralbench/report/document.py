@@ -1,22 +1,45 @@
-"""What a report cell shows: numbered figures and tables with captions, findings, the footer.
+"""What a report cell shows: labelled figures and tables with captions, findings, the footer.
 
-Every figure and table is shown as self-contained HTML (the PNG inline as a
-``data:`` URI), so the executed notebook, the nbconvert page and the Quarto
-page all carry the same thing. Each one is captioned with the result files it
-was drawn from, and recorded, so the provenance section can list them all.
+Every exhibit is shown as one Jupyter output holding Quarto markdown (``text/markdown``),
+which ``quarto render`` reads as part of the document. The conventions, for anyone
+adding a cell:
+
+- ``report.figure(chart, caption, label="fig-dataset")`` shows
+  ``![caption](data:image/png;base64,...){#fig-dataset width=...}``: a Quarto
+  cross-reference figure, numbered by Quarto ("Figure 3: caption"), the PNG inline;
+- ``report.table(table, caption, label="tbl-splits")`` shows a pipe table followed by
+  ``: caption {#tbl-splits}``: a Quarto cross-reference table, caption on top;
+- refer to either from the prose or from any caption, cell or finding with
+  ``@fig-dataset`` / ``@tbl-splits``; Quarto writes "Figure 3" with a link;
+- labels start with ``fig-`` or ``tbl-`` and then use only ``a-z``, ``0-9`` and ``-``
+  (Quarto's rule; ``slug(name)`` makes a label part from any name); a figure or table
+  without a label gets ``fig-N`` / ``tbl-N``, fine to show, not meant to be referred to;
+- ``report.finding(text, warning=False)`` shows a callout, ``::: {.callout-note}``
+  (``.callout-warning`` when ``warning``);
+- captions, table cells and findings are plain text in which ``**bold**``, ```code```
+  and ``@fig-``/``@tbl-`` references are markup; everything else is shown as written;
+- a table's ``row_classes`` wrap every cell of a row in a span, ``[cell]{.sb-diverged}``,
+  which ``report/report.css`` colours (pipe tables have no row attributes).
+
+No cell may output ``text/html`` or ``application/javascript``: Quarto takes either for a
+JavaScript widget and then loads require.js and jQuery from a CDN. Each exhibit is
+captioned with the result files it was drawn from, and recorded, so that the provenance
+section can list them all. Without Quarto the same outputs are rendered by nbconvert,
+which reads these constructs through ``quarto_markdown``.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import display
 from matplotlib.figure import Figure
 
-from .style import REPORT_CSS, png_data_uri
+from .style import png_data_uri
+
+LABEL = re.compile(r"^(?P<kind>fig|tbl)-[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass
@@ -31,8 +54,9 @@ class Chart:
 class Table:
     """A table ready to show (cells already formatted as text) and the files it was computed from.
 
-    ``text_columns`` are left-aligned and may wrap; ``row_classes`` gives a CSS class per row
-    (``sb-diverged`` marks runs that diverged).
+    ``text_columns`` are left-aligned, the others right-aligned; ``wrap_columns`` get the most
+    room; ``row_classes`` gives a CSS class per row (``sb-diverged`` marks runs that diverged,
+    ``sb-changed`` a changed verdict).
     """
 
     frame: pd.DataFrame
@@ -46,44 +70,39 @@ class Table:
 class Exhibit:
     kind: str  # "Figure" or "Table"
     number: int
+    label: str
     caption: str
     sources: list[str]
 
 
 @dataclass
 class ReportDocument:
-    """Numbers and shows the report's exhibits, and remembers where each came from."""
+    """Labels and shows the report's exhibits, and remembers where each came from."""
 
     renderer: str
     exhibits: list[Exhibit] = field(default_factory=list)
 
-    def stylesheet(self) -> None:
-        display(HTML(f"<style>{REPORT_CSS}</style>"))
-
-    def figure(self, chart: Chart, caption: str) -> None:
-        exhibit = self._record("Figure", caption, chart.sources)
+    def figure(self, chart: Chart, caption: str, label: str | None = None) -> None:
+        exhibit = self._record("Figure", caption, chart.sources, label)
         uri, width = png_data_uri(chart.figure)
-        display(HTML(
-            f'<figure class="sb-figure"><img src="{uri}" width="{width}" alt="{html.escape(caption)}">'
-            f"<figcaption class=\"sb-caption\">{self._caption_html(exhibit)}</figcaption></figure>"
-        ))
+        show_markdown(f"![{self._caption(exhibit)}]({uri}){{#{exhibit.label} width={width}}}",
+                      plain=f"{exhibit.kind} {exhibit.number}: {caption}")
 
-    def table(self, table: Table, caption: str) -> None:
-        exhibit = self._record("Table", caption, table.sources)
-        display(HTML(
-            f'<div class="sb-table-block"><div class="sb-table-wrap">{html_table(table)}</div>'
-            f'<div class="sb-caption">{self._caption_html(exhibit)}</div></div>'
-        ))
+    def table(self, table: Table, caption: str, label: str | None = None) -> None:
+        exhibit = self._record("Table", caption, table.sources, label)
+        show_markdown(f"{pipe_table(table)}\n\n: {self._caption(exhibit)} {{#{exhibit.label}}}",
+                      plain=f"{exhibit.kind} {exhibit.number}: {caption}\n\n{table.frame.to_string(index=False)}")
 
     def finding(self, text: str, warning: bool = False) -> None:
         """A conclusion computed from the data, set apart from the prose."""
-        css = "sb-warning" if warning else "sb-finding"
-        display(HTML(f'<div class="{css}">{inline_markup(text)}</div>'))
+        kind = "warning" if warning else "note"
+        show_markdown(f'::: {{.callout-{kind} appearance="simple"}}\n{markdown_text(text)}\n:::', plain=text)
 
     def sources_table(self) -> Table:
-        """Every figure and table shown so far, with the files it was drawn from."""
+        """Every figure and table shown so far (as cross-references), with the files it was drawn from."""
         rows = [
-            {"exhibit": f"{e.kind} {e.number}", "caption": first_sentence(e.caption), "drawn from": ", ".join(e.sources) or "computed when the report was rendered"}
+            {"exhibit": f"@{e.label}", "caption": first_sentence(e.caption),
+             "drawn from": ", ".join(f"`{s}`" for s in e.sources) or "computed when the report was rendered"}
             for e in self.exhibits
         ]
         return Table(pd.DataFrame(rows, columns=["exhibit", "caption", "drawn from"]), sources=[],
@@ -91,63 +110,92 @@ class ReportDocument:
 
     def footer(self, provenance: dict) -> None:
         date = provenance.get("date", "")
-        display(HTML(
-            f'<footer class="sb-footer">Rendered by {html.escape(self.renderer)} from '
-            f"<code>report/report.qmd</code>{' on ' + html.escape(str(date)) if date else ''}.</footer>"
-        ))
+        text = f"Rendered by {self.renderer} from `report/report.qmd`{' on ' + str(date) if date else ''}."
+        show_markdown(f"::: {{.sb-footer}}\n{markdown_text(text)}\n:::", plain=text)
 
     # ------------------------------------------------------------ internals
 
-    def _record(self, kind: str, caption: str, sources: list[str]) -> Exhibit:
+    def _record(self, kind: str, caption: str, sources: list[str], label: str | None) -> Exhibit:
         number = 1 + sum(1 for e in self.exhibits if e.kind == kind)
-        exhibit = Exhibit(kind, number, caption, list(sources))
+        prefix = {"Figure": "fig", "Table": "tbl"}[kind]
+        label = label or f"{prefix}-{number}"
+        match = LABEL.match(label)
+        if not match or match.group("kind") != prefix:
+            raise ValueError(f"{kind.lower()} label {label!r} must look like '{prefix}-some-name' "
+                             "(lower-case letters, digits and single hyphens), as Quarto cross-references need")
+        if any(e.label == label for e in self.exhibits):
+            raise ValueError(f"{kind.lower()} label {label!r} is used twice: labels name one exhibit each")
+        exhibit = Exhibit(kind, number, label, caption, list(sources))
         self.exhibits.append(exhibit)
         return exhibit
 
     @staticmethod
-    def _caption_html(exhibit: Exhibit) -> str:
+    def _caption(exhibit: Exhibit) -> str:
         sources = ""
         if exhibit.sources:
-            files = ", ".join(f"<code>{html.escape(s)}</code>" for s in exhibit.sources)
-            sources = f' <span class="sb-source">Drawn from {files}.</span>'
-        return f'<span class="sb-label">{exhibit.kind} {exhibit.number}.</span> {inline_markup(exhibit.caption)}{sources}'
+            sources = " Drawn from " + ", ".join(f"`{s}`" for s in exhibit.sources) + "."
+        return markdown_text(exhibit.caption) + sources
 
 
-def html_table(table: Table) -> str:
-    """The table as HTML with the report's classes: escaped cells (``code`` and **bold** kept), no index."""
+def show_markdown(markdown: str, plain: str) -> None:
+    """Output ``markdown`` for Quarto and nbconvert, with a plain-text version for other frontends."""
+    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
+
+
+def pipe_table(table: Table) -> str:
+    """The table as a Markdown pipe table: cells escaped (their markup kept), row classes as spans.
+
+    Pandoc sizes the columns of a long pipe table by the dashes under the header, so each
+    column gets as many dashes as its longest cell (wrapping columns up to 40, others up to 16).
+    """
     frame = table.frame
     classes = table.row_classes or [""] * len(frame)
-
-    def cell_class(column):
-        names = []
-        if column in table.text_columns:
-            names.append("sb-text")
-        if column in table.wrap_columns:
-            names.append("sb-wrap")
-        return f' class="{" ".join(names)}"' if names else ""
-
-    head = "".join(f"<th{cell_class(c)}>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = []
-    for (_, row), row_class in zip(frame.iterrows(), classes):
-        cells = "".join(f"<td{cell_class(c)}>{inline_markup(_text(row[c]))}</td>" for c in frame.columns)
-        body.append(f'<tr class="{row_class}">{cells}</tr>' if row_class else f"<tr>{cells}</tr>")
-    return f'<table class="sb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    if len(classes) != len(frame):
+        raise ValueError(f"table has {len(frame)} rows but {len(classes)} row classes")
+    header = [markdown_text(str(c)) or " " for c in frame.columns]
+    cells = [[markdown_text(_text(row[c])) for c in frame.columns] for _, row in frame.iterrows()]
+    rule = []
+    for index, column in enumerate(frame.columns):
+        longest = max([len(header[index])] + [len(row[index]) for row in cells])
+        dashes = "-" * max(3, min(longest, 40 if column in table.wrap_columns else 16))
+        rule.append(f":{dashes}" if column in table.text_columns else f"{dashes}:")
+    body = [[f"[{cell}]{{.{row_class}}}" if row_class and cell else cell for cell in row]
+            for row, row_class in zip(cells, classes)]
+    lines = [header, rule, *body]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
 
 def _text(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
-    return str(value)
+    return str(value).replace("\n", " ")
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_CODE = re.compile(r"`([^`]+)`")
+# The markup a caption, cell or finding may carry; everything else is escaped.
+_MARKUP = re.compile(r"(`[^`]+`|\*\*.+?\*\*|@(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*)")
+# ASCII punctuation that Markdown (Pandoc's or CommonMark's) could read as markup.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|$@^~])")
+_LIST_START = re.compile(r"^(\d*)([.)-])(?=\s|$)")
 
 
-def inline_markup(text: str) -> str:
-    """Escape ``text`` as HTML, then turn ``**bold**`` and ```code``` into tags."""
-    escaped = html.escape(text, quote=False)
-    return _CODE.sub(r"<code>\1</code>", _BOLD.sub(r"<strong>\1</strong>", escaped))
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows it as written, except ``**bold**``, ```code``` and ``@fig-``/``@tbl-``
+    references. Pipes inside code are escaped too, so the text can sit in a pipe-table cell."""
+    parts = []
+    for index, part in enumerate(_MARKUP.split(str(text))):
+        if index % 2 == 0:
+            parts.append(_SPECIAL.sub(r"\\\1", part))
+        elif part.startswith("**"):
+            parts.append("**" + _SPECIAL.sub(r"\\\1", part[2:-2]) + "**")
+        else:
+            parts.append(part.replace("|", r"\|"))
+    # A number and a dot (or a dash) at the start would open a list.
+    return _LIST_START.sub(r"\1\\\2", "".join(parts))
+
+
+def slug(name: str) -> str:
+    """A label part made from any name: lower case, runs of other characters turned into one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "x"
 
 
 def first_sentence(text: str) -> str:

@@ -2,10 +2,13 @@
 
 This is the renderer used when Quarto is not installed. It reads the same cell
 options Quarto reads (``#| echo``, ``#| include``, ``#| output``, ``code-fold``
-and ``execute`` defaults from ``_quarto.yml``) so that both renderers show the
-same content. The page loads nothing from the network: figures are already
-base64 PNG inside the notebook, and the template leaves out the script tags
-(require.js, MathJax, mermaid) that nbconvert would otherwise point at a CDN.
+and ``execute`` defaults, and the ``css`` files, from ``_quarto.yml``) so that both
+renderers show the same content, and rewrites the Quarto markdown of the prose and
+of the outputs (cross-referenced figures and tables, callouts, spans) into what
+nbconvert's Markdown renderer reads (``quarto_markdown``). The page loads nothing
+from the network: figures are already base64 PNG inside the notebook, and the
+template leaves out the script tags (require.js, MathJax, mermaid) that nbconvert
+would otherwise point at a CDN.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
 from .qmd import parse_cell_options
+from .quarto_markdown import number_targets, to_commonmark
 
 _TEMPLATE_NAME = "spiralbench_report.html.j2"
 
@@ -36,6 +40,7 @@ _TEMPLATE = r"""
 {%- block html_head_css -%}
 <style type="text/css">
 {{ resources.page_css }}
+{{ resources.report_css }}
 </style>
 {%- endblock html_head_css -%}
 
@@ -78,6 +83,18 @@ nav.sb-toc h2 { font-size: 1.05em; margin: 4px 0; border: none; }
 nav.sb-toc ul { margin: 4px 0; padding-left: 0; list-style: none; columns: 2; }
 details.sb-code { margin: 4px 0; }
 details.sb-code > summary { cursor: pointer; color: #555; font-size: 0.9em; }
+/* What Quarto draws for cross-referenced figures and tables, and for callouts. */
+figure.sb-figure { margin: 14px 0 22px; }
+figure.sb-figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+figure.sb-figure figcaption, .sb-table-caption { font-size: 0.92em; color: #333; line-height: 1.45; }
+figure.sb-figure figcaption p, .sb-table-caption p { margin: 6px 0 0; }
+.sb-table-caption { margin-top: 14px; }
+.sb-label { font-weight: 600; }
+.jp-RenderedMarkdown table { font-size: 13.5px; margin: 6px 0 18px; }
+.jp-RenderedMarkdown td code, figcaption code, .sb-table-caption code { font-size: 0.95em; }
+.callout { border-left: 4px solid #0072B2; background: #f4f8fb; padding: 8px 14px; margin: 12px 0; }
+.callout.callout-warning { border-left-color: #B00020; background: #fbf4f4; }
+.callout > p { margin: 0; }
 """
 
 _H2 = re.compile(r'<h2 id="(?P<id>[^"]+)">(?P<text>.*?)</h2>', re.S)
@@ -117,6 +134,31 @@ class QuartoCellOptions(Preprocessor):
         return nb, resources
 
 
+class QuartoMarkdown(Preprocessor):
+    """Rewrite the Quarto markdown of prose cells and ``text/markdown`` outputs for nbconvert
+    (see ``quarto_markdown``), numbering figures and tables over the whole document."""
+
+    def preprocess(self, nb, resources):
+        texts = list(_markdown_texts(nb))
+        names = number_targets(text for text, _ in texts)
+        for text, store in texts:
+            store(to_commonmark(text, names))
+        return nb, resources
+
+
+def _markdown_texts(nb):
+    """Every piece of markdown of the notebook in document order, each with a function that replaces it."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            yield cell.source, lambda text, cell=cell: setattr(cell, "source", text)
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                markdown = output.get("data", {}).get("text/markdown")
+                if markdown is not None:
+                    text = "".join(markdown) if isinstance(markdown, list) else markdown
+                    yield text, lambda text, data=output["data"]: data.__setitem__("text/markdown", text)
+
+
 def quarto_defaults(quarto_yml: Path) -> dict:
     """The options of ``_quarto.yml`` this renderer honours: echo default, code folding."""
     try:
@@ -125,11 +167,21 @@ def quarto_defaults(quarto_yml: Path) -> dict:
         raise ValueError(f"cannot read Quarto options from {quarto_yml}: {error}") from error
     html_format = (config.get("format") or {}).get("html") or {}
     execute = config.get("execute") or {}
+    css = html_format.get("css") or []
     return {
         "echo": bool(execute.get("echo", True)),
         "code_fold": bool(html_format.get("code-fold", False)),
         "code_summary": str(html_format.get("code-summary", "Code")),
+        "css": [Path(quarto_yml).parent / name for name in ([css] if isinstance(css, str) else css)],
     }
+
+
+def stylesheets(paths: list[Path]) -> str:
+    """The text of the stylesheets ``_quarto.yml`` names, for the page's ``<style>``."""
+    try:
+        return "\n".join(path.read_text(encoding="utf-8") for path in paths)
+    except OSError as error:
+        raise ValueError(f"cannot read a stylesheet named in _quarto.yml: {error}") from error
 
 
 def front_matter(notebook: nbformat.NotebookNode) -> dict:
@@ -152,11 +204,13 @@ def notebook_to_html(notebook: nbformat.NotebookNode, quarto_yml: Path) -> str:
         exclude_output_prompt=True,
     )
     exporter.register_preprocessor(QuartoCellOptions(echo_default=defaults["echo"]), enabled=True)
+    exporter.register_preprocessor(QuartoMarkdown(), enabled=True)
     resources = {
         "front_matter": front_matter(notebook),
         "code_fold": defaults["code_fold"],
         "code_summary": defaults["code_summary"],
         "page_css": PAGE_CSS,
+        "report_css": stylesheets(defaults["css"]),
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return add_table_of_contents(body)

@@ -2,9 +2,15 @@
 
 Quarto renders an ``.ipynb`` without executing it (the cells already ran under
 papermill), reading the front matter from the notebook's first raw cell and the
-project options from a ``_quarto.yml`` beside it. So the notebook and a copy of
-``report/_quarto.yml`` are staged in a scratch directory, rendered there, and
-the single self-contained page (``embed-resources: true``) is moved out.
+project options from a ``_quarto.yml`` beside it. So the notebook, a copy of
+``report/_quarto.yml`` and the stylesheets it names are staged in a scratch
+directory, rendered there, and the single self-contained page
+(``embed-resources: true``) is moved out.
+
+The notebook's outputs are Quarto markdown and PNG only (see ``document``): an
+output of ``text/html`` or ``application/javascript`` would make Quarto add
+require.js and jQuery from a CDN for JavaScript widgets, and the page would no
+longer open offline.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+
+from .html import quarto_defaults
 
 NOTEBOOK_NAME = "report.ipynb"
 PAGE_NAME = "report.html"
@@ -47,6 +55,8 @@ def write_html(notebook: nbformat.NotebookNode, quarto_yml: Path, output_path: P
     with tempfile.TemporaryDirectory(prefix="quarto-", dir=output_path.parent) as staging:
         staging = Path(staging)
         shutil.copyfile(quarto_yml, staging / "_quarto.yml")
+        for stylesheet in quarto_defaults(quarto_yml)["css"]:
+            shutil.copyfile(stylesheet, staging / stylesheet.name)
         nbformat.write(notebook, staging / NOTEBOOK_NAME)
         result = subprocess.run(render_command(executable), cwd=staging, capture_output=True, text=True, check=False)
         page = staging / PAGE_NAME

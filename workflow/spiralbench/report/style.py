@@ -87,30 +87,3 @@ def png_data_uri(figure: Figure) -> tuple[str, int]:
         figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     width = round(figure.get_figwidth() * CSS_PIXELS_PER_INCH)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width
-
-
-# Styles for the report's own HTML (figures, captions, tables, notes); travels inside the notebook
-# so that Quarto and nbconvert pages look the same.
-REPORT_CSS = """
-.sb-figure { margin: 14px 0 22px; }
-.sb-figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
-.sb-caption { font-size: 0.92em; color: #333; margin-top: 6px; line-height: 1.45; }
-.sb-caption .sb-label { font-weight: 600; }
-.sb-source { color: #555; }
-.sb-source code, .sb-caption code { font-size: 0.95em; background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
-.sb-table-block { margin: 10px 0 22px; }
-.sb-table-wrap { overflow-x: auto; max-width: 100%; }
-table.sb-table { border-collapse: collapse; font-size: 13.5px; margin: 0; width: auto; }
-table.sb-table th, table.sb-table td { padding: 4px 9px; border-bottom: 1px solid #e2e2e2; text-align: right;
-  vertical-align: top; }
-table.sb-table td { white-space: nowrap; }
-table.sb-table th { background: #f5f5f5; border-bottom: 2px solid #bbb; font-weight: 600; vertical-align: bottom;
-  white-space: normal; min-width: 3em; }
-table.sb-table td.sb-text, table.sb-table th.sb-text { text-align: left; }
-table.sb-table td.sb-wrap { white-space: normal; overflow-wrap: anywhere; min-width: 14em; max-width: 30em; }
-table.sb-table tr.sb-diverged td { color: #B00020; }
-table.sb-table tr.sb-changed td:nth-child(3) { font-weight: 600; color: #0072B2; }
-.sb-finding { border-left: 4px solid #0072B2; background: #f4f8fb; padding: 8px 14px; margin: 12px 0; }
-.sb-warning { border-left: 4px solid #B00020; background: #fbf4f4; padding: 8px 14px; margin: 12px 0; }
-.sb-footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid #ddd; color: #555; font-size: 0.9em; }
-"""

@@ -1,0 +1,183 @@
+"""The Quarto markdown the report uses, rewritten as CommonMark + HTML for nbconvert.
+
+Quarto reads the report's markdown (its prose and its cells' ``text/markdown``
+outputs, see ``document``) with Pandoc and its own filters. nbconvert reads the
+same text with mistune, which knows none of Quarto's extensions and would show
+them as literal text. This module rewrites the few the report uses, the way
+Quarto renders them:
+
+- cross-reference figures ``![caption](src){#fig-x width=...}`` become
+  ``<figure id="fig-x">`` with the caption numbered "Figure N:";
+- cross-reference tables (a pipe table followed by ``: caption {#tbl-x}``) get the
+  numbered caption above them;
+- ``@fig-x`` / ``@tbl-x`` become links reading "Figure N" / "Table N";
+- fenced divs ``::: {.callout-note ...}`` ... ``:::`` become ``<div>`` elements
+  (callouts get Quarto's ``callout`` class), bracketed spans ``[text]{.class}``
+  become ``<span>`` elements.
+
+Figures and tables are numbered in document order, as Quarto numbers them. Code
+(fenced blocks and inline code) is left as it is. Markdown inside the generated
+HTML stays Markdown: every HTML block is closed off by blank lines, so mistune
+reads the caption and the callout's text as Markdown again (CommonMark's rule
+for HTML blocks).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+FIGURE = re.compile(
+    r"!\[(?P<caption>(?:\\.|`[^`]*`|[^\]\\`])*)\]\((?P<src>[^)\s]+)\)\{#(?P<label>fig-[a-z0-9-]+)(?P<attrs>[^}]*)\}")
+TABLE_CAPTION = re.compile(r"^:\s+(?P<caption>.*?)\s*\{#(?P<label>tbl-[a-z0-9-]+)\}\s*$")
+DIV_OPEN = re.compile(r"^:{3,}\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*$")
+DIV_CLOSE = re.compile(r"^:{3,}\s*$")
+SPAN = re.compile(r"(?<![\\!\]])\[(?P<text>(?:\\.|`[^`]*`|[^\]\\`])*)\]\{(?P<attrs>[^}]*)\}")
+REFERENCE = re.compile(r"(?<![\w\\@])@(?P<label>(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*)")
+CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+CODE_SPAN = re.compile(r"(`+[^`]*?`+)")
+ATTRIBUTE = re.compile(r"""(?P<key>[\w-]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))|(?P<short>[.#][\w-]+)""")
+
+KIND_NAMES = {"fig": "Figure", "tbl": "Table"}
+
+
+def number_targets(texts: Iterable[str]) -> dict[str, str]:
+    """Each figure and table label defined in ``texts`` (in order), with its name: ``{"fig-x": "Figure 1"}``."""
+    names: dict[str, str] = {}
+    counts = {"fig": 0, "tbl": 0}
+    for text in texts:
+        for line in _lines_outside_code(text):
+            labels = [m.group("label") for m in FIGURE.finditer(line)]
+            caption = TABLE_CAPTION.match(line)
+            if caption:
+                labels.append(caption.group("label"))
+            for label in labels:
+                kind = label[:3]
+                if label not in names:
+                    counts[kind] += 1
+                    names[label] = f"{KIND_NAMES[kind]} {counts[kind]}"
+    return names
+
+
+def to_commonmark(text: str, names: dict[str, str]) -> str:
+    """``text`` with the Quarto constructs above rewritten for a CommonMark renderer."""
+    out: list[str] = []
+    open_divs = 0
+    fence = None
+    for line in text.split("\n"):
+        if fence:  # inside a fenced code block: as written
+            out.append(line)
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        opening = CODE_FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            out.append(line)
+            continue
+        div = DIV_OPEN.match(line)
+        if div and not DIV_CLOSE.match(line):
+            open_divs += 1
+            out.extend([_div_tag(div.group("attrs") or "." + div.group("name")), ""])
+            continue
+        if DIV_CLOSE.match(line) and open_divs:
+            open_divs -= 1
+            out.extend(["", "</div>", ""])
+            continue
+        caption = TABLE_CAPTION.match(line)
+        if caption:
+            _insert_table_caption(out, caption.group("label"), _inline(caption.group("caption"), names), names)
+            continue
+        out.append(_inline(line, names))
+    out.extend(["", "</div>"] * open_divs)
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ internals
+
+
+def _lines_outside_code(text: str):
+    fence = None
+    for line in text.split("\n"):
+        if fence:
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        opening = CODE_FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            continue
+        yield line
+
+
+def _inline(line: str, names: dict[str, str]) -> str:
+    """Figures, spans and references of one line rewritten; inline code left alone."""
+    parts = CODE_SPAN.split(line) if "`" in line and not FIGURE.search(line) else [line]
+    for index in range(0, len(parts), 2):
+        part = FIGURE.sub(lambda m: _figure(m, names), parts[index])
+        part = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", part)
+        parts[index] = REFERENCE.sub(lambda m: _reference(m.group("label"), names), part)
+    return "".join(parts)
+
+
+def _figure(match: re.Match, names: dict[str, str]) -> str:
+    label = match.group("label")
+    attributes = _attributes(match.group("attrs"))
+    width = f' width="{html.escape(attributes["width"])}"' if "width" in attributes else ""
+    caption = match.group("caption")
+    plain = REFERENCE.sub(lambda m: names.get(m.group("label"), m.group(0)), caption)
+    alt = html.escape(re.sub(r"\\(.)", r"\1", plain).replace("`", "").replace("@", "&#64;"))
+    number = names.get(label, "Figure")
+    return (f'\n<figure id="{label}" class="sb-figure">\n<img src="{match.group("src")}" alt="{alt}"{width}>\n'
+            f"<figcaption>\n\n<span class=\"sb-label\">{number}:</span> {_inline(caption, names)}\n\n"
+            f"</figcaption>\n</figure>\n")
+
+
+def _insert_table_caption(out: list[str], label: str, caption: str, names: dict[str, str]) -> None:
+    """Put the numbered caption above the pipe table that ends the lines written so far."""
+    while out and not out[-1].strip():
+        out.pop()
+    start = len(out)
+    while start > 0 and out[start - 1].lstrip().startswith("|"):
+        start -= 1
+    number = names.get(label, "Table")
+    out[start:start] = [f'<div id="{label}" class="sb-table-caption">', "",
+                        f'<span class="sb-label">{number}:</span> {caption}', "", "</div>", ""]
+    out.append("")
+
+
+def _reference(label: str, names: dict[str, str]) -> str:
+    if label in names:
+        return f"[{names[label]}](#{label})"
+    return f"**?@{label}**"  # as Quarto shows a reference to nothing
+
+
+def _attributes(text: str) -> dict:
+    """Pandoc attributes ``#id .class key=value`` as a dict (``class`` joined by spaces)."""
+    found: dict[str, str] = {}
+    classes = []
+    for match in ATTRIBUTE.finditer(text or ""):
+        if match.group("short"):
+            value = match.group("short")
+            if value.startswith("."):
+                classes.append(value[1:])
+            else:
+                found["id"] = value[1:]
+        else:
+            found[match.group("key")] = match.group("quoted") if match.group("quoted") is not None else match.group("bare")
+    if any(name.startswith("callout-") for name in classes):
+        classes.insert(0, "callout")
+    if classes:
+        found["class"] = " ".join(classes)
+    return found
+
+
+def _open_tag(tag: str, attrs: str) -> str:
+    attributes = _attributes(attrs)
+    shown = "".join(f' {key}="{html.escape(attributes[key])}"' for key in ("id", "class") if key in attributes)
+    return f"<{tag}{shown}>"
+
+
+def _div_tag(attrs: str) -> str:
+    return _open_tag("div", attrs)
