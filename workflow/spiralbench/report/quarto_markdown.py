@@ -29,11 +29,11 @@ import re
 from collections.abc import Iterable
 
 FIGURE = re.compile(
-    r"!\[(?P<caption>(?:\\.|`[^`]*`|[^\]\\`])*)\]\((?P<src>[^)\s]+)\)\{#(?P<label>fig-[a-z0-9-]+)(?P<attrs>[^}]*)\}")
+    r"!\[(?P<caption>(?:\\.|[^\]\\])*)\]\((?P<src>[^)\s]+)\)\{#(?P<label>fig-[a-z0-9-]+)(?P<attrs>[^}]*)\}")
 TABLE_CAPTION = re.compile(r"^:\s+(?P<caption>.*?)\s*\{#(?P<label>tbl-[a-z0-9-]+)\}\s*$")
 DIV_OPEN = re.compile(r"^:{3,}\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*$")
 DIV_CLOSE = re.compile(r"^:{3,}\s*$")
-SPAN = re.compile(r"(?<![\\!\]])\[(?P<text>(?:\\.|`[^`]*`|[^\]\\`])*)\]\{(?P<attrs>[^}]*)\}")
+SPAN = re.compile(r"(?<![\\!\]])\[(?P<text>(?:\\.|[^\]\\])*)\]\{(?P<attrs>[^}]*)\}")
 REFERENCE = re.compile(r"(?<![\w\\@])@(?P<label>(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*)")
 CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+[^`]*?`+)")
@@ -112,25 +112,38 @@ def _lines_outside_code(text: str):
 
 
 def _inline(line: str, names: dict[str, str]) -> str:
-    """Figures, spans and references of one line rewritten; inline code left alone."""
-    parts = CODE_SPAN.split(line) if "`" in line and not FIGURE.search(line) else [line]
-    for index in range(0, len(parts), 2):
-        part = FIGURE.sub(lambda m: _figure(m, names), parts[index])
-        part = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", part)
-        parts[index] = REFERENCE.sub(lambda m: _reference(m.group("label"), names), part)
-    return "".join(parts)
+    """Figures, spans and references of one line rewritten; inline code left alone.
+
+    Code spans are set aside first (a span may hold code, code may hold anything) and put back at the end.
+    """
+    code: list[str] = []
+
+    def set_aside(match: re.Match) -> str:
+        code.append(match.group(0))
+        return f"\x00{len(code) - 1}\x00"
+
+    def put_back(text: str) -> str:
+        return re.sub("\x00(\\d+)\x00", lambda m: code[int(m.group(1))], text)
+
+    line = CODE_SPAN.sub(set_aside, line)
+    line = FIGURE.sub(lambda m: _figure(m, names, put_back), line)
+    line = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", line)
+    line = REFERENCE.sub(lambda m: _reference(m.group("label"), names), line)
+    return put_back(line)
 
 
-def _figure(match: re.Match, names: dict[str, str]) -> str:
+def _figure(match: re.Match, names: dict[str, str], put_back) -> str:
     label = match.group("label")
     attributes = _attributes(match.group("attrs"))
     width = f' width="{html.escape(attributes["width"])}"' if "width" in attributes else ""
     caption = match.group("caption")
-    plain = REFERENCE.sub(lambda m: names.get(m.group("label"), m.group(0)), caption)
-    alt = html.escape(re.sub(r"\\(.)", r"\1", plain).replace("`", "").replace("@", "&#64;"))
+    plain = put_back(REFERENCE.sub(lambda m: names.get(m.group("label"), m.group(0)), caption))
+    alt = html.escape(re.sub(r"\\(.)", r"\1", plain).replace("`", "")).replace("@", "&#64;")
+    caption = REFERENCE.sub(lambda m: _reference(m.group("label"), names), caption)
+    caption = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", caption)
     number = names.get(label, "Figure")
     return (f'\n<figure id="{label}" class="sb-figure">\n<img src="{match.group("src")}" alt="{alt}"{width}>\n'
-            f"<figcaption>\n\n<span class=\"sb-label\">{number}:</span> {_inline(caption, names)}\n\n"
+            f"<figcaption>\n\n<span class=\"sb-label\">{number}:</span> {caption}\n\n"
             f"</figcaption>\n</figure>\n")
 
 
