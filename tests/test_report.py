@@ -320,7 +320,8 @@ class _Text(HTMLParser):
 
 def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
     _exhibits(shown)
-    prose = "See @fig-curve and @tbl-values, but not `@fig-curve` in code, nor @fig-missing."
+    prose = ("See @fig-curve and @tbl-values, but not `@fig-curve` in code, nor @fig-missing.\n\n"
+             "Math: $-\\log p_0$, and `$kept$` in code.")
     page = html_renderer.notebook_to_html(_notebook_of(shown, prose), QUARTO_YML)
     # Numbered as Quarto numbers them, and linked.
     assert re.search(r'<figure class="sb-figure" id="fig-curve">\s*<img alt="A curve; see Table 1\. [^"]*" '
@@ -334,6 +335,10 @@ def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
     assert '<span class="sb-diverged">a|b</span>' in page and "<td style=\"text-align:left\">c_d</td>" in page
     assert '<div class="callout callout-note">' in page and '<div class="callout callout-warning">' in page
     assert "3 &lt; 4" in page
+    # TeX math becomes MathML, as html-math-method: mathml makes Quarto write it (no MathJax).
+    assert re.search(r'<math[^>]* display="inline"[^>]*><mrow><mo>(−|&#x02212;)</mo><mi>log</mi>'
+                     r'<msub><mi>p</mi><mn>0</mn></msub></mrow></math>', page)
+    assert "<code>$kept$</code>" in page and "MathJax" not in page
     assert ".sb-diverged { color: #B00020; }" in page  # report.css, named in _quarto.yml
     text = _Text()
     text.feed(page)
@@ -461,6 +466,7 @@ def test_every_figure_is_an_embedded_image_and_nothing_is_fetched(rendered):
     assert numbers == [str(n) for n in range(1, len(parser.images) + 1)]
     assert page.count("Drawn from <code>") >= len(parser.images)
     assert "?@" not in page  # every cross-reference found its figure or table
+    assert "<math" in page and "\\cdot" not in page  # the prose's TeX math as MathML
 
 
 @pytest.mark.slow

@@ -13,7 +13,10 @@ Quarto renders them:
 - ``@fig-x`` / ``@tbl-x`` become links reading "Figure N" / "Table N";
 - fenced divs ``::: {.callout-note ...}`` ... ``:::`` become ``<div>`` elements
   (callouts get Quarto's ``callout`` class), bracketed spans ``[text]{.class}``
-  become ``<span>`` elements.
+  become ``<span>`` elements;
+- TeX math, ``$...$`` and ``$$...$$`` (Pandoc's rules: no space inside the dollars,
+  no digit after the closing one), becomes MathML, as ``html-math-method: mathml``
+  makes Quarto write it: no MathJax, nothing loaded.
 
 Figures and tables are numbered in document order, as Quarto numbers them. Code
 (fenced blocks and inline code) is left as it is. Markdown inside the generated
@@ -28,6 +31,8 @@ import html
 import re
 from collections.abc import Iterable
 
+from latex2mathml.converter import convert as latex_to_mathml
+
 FIGURE = re.compile(
     r"!\[(?P<caption>(?:\\.|[^\]\\])*)\]\((?P<src>[^)\s]+)\)\{#(?P<label>fig-[a-z0-9-]+)(?P<attrs>[^}]*)\}")
 TABLE_CAPTION = re.compile(r"^:\s+(?P<caption>.*?)\s*\{#(?P<label>tbl-[a-z0-9-]+)\}\s*$")
@@ -37,6 +42,8 @@ SPAN = re.compile(r"(?<![\\!\]])\[(?P<text>(?:\\.|[^\]\\])*)\]\{(?P<attrs>[^}]*)
 REFERENCE = re.compile(r"(?<![\w\\@])@(?P<label>(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*)")
 CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+[^`]*?`+)")
+DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(?P<tex>.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])(?P<tex>(?:\\.|[^$\\])+?)(?<!\s)\$(?!\d)")
 ATTRIBUTE = re.compile(r"""(?P<key>[\w-]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))|(?P<short>[.#][\w-]+)""")
 
 KIND_NAMES = {"fig": "Figure", "tbl": "Table"}
@@ -65,7 +72,7 @@ def to_commonmark(text: str, names: dict[str, str]) -> str:
     out: list[str] = []
     open_divs = 0
     fence = None
-    for line in text.split("\n"):
+    for line in _join_display_math(text.split("\n")):
         if fence:  # inside a fenced code block: as written
             out.append(line)
             if line.strip().startswith(fence):
@@ -118,18 +125,50 @@ def _inline(line: str, names: dict[str, str]) -> str:
     """
     code: list[str] = []
 
-    def set_aside(match: re.Match) -> str:
-        code.append(match.group(0))
+    def set_aside(match: re.Match | str) -> str:
+        code.append(match if isinstance(match, str) else match.group(0))
         return f"\x00{len(code) - 1}\x00"
 
     def put_back(text: str) -> str:
         return re.sub("\x00(\\d+)\x00", lambda m: code[int(m.group(1))], text)
 
     line = CODE_SPAN.sub(set_aside, line)
+    line = DISPLAY_MATH.sub(lambda m: set_aside(_mathml(m.group("tex"), "block")), line)
+    line = INLINE_MATH.sub(lambda m: set_aside(_mathml(m.group("tex"), "inline")), line)
     line = FIGURE.sub(lambda m: _figure(m, names, put_back), line)
     line = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", line)
     line = REFERENCE.sub(lambda m: _reference(m.group("label"), names), line)
     return put_back(line)
+
+
+def _mathml(tex: str, display: str) -> str:
+    try:
+        return latex_to_mathml(tex.strip(), display=display)
+    except Exception as error:  # latex2mathml raises a range of exceptions on TeX it cannot read
+        raise ValueError(f"cannot turn the TeX math ${tex}$ into MathML: {error}") from error
+
+
+def _join_display_math(lines: list[str]) -> list[str]:
+    """Lines with each display-math block (``$$`` on separate lines) joined into one line, code left alone."""
+    joined: list[str] = []
+    fence = None
+    pending: list[str] | None = None
+    for line in lines:
+        if pending is not None:
+            pending.append(line)
+            if line.rstrip().endswith("$$"):
+                joined.append(" ".join(pending))
+                pending = None
+            continue
+        if fence:
+            fence = None if line.strip().startswith(fence) else fence
+        elif CODE_FENCE.match(line):
+            fence = CODE_FENCE.match(line).group(1)
+        elif line.strip().startswith("$$") and line.count("$$") == 1:
+            pending = [line]
+            continue
+        joined.append(line)
+    return joined + ([" ".join(pending)] if pending else [])
 
 
 def _figure(match: re.Match, names: dict[str, str], put_back) -> str:
