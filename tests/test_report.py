@@ -11,7 +11,9 @@ import json
 import math
 import os
 import re
+import shutil
 import stat
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -291,6 +293,22 @@ def test_sources_table_refers_to_every_exhibit_by_its_label(shown):
     sources = report.sources_table().frame
     assert list(sources["exhibit"]) == ["@fig-curve", "@tbl-values"]
     assert list(sources["drawn from"]) == ["`data/seed1.npz`", "`tables/runs.csv`"]
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc is not installed (Debian: apt-get install pandoc)")
+def test_pandoc_reads_the_exhibits_as_quarto_needs_them(shown):
+    """Quarto reads markdown outputs with Pandoc, then resolves the fig-/tbl- labels and callouts with its
+    own filters; plain Pandoc shows that the markup parses into the elements those filters look for."""
+    _exhibits(shown)
+    markdown = "\n\n".join(bundle["text/markdown"] for bundle in shown) + "\n\nMath: $-\\log p_0$.\n"
+    page = subprocess.run(["pandoc", "--from", "markdown", "--to", "html", "--mathml"], input=markdown,
+                          capture_output=True, text=True, check=True).stdout
+    assert re.search(r'<img\s[^>]*id="fig-curve"|<figure id="fig-curve"', page)  # pandoc 2 | pandoc 3
+    assert re.search(r'data-cites="tbl-values"', page)  # the reference Quarto's crossref filter resolves
+    assert re.search(r"<caption>(<p>)?Values per run\. Drawn from <code>tables/runs\.csv</code>\.", page)
+    assert '<span class="sb-diverged">a|b</span>' in page and re.search(r"<td[^>]*>c_d</td>", page)
+    assert "<strong>0.9</strong>" in page and "3 &lt; 4" in page
+    assert re.search(r'<div class="callout-note"[^>]*>', page) and "<math" in page
 
 
 def _notebook_of(outputs, prose: str) -> nbformat.NotebookNode:
