@@ -24,6 +24,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
 from .qmd import parse_cell_options
+from .quarto import quarto_defaults
 from .quarto_markdown import number_targets, to_commonmark
 
 _TEMPLATE_NAME = "spiralbench_report.html.j2"
@@ -157,23 +158,6 @@ def _markdown_texts(nb):
                 if markdown is not None:
                     text = "".join(markdown) if isinstance(markdown, list) else markdown
                     yield text, lambda text, data=output["data"]: data.__setitem__("text/markdown", text)
-
-
-def quarto_defaults(quarto_yml: Path) -> dict:
-    """The options of ``_quarto.yml`` this renderer honours: echo default, code folding."""
-    try:
-        config = yaml.safe_load(Path(quarto_yml).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ValueError(f"cannot read Quarto options from {quarto_yml}: {error}") from error
-    html_format = (config.get("format") or {}).get("html") or {}
-    execute = config.get("execute") or {}
-    css = html_format.get("css") or []
-    return {
-        "echo": bool(execute.get("echo", True)),
-        "code_fold": bool(html_format.get("code-fold", False)),
-        "code_summary": str(html_format.get("code-summary", "Code")),
-        "css": [Path(quarto_yml).parent / name for name in ([css] if isinstance(css, str) else css)],
-    }
 
 
 def stylesheets(paths: list[Path]) -> str:

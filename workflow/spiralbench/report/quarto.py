@@ -21,8 +21,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-
-from .html import quarto_defaults
+import yaml
 
 NOTEBOOK_NAME = "report.ipynb"
 PAGE_NAME = "report.html"
@@ -46,6 +45,24 @@ def render_command(executable: str) -> list[str]:
     ``--output`` takes a file name only; Quarto writes it beside the input.
     """
     return [executable, "render", NOTEBOOK_NAME, "--to", "html", "--output", PAGE_NAME]
+
+
+def quarto_defaults(quarto_yml: Path) -> dict:
+    """The options of ``_quarto.yml`` that matter outside Quarto: the stylesheets to stage beside the
+    notebook, and what the nbconvert renderer honours (echo default, code folding, stylesheets)."""
+    try:
+        config = yaml.safe_load(Path(quarto_yml).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"cannot read Quarto options from {quarto_yml}: {error}") from error
+    html_format = (config.get("format") or {}).get("html") or {}
+    execute = config.get("execute") or {}
+    css = html_format.get("css") or []
+    return {
+        "echo": bool(execute.get("echo", True)),
+        "code_fold": bool(html_format.get("code-fold", False)),
+        "code_summary": str(html_format.get("code-summary", "Code")),
+        "css": [Path(quarto_yml).parent / name for name in ([css] if isinstance(css, str) else css)],
+    }
 
 
 def write_html(notebook: nbformat.NotebookNode, quarto_yml: Path, output_path: Path, executable: str) -> Path:
