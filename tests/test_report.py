@@ -339,7 +339,7 @@ class _Text(HTMLParser):
 def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
     _exhibits(shown)
     prose = ("See @fig-curve and @tbl-values, but not `@fig-curve` in code, nor @fig-missing.\n\n"
-             "Math: $-\\log p_0$, and `$kept$` in code.")
+             "Math: $-\\log p_0$, and `$kept$` in code.\n\n$$\n\\sum_i p_i = 1\n$$")
     page = html_renderer.notebook_to_html(_notebook_of(shown, prose), QUARTO_YML)
     # Numbered as Quarto numbers them, and linked.
     assert re.search(r'<figure class="sb-figure" id="fig-curve">\s*<img alt="A curve; see Table 1\. [^"]*" '
@@ -356,7 +356,8 @@ def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
     # TeX math becomes MathML, as html-math-method: mathml makes Quarto write it (no MathJax).
     assert re.search(r'<math[^>]* display="inline"[^>]*><mrow><mo>(−|&#x02212;)</mo><mi>log</mi>'
                      r'<msub><mi>p</mi><mn>0</mn></msub></mrow></math>', page)
-    assert "<code>$kept$</code>" in page and "MathJax" not in page
+    assert re.search(r'<math[^>]* display="block"[^>]*><mrow><munder><mo>(∑|&#x02211;)</mo>', page)
+    assert "<code>$kept$</code>" in page and "MathJax" not in page and "$$" not in page
     assert ".sb-diverged { color: #B00020; }" in page  # report.css, named in _quarto.yml
     text = _Text()
     text.feed(page)

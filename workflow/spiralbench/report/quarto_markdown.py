@@ -84,9 +84,9 @@ def to_commonmark(text: str, names: dict[str, str]) -> str:
             out.append(line)
             continue
         div = DIV_OPEN.match(line)
-        if div and not DIV_CLOSE.match(line):
+        if div:
             open_divs += 1
-            out.extend([_div_tag(div.group("attrs") or "." + div.group("name")), ""])
+            out.extend([_open_tag("div", div.group("attrs") or "." + div.group("name")), ""])
             continue
         if DIV_CLOSE.match(line) and open_divs:
             open_divs -= 1
@@ -230,6 +230,3 @@ def _open_tag(tag: str, attrs: str) -> str:
     shown = "".join(f' {key}="{html.escape(attributes[key])}"' for key in ("id", "class") if key in attributes)
     return f"<{tag}{shown}>"
 
-
-def _div_tag(attrs: str) -> str:
-    return _open_tag("div", attrs)
