@@ -79,9 +79,11 @@ def test_actionlint_catches_a_broken_workflow(broken_workflow, tmp_path):
 
 
 def test_zizmor_reports_nothing():
-    done = zizmor(*workflow_files())
+    done = zizmor(REPO / ".github")  # the workflows and dependabot.yml
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings" in done.stdout, done.stdout
+    for path in [*workflow_files(), REPO / ".github" / "dependabot.yml"]:
+        assert f"completed {path}" in done.stderr  # audited, not skipped
 
 
 def test_zizmor_catches_a_broken_workflow(broken_workflow):
