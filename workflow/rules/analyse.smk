@@ -8,12 +8,22 @@ INSPECTION = spiral_config.inspection_pairs(config)
 # The library code the demo tables show: a change in it rebuilds them. Located without importing it.
 DEMO_SOURCES = [
     str(spiral_complexity.module_path(module))
-    for module in ("neurogebra.losses", "neurogebra.core.autograd", "neurogebra.core.forge", "neurogebra.core.expressions")
+    for module in (
+        "neurogebra.losses",
+        "neurogebra.core.autograd",
+        "neurogebra.core.forge",
+        "neurogebra.core.expressions",
+    )
 ]
-INSPECTED_RUNS = sorted({INSPECTION[name][fw] for name in INSPECTION for fw in ("neurogebra", "pytorch")})
+INSPECTED_RUNS = sorted(
+    {INSPECTION[name][fw] for name in INSPECTION for fw in ("neurogebra", "pytorch")}
+)
 
 ANALYSIS_TARGETS = (
-    [result(f"tables/{name}.csv") for name in ("complexity", "softmax_demo", "mathforge")]
+    [
+        result(f"tables/{name}.csv")
+        for name in ("complexity", "softmax_demo", "mathforge")
+    ]
     + [result("tables/complexity_rule.txt")]
     + (
         [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]

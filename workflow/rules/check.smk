@@ -51,10 +51,10 @@ rule check:
         rules.all.input,
     log:
         result("logs/check.log"),
-    params:
-        published_dir=PUBLISHED,
     localrule: True
     conda:
         "../envs/spiralbench.yaml"
+    params:
+        published_dir=PUBLISHED,
     script:
         "../scripts/check_manifest.py"

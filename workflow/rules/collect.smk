@@ -4,9 +4,27 @@ rule collect_tables:
         metrics=run_targets("metrics.json"),
         history=run_targets("history.csv"),
     output:
-        runs_csv=result("tables/runs.csv"),
-        epochs_csv=result("tables/epochs.csv"),
-        summary_csv=result("tables/summary.csv"),
+        runs_csv=report(
+            result("tables/runs.csv"),
+            caption="../report/runs.rst",
+            category="Tables",
+            subcategory="Training runs",
+            labels={"table": "runs", "rows": "one per run"},
+        ),
+        epochs_csv=report(
+            result("tables/epochs.csv"),
+            caption="../report/epochs.rst",
+            category="Tables",
+            subcategory="Training runs",
+            labels={"table": "epochs", "rows": "one per run and epoch"},
+        ),
+        summary_csv=report(
+            result("tables/summary.csv"),
+            caption="../report/summary.rst",
+            category="Tables",
+            subcategory="Training runs",
+            labels={"table": "summary", "rows": "one per framework and setting"},
+        ),
     log:
         result("logs/collect_tables.log"),
     conda:

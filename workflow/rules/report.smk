@@ -23,7 +23,12 @@ rule report:
         analysis=ANALYSIS_TARGETS,
         tutorial_params=run_targets("params.npz", TUTORIAL_RUNS),
     output:
-        html=result("report/report.html"),
+        html=report(
+            result("report/report.html"),
+            caption="../report/report.rst",
+            category="Benchmark report",
+            labels={"document": "benchmark report", "format": "one HTML page"},
+        ),
         notebook=result("report/report.ipynb"),
     log:
         result("logs/report.log"),

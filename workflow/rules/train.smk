@@ -30,7 +30,13 @@ rule controlled:
     input:
         split=result(f"data/seed{config['controlled']['seed']}.npz"),
     output:
-        result("tables/controlled.csv"),
+        report(
+            result("tables/controlled.csv"),
+            caption="../report/controlled.rst",
+            category="Tables",
+            subcategory="Controlled comparison",
+            labels={"table": "controlled", "rows": "one per epoch"},
+        ),
     log:
         result("logs/controlled.log"),
     conda:
@@ -48,7 +54,12 @@ rule speed:
     input:
         split=result(f"data/seed{config['tutorial']['seed']}.npz"),
     output:
-        result("timing/speed.csv"),
+        report(
+            result("timing/speed.csv"),
+            caption="../report/speed.rst",
+            category="Timing",
+            labels={"table": "speed", "rows": "one per measurement"},
+        ),
     log:
         result("logs/speed.log"),
     conda:
