@@ -56,7 +56,8 @@ def cluster():
 
 def run_on_cluster(cluster: OneNodeCluster, results: Path, *extra: str) -> subprocess.CompletedProcess:
     """Snakemake with the SLURM profile on the small config, killed (its whole process group) after
-    HARD_TIMEOUT seconds: the executor ignores SIGTERM, so a hanging run ends only with SIGKILL."""
+    HARD_TIMEOUT seconds. Not with SIGTERM: to Snakemake that means "end once the running jobs have
+    ended", which never comes when it has lost track of them. The cluster's teardown cancels the jobs."""
     command = [
         sys.executable, "-m", "snakemake", *extra, "--profile", "workflow/profiles/slurm",
         "--configfile", str(CI_CONFIG), "--slurm-logdir", str(results.parent / "slurm-logs"),
