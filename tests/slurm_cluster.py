@@ -54,11 +54,16 @@ def _sbin_path() -> str:
     return os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on now (the kernel's choice, so it is unlikely to clash)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports nobody listens on now (the kernel's choice, so unlikely to clash)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:  # all bound at once, so the kernel cannot hand out one port twice
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def node_description() -> str:
@@ -130,11 +135,12 @@ class OneNodeCluster:
 
     def _write_slurm_conf(self) -> None:
         ctld, slurmd = self.root / "slurmctld", self.root / "slurmd"
+        ctld_port, slurmd_port = free_ports(2)
         settings = {
             "ClusterName": "spiralbench",
             "SlurmctldHost": f"{self.node}(127.0.0.1)",
-            "SlurmctldPort": free_port(),
-            "SlurmdPort": free_port(),
+            "SlurmctldPort": ctld_port,
+            "SlurmdPort": slurmd_port,
             "SlurmUser": "root",
             "SlurmdUser": "root",
             "AuthType": "auth/munge",
