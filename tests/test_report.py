@@ -229,25 +229,6 @@ def test_t_interval_matches_the_textbook_values():
     assert math.isnan(evidence.t_interval([0.5])["std"])
 
 
-def _runs(rows):
-    columns = ["run_id", "group", "framework", "setting", "seed", "optimizer", "learning_rate", "batch_size",
-               "epochs", "hidden_sizes", "activation", "status", "test_accuracy"]
-    return pd.DataFrame([dict(zip(columns, row)) for row in rows])
-
-
-def test_paired_differences_pair_by_seed_and_leave_out_diverged_pairs():
-    rows = []
-    for seed, neuro, torch_, torch_status in [(0, 0.90, 0.80, "ok"), (1, 0.70, 0.75, "ok"), (2, 0.99, 0.10, "diverged")]:
-        for framework, accuracy, status in (("neurogebra", neuro, "ok"), ("pytorch", torch_, torch_status)):
-            rows.append((f"sweep/{framework}/s/seed{seed}", "sweep", framework, "s", seed, "sgd", 0.05, 16, 30, "16x16",
-                         "relu", status, accuracy))
-    differences = evidence.paired_differences(_runs(rows))
-    row = differences.iloc[0]
-    assert (row["n_pairs"], row["n_excluded"]) == (2, 1)
-    assert row["mean_difference"] == pytest.approx((0.10 - 0.05) / 2)
-    assert row["std_difference"] == pytest.approx(np.std([0.10, -0.05], ddof=1))
-
-
 def test_speed_ratio_is_neurogebra_over_pytorch_with_quartiles():
     speed = pd.DataFrame(
         [("neurogebra", 8, r, s, 0.0) for r, s in enumerate([1.0, 2.0, 3.0])]

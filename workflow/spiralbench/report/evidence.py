@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from spiralbench import effects as effects_module
+from spiralbench.config import hidden_slug
+
 FRAMEWORKS = ("neurogebra", "pytorch")
 OK = "ok"
 
@@ -40,16 +43,28 @@ def sweep_settings(runs: pd.DataFrame) -> pd.DataFrame:
 def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
     """Short names for the sweep's settings, naming what varies (and ``always``): 'Adam, lr 0.01, batch 16'."""
     settings = sweep_settings(runs)
-    parts = {
-        "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
-        "learning_rate": lambda v: f"lr {v:g}",
-        "batch_size": lambda v: f"batch {v}",
-        "epochs": lambda v: f"{v} epochs",
-        "hidden_sizes": lambda v: f"hidden {v}",
-        "activation": str,
-    }
-    varying = [key for key in parts if key in always or settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
-    return {row["setting"]: ", ".join(parts[key](row[key]) for key in varying) for _, row in settings.iterrows()}
+    varying = [key for key in SETTING_PARTS if key in always or key in varying_columns(settings)]
+    return {row["setting"]: setting_label(row, varying) for _, row in settings.iterrows()}
+
+
+SETTING_PARTS = {
+    "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
+    "learning_rate": lambda v: f"lr {float(v):g}",
+    "batch_size": lambda v: f"batch {int(v)}",
+    "epochs": lambda v: f"{int(v)} epochs",
+    "hidden_sizes": lambda v: f"hidden {v}",
+    "activation": str,
+}
+
+
+def varying_columns(settings: pd.DataFrame) -> list[str]:
+    """The setting columns that take more than one value (optimizer and learning rate if none do)."""
+    return [key for key in SETTING_PARTS if key in settings and settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
+
+
+def setting_label(row, columns) -> str:
+    """'Adam, lr 0.01, batch 16' from a row with the setting columns."""
+    return ", ".join(SETTING_PARTS[key](row[key]) for key in columns)
 
 
 def ordered_pairs(pairs: dict[str, dict]) -> dict[str, dict]:
@@ -82,51 +97,114 @@ def reference_settings(runs: pd.DataFrame, config: dict) -> dict[str, str]:
     return chosen
 
 
-# ---------------------------------------------------------------- framework vs framework
+# ---------------------------------------------------------------- effects (section 6, headline)
+#
+# Every sentence below is built from tables/effects.csv or tables/runs.csv, and its wording follows
+# the numbers: an effect is called a difference only when its Holm-corrected p-value is below 0.05,
+# and its direction is the sign of its mean. Feed the functions other tables and the text changes.
+
+EFFECT_LEVELS = {  # effect -> (what a positive mean favours, what a negative mean favours)
+    "framework": ("neurogebra", "PyTorch"),
+    "init": ("the page's initialisation", "PyTorch's default initialisation"),
+}
+INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's default initialisation"}
 
 
-def paired_differences(runs: pd.DataFrame, metric: str = "test_accuracy") -> pd.DataFrame:
-    """Per sweep setting: neurogebra minus PyTorch, paired by seed (same data split, same hyperparameters).
+def pooled_effects(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
+    """The pooled rows of one effect, indexed by the level held fixed (init scheme or framework)."""
+    rows = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
+    return rows.set_index("within").sort_index()
 
-    Seeds where either run diverged are excluded from the pair and counted in ``n_excluded``.
+
+def favours(row, effect: str) -> str | None:
+    """Which side an effect favours when it is significant after Holm; None when it is not."""
+    if not bool(row["significant"]):
+        return None
+    positive, negative = EFFECT_LEVELS[effect]
+    return positive if row["mean"] > 0 else negative
+
+
+def effect_numbers(row) -> str:
+    """'+3.1 pp (95% CI +1.0 to +5.2 pp, Holm p = 0.004, 10 seeds)'."""
+    return (f"{points(row['mean'])} (95% CI {points(row['t_low'], unit=False)} to {points(row['t_high'])}, "
+            f"Holm p {p_value(row['p_holm'], relation=True)}, {plural(int(row['n_pairs']), 'seed')})")
+
+
+def effect_verdict(effects: pd.DataFrame, effect: str) -> dict:
+    """The pooled verdict on one effect over its levels: which side it favours, if any, and where.
+
+    ``kind`` is 'none' (no level shows a difference after Holm), 'same' (every level shows a
+    difference favouring the same side), or 'mixed' (some levels do, or the sides differ).
     """
-    sweep = runs[runs["group"] == "sweep"]
-    rows = []
-    for _, setting in sweep_settings(runs).iterrows():
-        same = sweep[sweep["setting"] == setting["setting"]]
-        wide = same.pivot_table(index="seed", columns="framework", values=metric, aggfunc="first")
-        status = same.pivot_table(index="seed", columns="framework", values="status", aggfunc="first")
-        both_ok = (status.reindex(columns=list(FRAMEWORKS)) == OK).all(axis=1)
-        if not set(FRAMEWORKS) <= set(wide.columns):
-            continue
-        differences = (wide["neurogebra"] - wide["pytorch"])[both_ok.reindex(wide.index, fill_value=False)]
-        interval = t_interval(differences)
-        rows.append({
-            **setting.to_dict(),
-            "n_pairs": interval["n"],
-            "n_excluded": int(len(wide) - interval["n"]),
-            "mean_difference": interval["mean"],
-            "std_difference": interval["std"],
-            "ci95_low": interval["low"],
-            "ci95_high": interval["high"],
-        })
-    return pd.DataFrame(rows)
+    pooled = pooled_effects(effects, effect)
+    sides = {within: favours(row, effect) for within, row in pooled.iterrows()}
+    shown = {side for side in sides.values() if side}
+    if not shown:
+        kind = "none"
+    elif len(shown) == 1 and all(sides.values()):
+        kind = "same"
+    else:
+        kind = "mixed"
+    return {"kind": kind, "sides": sides, "side": next(iter(shown)) if kind == "same" else None, "pooled": pooled}
 
 
-def optimizer_effect(runs: pd.DataFrame, reference: dict[str, str], metric: str = "test_accuracy") -> pd.DataFrame:
-    """Per framework: Adam minus SGD at the reference settings, paired by seed."""
-    if not {"sgd", "adam"} <= set(reference):
-        return pd.DataFrame(columns=["framework", "n_pairs", "mean_difference", "ci95_low", "ci95_high"])
-    sweep = runs[(runs["group"] == "sweep") & (runs["status"] == OK)]
-    rows = []
-    for framework in FRAMEWORKS:
-        mine = sweep[sweep["framework"] == framework]
-        adam = mine[mine["setting"] == reference["adam"]].set_index("seed")[metric]
-        sgd = mine[mine["setting"] == reference["sgd"]].set_index("seed")[metric]
-        interval = t_interval((adam - sgd).dropna())
-        rows.append({"framework": framework, "n_pairs": interval["n"], "mean_difference": interval["mean"],
-                     "ci95_low": interval["low"], "ci95_high": interval["high"]})
-    return pd.DataFrame(rows)
+def framework_conclusion(effects: pd.DataFrame) -> str:
+    """Section 6's lead: the framework effect at matched initialisation, pooled over the settings."""
+    verdict = effect_verdict(effects, "framework")
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return "The sweep has no setting trained by both frameworks with the same initialisation: no fair comparison."
+    per_init = "; ".join(f"{effect_numbers(row)} when both start from {INIT_NAMES.get(init, init)}"
+                         for init, row in pooled.iterrows())
+    n_settings = int(pooled["n_settings"].max())
+    lead = {
+        "none": "**At matched initialisation the framework makes no detectable difference** to test accuracy",
+        "same": f"**At matched initialisation {verdict['side']} is more accurate**",
+        "mixed": "**At matched initialisation the framework's effect depends on the initialisation**",
+    }[verdict["kind"]]
+    text = f"{lead}. Neurogebra − PyTorch, averaged over the {plural(n_settings, 'setting')} of each seed: {per_init}. "
+    if verdict["kind"] == "none":
+        bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
+        if np.isfinite(bound):
+            text += f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+    text += per_setting_summary(effects, "framework")
+    return text
+
+
+def init_conclusion(effects: pd.DataFrame) -> str:
+    """Beside it: the initialisation effect within each framework."""
+    verdict = effect_verdict(effects, "init")
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return "The sweep trains no framework with both initialisations: the initialisation effect is not measured."
+    per_framework = "; ".join(f"{effect_numbers(row)} in {framework_name(fw)}" for fw, row in pooled.iterrows())
+    lead = {
+        "none": "**The initialisation makes no detectable difference** either",
+        "same": f"**The initialisation matters: {verdict['side']} is more accurate**",
+        "mixed": "**The initialisation matters in one framework but not the other**",
+    }[verdict["kind"]]
+    if verdict["kind"] == "mixed":
+        lead = ("**The initialisation's effect differs between the frameworks**" if len({s for s in verdict["sides"].values() if s}) > 1
+                else lead)
+    return f"{lead}. Page − torch-default, averaged over the settings of each seed: {per_framework}. " + \
+        per_setting_summary(effects, "init")
+
+
+def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
+    """'3 of 24 per-setting effects are significant after Holm (all favouring neurogebra).'"""
+    rows = effects[(effects["effect"] == effect) & (effects["scope"] == "setting") & effects["p_value"].notna()]
+    if rows.empty:
+        return ""
+    significant = rows[rows["significant"].astype(bool)]
+    text = (f"Setting by setting, {len(significant)} of {plural(len(rows), 'effect')} "
+            f"{'is' if len(significant) == 1 else 'are'} significant after Holm's correction over those {len(rows)}")
+    if len(significant):
+        sides = sorted({favours(row, effect) for _, row in significant.iterrows()})
+        text += f" (favouring {' or '.join(sides)})"
+    return text + "."
+
+
+# ---------------------------------------------------------------- the page's comparison, in parts
 
 
 def tutorial_runs(runs: pd.DataFrame) -> pd.DataFrame:
@@ -134,37 +212,121 @@ def tutorial_runs(runs: pd.DataFrame) -> pd.DataFrame:
     return runs[runs["group"] == "tutorial"].set_index("framework").reindex(list(FRAMEWORKS))
 
 
-def matched_conclusion(differences: pd.DataFrame, optimizer: pd.DataFrame, tutorial: pd.DataFrame,
-                       labels: dict[str, str] | None = None) -> str:
-    """The sentence the matched comparisons support, with its numbers."""
-    if differences.empty:
-        return "The sweep has no setting trained by both frameworks, so no matched comparison can be made."
-    covers_zero = ((differences["ci95_low"] <= 0) & (differences["ci95_high"] >= 0)).sum()
-    defined = differences["ci95_low"].notna().sum()
-    largest = differences.loc[differences["mean_difference"].abs().idxmax()]
-    label = labels.get(largest["setting"], largest["setting"]) if labels else largest["setting"]
-    average = differences["mean_difference"].mean()
-    text = (
-        f"With the same optimizer and hyperparameters, neurogebra minus PyTorch test accuracy averages "
-        f"**{points(average)}** over {plural(len(differences), 'setting')}; the largest gap is {points(largest['mean_difference'])} "
-        f"({label}, 95% CI {points(largest['ci95_low'])} to {points(largest['ci95_high'])}). "
-    )
-    if defined:
-        text += f"The 95% interval of the difference contains zero in {covers_zero} of {defined} settings. "
+PART_NAMES = ("optimizer", "framework", "initialisation")
+
+
+def page_comparison_path(config: dict) -> list[dict]:
+    """From the page's neurogebra run to its PyTorch run, changing one thing at a time.
+
+    neurogebra/SGD/page → neurogebra/Adam/page (optimizer) → PyTorch/Adam/page (framework) →
+    PyTorch/Adam/torch-default (initialisation), every step with the page's batch size, epochs and
+    network, on the sweep's runs.
+    """
+    tutorial = config["tutorial"]
+    common = {"batch_size": tutorial["batch_size"], "epochs": tutorial["epochs"],
+              "hidden_sizes": hidden_slug(tutorial["hidden_sizes"]), "activation": tutorial["activation"]}
+    ng, pt = tutorial["neurogebra"], tutorial["pytorch"]
+    ng_init, pt_init = ng.get("init", "page"), pt.get("init", "torch-default")  # as the page does it
+    return [
+        {"framework": "neurogebra", "optimizer": ng["optimizer"], "learning_rate": ng["learning_rate"], "init": ng_init, **common},
+        {"framework": "neurogebra", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": ng_init, **common},
+        {"framework": "pytorch", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": ng_init, **common},
+        {"framework": "pytorch", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": pt_init, **common},
+    ]
+
+
+def page_comparison_parts(runs: pd.DataFrame, config: dict) -> dict | None:
+    """The page's single-seed gap (neurogebra − PyTorch test accuracy) as optimizer + framework +
+    initialisation + chance.
+
+    The three parts are mean paired differences along ``page_comparison_path`` over the sweep's seeds
+    (those where all four runs finished); chance is what is left of the page's own gap. None when the
+    sweep lacks one of the four settings or the page's runs did not both finish.
+    """
+    tutorial = tutorial_runs(runs)
+    if tutorial["status"].ne(OK).any() or tutorial["test_accuracy"].isna().any():
+        return None
+    path = page_comparison_path(config)
+    steps = effects_module.path_effects(runs, path)
+    if len(steps) < 2:
+        return None
+    observed = float(tutorial.loc["neurogebra", "test_accuracy"] - tutorial.loc["pytorch", "test_accuracy"])
+    parts = {name: t_interval(steps[f"step{i}"]) for i, name in enumerate(PART_NAMES)}
+    total = t_interval(steps["total"])
+    return {"observed": observed, "seed": int(tutorial.loc["neurogebra", "seed"]), "parts": parts, "total": total,
+            "chance": observed - total["mean"], "n_seeds": len(steps), "path": path}
+
+
+def decomposition_conclusion(parts: dict | None) -> str:
+    """The page's gap as the sum of its parts, naming the largest."""
+    if parts is None:
+        return ("The sweep does not train both of the page's optimizer settings with its batch size, epochs and "
+                "network in both frameworks and both initialisations, so the page's gap cannot be split into parts.")
+    pieces = {**{name: parts["parts"][name]["mean"] for name in PART_NAMES}, "chance": parts["chance"]}
+    largest = max(pieces, key=lambda name: abs(pieces[name]))
+    spread = parts["total"]["std"]
+    typical = np.isfinite(spread) and abs(parts["chance"]) <= 2 * spread
+    text = (f"The page's gap, neurogebra − PyTorch on seed {parts['seed']}, is {points(parts['observed'])} = "
+            + " + ".join(f"{name} {points(value)}" for name, value in pieces.items())
+            + f". **The largest part is {largest}**"
+            + {"optimizer": " (SGD at the page's learning rate instead of Adam)",
+               "framework": " (neurogebra instead of PyTorch, same optimizer and initialisation)",
+               "initialisation": " (the page's initial weights instead of PyTorch's default)",
+               "chance": " (this seed's luck, beyond what the sweep's mean explains)"}[largest]
+            + f". The parts are means over {plural(parts['n_seeds'], 'seed')} of the sweep; ")
+    if np.isfinite(spread):
+        text += (f"across those seeds the same comparison varies with a standard deviation of {100 * spread:.1f} pp, "
+                 f"so the page's seed is {'an ordinary draw' if typical else 'an unusual draw'}.")
     else:
-        text += "With fewer than two seeds per setting no interval can be computed. "
-    gap = tutorial["test_accuracy"]
-    if gap.notna().all():
-        text += (
-            f"The page's own comparison (neurogebra with {optimizer_name(tutorial.loc['neurogebra', 'optimizer'])}, "
-            f"PyTorch with {optimizer_name(tutorial.loc['pytorch', 'optimizer'])}, one seed) differs by "
-            f"{points(gap['neurogebra'] - gap['pytorch'])}. "
-        )
-    effects = optimizer.dropna(subset=["mean_difference"])
-    if len(effects):
-        parts = ", ".join(f"{framework_name(r.framework)} {points(r.mean_difference)}" for r in effects.itertuples())
-        text += f"Switching the optimizer from SGD to Adam (reference settings, same framework) changes it by {parts}."
+        text += "with fewer than two seeds its spread is unknown."
     return text
+
+
+# ---------------------------------------------------------------- engines and cost
+
+
+def engine_usage(runs: pd.DataFrame) -> pd.DataFrame:
+    """How many runs each engine trained, per group and framework."""
+    if "engine" not in runs.columns:
+        return pd.DataFrame(columns=["group", "framework", "engine", "runs"])
+    return (runs.groupby(["group", "framework", "engine"], sort=True).size().rename("runs").reset_index())
+
+
+def engine_sentence(runs: pd.DataFrame) -> str:
+    """'The sweep's neurogebra runs were trained by the tensor engine (240 runs), ...'."""
+    usage = engine_usage(runs)
+    if usage.empty:
+        return "The runs table does not say which engine trained each run."
+    parts = [f"{plural(int(r.runs), 'run')} of {framework_name(r.framework)} in the {r.group} group by "
+             f"{ENGINE_NAMES.get(r.engine, r.engine)}" for r in usage.itertuples()]
+    return "Trained: " + "; ".join(parts) + "."
+
+
+ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neurogebra's numpy tensor engine",
+                "torch": "PyTorch"}
+
+
+def training_cost(runs: pd.DataFrame, run_timing: pd.DataFrame) -> dict:
+    """Seconds of training summed over every run (median seconds per epoch × epochs completed)."""
+    joined = runs[["run_id", "framework", "epochs_completed"]].merge(
+        run_timing[["run_id", "seconds_per_epoch_median"]], on="run_id", how="inner")
+    seconds_each = joined["seconds_per_epoch_median"] * joined["epochs_completed"]
+    by_framework = seconds_each.groupby(joined["framework"]).sum().to_dict()
+    return {"runs": len(joined), "seconds": float(seconds_each.sum()), "by_framework": by_framework}
+
+
+def cost_sentence(cost: dict, config: dict) -> str:
+    """What training this config's runs took, summed over runs (jobs ran side by side, so wall time is less)."""
+    if not cost["runs"]:
+        return "No run timing was recorded."
+    parts = ", ".join(f"{framework_name(fw)} {minutes_text(seconds_)}" for fw, seconds_ in sorted(cost["by_framework"].items()))
+    return (f"Training the {plural(cost['runs'], 'run')} of this configuration ({plural(len(config['seeds']), 'seed')}) "
+            f"took {minutes_text(cost['seconds'])} of training time summed over runs ({parts}): seconds per epoch, "
+            "measured while jobs shared the machine, times the epochs each run completed.")
+
+
+def minutes_text(value: float) -> str:
+    return seconds(value) if value < 120 else f"{value / 60:.1f} min"
 
 
 # ---------------------------------------------------------------- controlled comparison
@@ -282,12 +444,21 @@ def percent(value, digits: int = 1) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{100 * value:.{digits}f}%"
 
 
-def points(value, digits: int = 1) -> str:
+def points(value, digits: int = 1, unit: bool = True) -> str:
     """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
     if value is None or not np.isfinite(value):
         return "–"
-    text = f"{100 * value:+.{digits}f} pp"
+    text = f"{100 * value:+.{digits}f}" + (" pp" if unit else "")
     return text.replace("-", "−")
+
+
+def p_value(value, relation: bool = False) -> str:
+    """A p-value: two significant digits, '< 0.0001' below that (``relation``: '= 0.004' / '< 0.0001')."""
+    if value is None or not np.isfinite(value):
+        return "= –" if relation else "–"
+    if value < 1e-4:
+        return "< 0.0001"
+    return f"= {value:.2g}" if relation else f"{value:.2g}"
 
 
 def ratio(value, digits: int = 0) -> str:

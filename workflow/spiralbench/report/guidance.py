@@ -1,9 +1,10 @@
-"""Section 11: "When to use each", restated from the evidence.
+"""Section 11: "When to use each", restated from the evidence, and the report's headline box.
 
 The page's table puts a neurogebra check mark on every row, production systems,
 large-scale training, GPU acceleration and pretrained models included. Here
 each row names the library the evidence supports and the measurement or fact
-it rests on.
+it rests on; the accuracy row and the headline are worded from the paired
+effects (``tables/effects.csv``), so they change when the numbers do.
 """
 
 from __future__ import annotations
@@ -53,6 +54,77 @@ def speed_facts(results: Results) -> dict:
     }
 
 
+def accuracy_verdict(effects: pd.DataFrame) -> tuple[str, str]:
+    """Which library the accuracy evidence supports, and why: from the framework effect at matched init."""
+    framework = evidence.effect_verdict(effects, "framework")
+    init = evidence.effect_verdict(effects, "init")
+    pooled = framework["pooled"]
+    if pooled.empty:
+        return "not measured", "the sweep trains no setting in both frameworks with the same initialisation"
+    numbers = ", ".join(f"{evidence.points(row['mean'])} from {evidence.INIT_NAMES.get(i, i)}"
+                        for i, row in pooled.iterrows())
+    init_note = ("; the initial weights matter more" if init["kind"] != "none" and framework["kind"] == "none"
+                 else "")
+    if framework["kind"] == "none":
+        return "either", (f"at matched initialisation neither is more accurate (neurogebra − PyTorch {numbers}; "
+                          f"not significant after Holm){init_note}")
+    if framework["kind"] == "same":
+        winner = framework["side"]
+        return winner, f"at matched initialisation {winner} is more accurate (neurogebra − PyTorch {numbers})"
+    return "either", f"the framework's effect depends on the initialisation (neurogebra − PyTorch {numbers})"
+
+
+def page_accuracy_claim(runs: pd.DataFrame) -> str:
+    """What the page's single run shows: the framework with the higher test accuracy, or both if tied."""
+    tutorial = evidence.tutorial_runs(runs)["test_accuracy"]
+    if tutorial.isna().any() or tutorial["neurogebra"] == tutorial["pytorch"]:
+        return "either"
+    return "neurogebra" if tutorial["neurogebra"] > tutorial["pytorch"] else "PyTorch"
+
+
+def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None) -> str:
+    """The box at the top of the report: the fair comparison, the initialisation, the page's gap, the speed."""
+    framework = evidence.effect_verdict(effects, "framework")
+    init = evidence.effect_verdict(effects, "init")
+    fw, ini = framework["pooled"], init["pooled"]
+    sentences = []
+    if fw.empty:
+        sentences.append("The sweep has no matched comparison of the two frameworks.")
+    else:
+        numbers = " and ".join(f"{evidence.points(row['mean'])} from {evidence.INIT_NAMES.get(i, i)}"
+                               for i, row in fw.iterrows())
+        seeds = int(fw["n_pairs"].min())
+        start = "With the same initial weights, optimizer and settings"
+        sentences.append({
+            "none": f"{start}, **neurogebra and PyTorch are equally accurate** within what {plural_seeds(seeds)} "
+                    f"can tell (neurogebra − PyTorch {numbers}, neither significant after Holm's correction).",
+            "same": f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
+                    f"({plural_seeds(seeds)}, significant after Holm's correction).",
+            "mixed": f"{start}, **which framework is more accurate depends on the initialisation**: "
+                     f"neurogebra − PyTorch {numbers}.",
+        }[framework["kind"]])
+    if not ini.empty:
+        numbers = " and ".join(f"{evidence.points(row['mean'])} in {evidence.framework_name(f)}" for f, row in ini.iterrows())
+        sentences.append({
+            "none": f"The initialisation scheme makes no detectable difference (page − torch-default {numbers}).",
+            "same": f"**The initialisation matters**: {init['side']} is more accurate (page − torch-default {numbers}).",
+            "mixed": f"**The initialisation matters in at least one framework** (page − torch-default {numbers}).",
+        }[init["kind"]])
+    if parts is not None:
+        pieces = {**{name: parts["parts"][name]["mean"] for name in evidence.PART_NAMES}, "chance": parts["chance"]}
+        largest = max(pieces, key=lambda name: abs(pieces[name]))
+        sentences.append(
+            f"The page's own comparison (SGD against Adam, different initial weights, one seed) shows a gap of "
+            f"{evidence.points(parts['observed'])}; its largest part is **{largest}** ({evidence.points(pieces[largest])}).")
+    if speed is not None:
+        sentences.append(f"PyTorch trains {ratio(speed['ratio'])} faster per epoch at hidden width {speed['width']}.")
+    return "**In short.** " + " ".join(sentences)
+
+
+def plural_seeds(count: int) -> str:
+    return evidence.plural(count, "seed")
+
+
 def when_to_use(results: Results) -> Table:
     speed = speed_facts(results)
     controlled = evidence.controlled_agreement(results.table("controlled"))
@@ -89,16 +161,33 @@ def when_to_use(results: Results) -> Table:
         "GPU acceleration": ("PyTorch", f"neurogebra {engine}: it has no device support; PyTorch runs on GPUs "
                              "(this benchmark uses its CPU build)"),
         "Pre-trained models": ("PyTorch", "neurogebra has no model hub or pretrained weights; PyTorch's ecosystem does"),
+        "Accuracy on a problem like this": accuracy_verdict(results.table("effects")),
     }
     rows, classes = [], []
-    for scenario, page_neurogebra, page_pytorch in PAGE_TABLE:
-        page = " and ".join(name for name, mark in (("neurogebra", page_neurogebra), ("PyTorch", page_pytorch)) if mark)
+    page_rows = [(scenario, " and ".join(name for name, mark in (("neurogebra", ng), ("PyTorch", pt)) if mark))
+                 for scenario, ng, pt in PAGE_TABLE]
+    # Not a row of the page's table: what its single run, with different optimizers, suggests.
+    page_rows.append(("Accuracy on a problem like this", page_accuracy_claim(results.table("runs"))))
+    for scenario, page in page_rows:
         verdict, reason = verdicts[scenario]
         rows.append({"scenario": scenario, "the page says": page, "the evidence says": verdict, "because": reason})
         classes.append("" if page == verdict else "sb-changed")
-    sources = [results.path_of("speed"), results.path_of("controlled"), results.path_of("complexity")]
+    sources = [results.path_of("speed"), results.path_of("controlled"), results.path_of("complexity"),
+               results.path_of("effects"), results.path_of("runs")]
     return Table(pd.DataFrame(rows), sources, text_columns=("scenario", "the page says", "the evidence says", "because"),
                  row_classes=classes, wrap_columns=("because",))
+
+
+def summary(table: Table) -> str:
+    """The table in one sentence: which library the evidence supports for which scenarios."""
+    frame = table.frame
+    groups = []
+    for verdict, rows in frame.groupby("the evidence says", sort=False):
+        scenarios = ", ".join(s[0].lower() + s[1:] for s in rows["scenario"])
+        groups.append(f"{verdict} for {scenarios}" if verdict != "either" else f"either library for {scenarios}")
+    changed = changed_rows(table)
+    return (f"The evidence supports {'; '.join(groups)}. It changes {changed} of the "
+            f"{len(frame)} rows from what the page says.")
 
 
 def changed_rows(table: Table) -> int:

@@ -271,33 +271,71 @@ def run_accuracies(results: Results) -> Chart:
 # ---------------------------------------------------------------- 6. fair comparison
 
 
+INIT_COLORS = {"page": "#009E73", "torch-default": "#CC79A7"}
+INIT_LABELS = {"page": "page init", "torch-default": "torch-default init"}
+
+
 @styled
-def matched_differences(differences: pd.DataFrame, results: Results) -> Chart:
-    """Neurogebra minus PyTorch test accuracy per setting, mean and 95% CI over seeds (paired by seed)."""
-    names = evidence.setting_labels(results.table("runs"))
-    labels = [names.get(setting, setting) for setting in differences["setting"]]
-    figure, axes = new_figure(8.0, 1.4 + 0.36 * len(labels))
-    ax = axes[0, 0]
-    y = np.arange(len(labels))
-    mean = 100 * differences["mean_difference"].to_numpy()
-    low = 100 * differences["ci95_low"].to_numpy()
-    high = 100 * differences["ci95_high"].to_numpy()
-    has_interval = np.isfinite(low) & np.isfinite(high)
-    ax.errorbar(mean[has_interval], y[has_interval],
-                xerr=[mean[has_interval] - low[has_interval], high[has_interval] - mean[has_interval]],
-                fmt="o", color="#333333", ecolor="#777777", capsize=3, label="mean, 95% CI over seeds")
-    if (~has_interval).any():
-        ax.plot(mean[~has_interval], y[~has_interval], "o", color="#333333", markerfacecolor="white",
-                label="mean (fewer than 2 seeds: no interval)")
-    ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(y, labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlabel("neurogebra − PyTorch test accuracy (percentage points)")
-    span = np.nanmax(np.abs(np.concatenate([low, high, mean, [1.0]])))
-    ax.set_xlim(-1.1 * span, 1.1 * span)
-    ax.grid(axis="y", alpha=0)
-    figure.legend(loc="outside lower center", ncols=2, frameon=False)
-    return Chart(figure, [results.path_of("runs")])
+def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
+    """Forest plot: the framework effect per init scheme (left) and the init effect per framework (right).
+
+    One row per setting and a first row pooled over the settings; the t 95% interval as a line, the
+    mean as a dot, filled when significant after Holm's correction within its family.
+    """
+    settings = effects.loc[effects["scope"] == "setting", evidence_setting_columns()].drop_duplicates()
+    settings = settings.sort_values(evidence_setting_columns(), kind="mergesort")
+    varying = evidence.varying_columns(settings)
+    labels = ["all settings (pooled per seed)"] + [evidence.setting_label(r, varying) for _, r in settings.iterrows()]
+    keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 1.6 + 0.3 * len(labels), 1, 2, sharey=True)
+    panels = [("framework", "neurogebra − PyTorch, same initialisation", INIT_COLORS, INIT_LABELS),
+              ("init", "page − torch-default init, same framework", FRAMEWORK_COLORS, FRAMEWORK_LABELS)]
+    span = 1.0
+    for ax, (effect, title, colors, names) in zip(axes[0], panels):
+        mine = effects[effects["effect"] == effect]
+        levels = sorted(mine["within"].unique())
+        for offset, level in zip(np.linspace(-0.16, 0.16, max(len(levels), 1)), levels):
+            rows = mine[mine["within"] == level]
+            for y, key in enumerate(keys):
+                row = rows[rows["scope"] == "pooled"] if key is None else rows[
+                    (rows["scope"] == "setting") & _matches(rows, key)]
+                if row.empty:
+                    continue
+                row = row.iloc[0]
+                mean, low, high = 100 * row["mean"], 100 * row["t_low"], 100 * row["t_high"]
+                if np.isfinite(low) and np.isfinite(high):
+                    ax.plot([low, high], [y + offset] * 2, color=colors[level], linewidth=2.4 if key is None else 1.4)
+                    span = max(span, abs(low), abs(high))
+                if np.isfinite(mean):
+                    ax.plot(mean, y + offset, "D" if key is None else "o", color=colors[level],
+                            markerfacecolor=colors[level] if row["significant"] else "white",
+                            markersize=7 if key is None else 5)
+                    span = max(span, abs(mean))
+        ax.axvline(0, color="black", linewidth=1)
+        ax.axhline(0.5, color="#999999", linewidth=0.8)
+        ax.set_title(title)
+        ax.set_xlabel("test accuracy difference (percentage points)")
+        ax.grid(axis="y", alpha=0)
+        handles = [Line2D([], [], color=colors[level], marker="o", label=names.get(level, level)) for level in levels]
+        handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
+                              label="open: not significant (Holm)"))
+        ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=8)
+    for ax in axes[0]:
+        ax.set_xlim(-1.1 * span, 1.1 * span)
+    axes[0, 0].set_yticks(range(len(labels)), labels)
+    axes[0, 0].set_ylim(len(labels) - 0.5, -0.5)
+    return Chart(figure, [results.path_of("effects")])
+
+
+def evidence_setting_columns() -> list[str]:
+    return list(evidence.effects_module.SETTING_COLUMNS)
+
+
+def _matches(rows: pd.DataFrame, key: tuple) -> pd.Series:
+    mask = pd.Series(True, index=rows.index)
+    for column, value in zip(evidence_setting_columns(), key):
+        mask &= np.isclose(rows[column].astype(float), value) if column == "learning_rate" else rows[column] == value
+    return mask
 
 
 @styled

@@ -27,6 +27,11 @@ TABLES = {
         "group", "framework", "setting", "optimizer", "learning_rate", "batch_size", "n_runs", "n_diverged",
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
+    "effects": ("tables/effects.csv", (
+        "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
+        "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
+        "boot_low", "boot_high", "p_value", "p_holm", "significant",
+    )),
     "controlled": ("tables/controlled.csv", (
         "epoch", "neurogebra_loss", "pytorch_loss", "abs_diff", "neurogebra_accuracy", "pytorch_accuracy",
     )),

@@ -184,21 +184,73 @@ def tutorial_comparison(results: Results) -> Table:
     return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("framework", "optimizer", "status"))
 
 
-def matched_differences(differences: pd.DataFrame, results: Results) -> Table:
-    rows, classes = [], []
-    for r in differences.itertuples():
-        rows.append({
-            "optimizer": optimizer_name(r.optimizer),
-            "learning rate": f"{r.learning_rate:g}",
-            "batch size": int(r.batch_size),
-            "seed pairs": r.n_pairs,
-            "pairs left out (diverged)": r.n_excluded,
-            "mean difference": points(r.mean_difference),
-            "std": "–" if not np.isfinite(r.std_difference) else f"{100 * r.std_difference:.1f} pp",
-            "95% CI": "–" if not np.isfinite(r.ci95_low) else f"{points(r.ci95_low)} to {points(r.ci95_high)}",
+def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") -> Table:
+    """Effects with both intervals, raw and Holm-corrected p-values (``scope``: 'pooled' or 'setting')."""
+    rows = []
+    chosen = effect_rows[effect_rows["scope"] == scope]
+    varying = evidence.varying_columns(chosen) if scope == "setting" else []
+    for _, r in chosen.iterrows():
+        within = evidence.INIT_NAMES.get(r["within"], framework_name(r["within"]))
+        row = {
+            "effect": "framework" if r["effect"] == "framework" else "initialisation",
+            "contrast": r["contrast"].replace("pytorch", "PyTorch"),
+            "held fixed": within,
+        }
+        if scope == "setting":
+            row["setting"] = evidence.setting_label(r, varying)
+        else:
+            row["settings"] = int(r["n_settings"])
+        row.update({
+            "seeds (dropped pairs)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
+            "mean": points(r["mean"]),
+            "sd": "–" if not np.isfinite(r["sd"]) else f"{100 * r['sd']:.1f} pp",
+            "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
+            "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
+            "p": evidence.p_value(r["p_value"]),
+            # Bold: significant after Holm's correction within the effect's family.
+            "Holm p": f"**{evidence.p_value(r['p_holm'])}**" if bool(r["significant"]) else evidence.p_value(r["p_holm"]),
         })
-        classes.append("sb-diverged" if r.n_excluded else "")
-    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("optimizer",), row_classes=classes)
+        rows.append(row)
+    text = ("effect", "contrast", "held fixed", "setting")
+    return Table(pd.DataFrame(rows), [results.path_of("effects")], text_columns=text)
+
+
+def _interval_pp(low, high) -> str:
+    return "–" if not (np.isfinite(low) and np.isfinite(high)) else f"{points(low, unit=False)} to {points(high)}"
+
+
+def page_comparison_parts(parts: dict, results: Results) -> Table:
+    """The page's single-seed gap as the sum of optimizer, framework, initialisation and chance."""
+    path = parts["path"]
+
+    def describe(point):
+        return (f"{framework_name(point['framework'])}, {optimizer_name(point['optimizer'])} lr "
+                f"{point['learning_rate']:g}, {point['init']} init")
+
+    rows = []
+    for i, name in enumerate(evidence.PART_NAMES):
+        part = parts["parts"][name]
+        rows.append({"part": name, "step": f"{describe(path[i])} − {describe(path[i + 1])}",
+                     "mean over seeds": points(part["mean"]),
+                     "t 95% CI": _interval_pp(part["low"], part["high"])})
+    total = parts["total"]
+    rows.append({"part": "sum of the parts", "step": f"{describe(path[0])} − {describe(path[-1])}",
+                 "mean over seeds": points(total["mean"]), "t 95% CI": _interval_pp(total["low"], total["high"])})
+    rows.append({"part": "chance", "step": f"the page's gap on seed {parts['seed']} − the sum of the parts",
+                 "mean over seeds": points(parts["chance"]), "t 95% CI": "–"})
+    rows.append({"part": "the page's gap", "step": f"the page's two runs, seed {parts['seed']}",
+                 "mean over seeds": points(parts["observed"]), "t 95% CI": "–"})
+    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("part", "step"),
+                 wrap_columns=("step",))
+
+
+def engine_usage(results: Results) -> Table:
+    usage = evidence.engine_usage(results.table("runs"))
+    frame = pd.DataFrame({
+        "group": usage["group"], "framework": usage["framework"].map(framework_name),
+        "engine": usage["engine"].map(lambda e: evidence.ENGINE_NAMES.get(e, e)), "runs": usage["runs"],
+    })
+    return Table(frame, [results.path_of("runs")], text_columns=("group", "framework", "engine"))
 
 
 # ---------------------------------------------------------------- 7. / 8. inspection
