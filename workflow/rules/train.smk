@@ -1,7 +1,7 @@
 # One job trains every seed of one setting. A PyTorch job spends about 4 s importing torch before
-# its first step, as long as the runs themselves take; the seeds of a setting share that cost.
-for group, seeds in run_groups().items():
-    for framework in spiral_config.FRAMEWORKS:
+# its first step, longer than its runs take; the seeds of a setting share that cost.
+for group, (seeds, group_frameworks) in run_groups().items():
+    for framework in group_frameworks:
 
         rule:
             name:
@@ -14,7 +14,8 @@ for group, seeds in run_groups().items():
                 result(f"logs/train/{group}/{framework}/{{setting}}.log"),
             conda:
                 "../envs/spiralbench.yaml"
-            # The scratch engine is pure Python: one thread. PyTorch gets exactly the configured threads.
+            # neurogebra runs on one thread (numpy's BLAS is pinned to one in the job). PyTorch gets
+            # exactly the configured threads.
             threads: 1 if framework == "neurogebra" else config["pytorch_threads"]
             resources:
                 mem_mb=500 if framework == "neurogebra" else 1000,
