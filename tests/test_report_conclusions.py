@@ -115,3 +115,27 @@ def test_forest_plot_and_effects_tables_show_every_setting_and_the_pooled_row(la
     assert len(per_setting) == 48 and "setting" in per_setting.columns
     # Significant rows carry their Holm p-value in bold.
     assert pooled.loc[pooled["effect"] == "framework", "Holm p"].str.startswith("**").all()
+
+
+def _engine_table(loss_gap: float, test_gap: float = 0.0):
+    import pandas as pd
+
+    rows = []
+    for seed in (42, 0, 1):
+        for epoch in (1, 2):
+            loss = 1.0 / epoch + seed * 1e-3
+            rows.append({"seed": seed, "epoch": epoch, "loss_scalar": loss, "loss_tensor": loss + loss_gap,
+                         "loss_abs_diff": loss_gap, "accuracy_scalar": 0.5, "accuracy_tensor": 0.5,
+                         "test_accuracy_scalar": 0.8, "test_accuracy_tensor": 0.8 + (test_gap if seed == 0 else 0.0),
+                         "agree": loss_gap <= 1e-9 and not (test_gap and seed == 0)})
+    return pd.DataFrame(rows)
+
+
+def test_engine_agreement_is_stated_when_the_engines_agree_and_flips_when_they_do_not():
+    agree = evidence.engine_agreement(_engine_table(1e-15))
+    assert agree["all_agree"] and agree["seeds"] == 3 and agree["seeds_same_test_accuracy"] == 3
+    assert evidence.engine_agreement_sentence(agree).startswith("**The two engines agree**")
+    apart = evidence.engine_agreement(_engine_table(1e-15, test_gap=0.05))
+    assert not apart["all_agree"] and apart["seeds_same_test_accuracy"] == 2
+    assert evidence.engine_agreement_sentence(apart).startswith("**The two engines do not agree everywhere**")
+    assert "1.0e-03" in evidence.engine_agreement_sentence(evidence.engine_agreement(_engine_table(1e-3)))

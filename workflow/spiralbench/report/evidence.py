@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from spiralbench import effects as effects_module
+from spiralbench.collect import ENGINE_LOSS_TOLERANCE
 from spiralbench.config import hidden_slug
 
 FRAMEWORKS = ("neurogebra", "pytorch")
@@ -304,6 +305,37 @@ def engine_sentence(runs: pd.DataFrame) -> str:
 
 ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neurogebra's numpy tensor engine",
                 "torch": "PyTorch"}
+
+
+def engine_agreement(agreement: pd.DataFrame) -> dict:
+    """How closely neurogebra's two engines agree on the runs both trained (tables/engine_agreement.csv)."""
+    per_seed = agreement.groupby("seed", sort=True)
+    test_same = per_seed.apply(lambda rows: bool((rows["test_accuracy_scalar"] == rows["test_accuracy_tensor"]).all()),
+                               include_groups=False)
+    return {
+        "seeds": int(agreement["seed"].nunique()),
+        "epochs": len(agreement),
+        "max_abs_diff": float(agreement["loss_abs_diff"].max()) if len(agreement) else math.nan,
+        "epochs_agreeing": int(agreement["agree"].astype(bool).sum()),
+        "same_accuracy_epochs": int((agreement["accuracy_scalar"] == agreement["accuracy_tensor"]).sum()),
+        "seeds_same_test_accuracy": int(test_same.sum()),
+        "all_agree": bool(len(agreement)) and bool(agreement["agree"].astype(bool).all()),
+    }
+
+
+def engine_agreement_sentence(agreement: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
+    """The engine check in words: do the scalar and tensor engines give the same numbers?"""
+    if not agreement["seeds"]:
+        return "No run was trained by both of neurogebra's engines, so their agreement is not checked."
+    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting trained by both engines "
+               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other (tolerance {tolerance:g}), "
+               f"the same training accuracy in {agreement['same_accuracy_epochs']} of {agreement['epochs']} epochs and "
+               f"the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
+    if agreement["all_agree"]:
+        return (f"**The two engines agree**: {numbers}. The tensor engine's runs stand for what the page's scalar "
+                "engine would have computed.")
+    return (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
+            "from what the page's scalar engine computes.")
 
 
 def training_cost(runs: pd.DataFrame, run_timing: pd.DataFrame) -> dict:

@@ -290,7 +290,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 1.6 + 0.3 * len(labels), 1, 2, sharey=True)
     panels = [("framework", "neurogebra − PyTorch, same initialisation", INIT_COLORS, INIT_LABELS),
               ("init", "page − torch-default init, same framework", FRAMEWORK_COLORS, FRAMEWORK_LABELS)]
-    span = 1.0
+    span, handles = 1.0, []
     for ax, (effect, title, colors, names) in zip(axes[0], panels):
         mine = effects[effects["effect"] == effect]
         levels = sorted(mine["within"].unique())
@@ -316,14 +316,14 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.set_title(title)
         ax.set_xlabel("test accuracy difference (percentage points)")
         ax.grid(axis="y", alpha=0)
-        handles = [Line2D([], [], color=colors[level], marker="o", label=names.get(level, level)) for level in levels]
-        handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
-                              label="open: not significant (Holm)"))
-        ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=8)
+        handles += [Line2D([], [], color=colors[level], marker="o", label=names.get(level, level)) for level in levels]
     for ax in axes[0]:
         ax.set_xlim(-1.1 * span, 1.1 * span)
     axes[0, 0].set_yticks(range(len(labels)), labels)
     axes[0, 0].set_ylim(len(labels) - 0.5, -0.5)
+    handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
+                          label="open marker: not significant after Holm"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     return Chart(figure, [results.path_of("effects")])
 
 

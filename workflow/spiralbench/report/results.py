@@ -32,6 +32,10 @@ TABLES = {
         "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
         "boot_low", "boot_high", "p_value", "p_holm", "significant",
     )),
+    "engine_agreement": ("tables/engine_agreement.csv", (
+        "seed", "epoch", "loss_scalar", "loss_tensor", "loss_abs_diff", "accuracy_scalar", "accuracy_tensor",
+        "test_accuracy_scalar", "test_accuracy_tensor", "agree",
+    )),
     "controlled": ("tables/controlled.csv", (
         "epoch", "neurogebra_loss", "pytorch_loss", "abs_diff", "neurogebra_accuracy", "pytorch_accuracy",
     )),
