@@ -37,6 +37,7 @@ def t_interval(values, confidence: float = 0.95) -> dict:
 def sweep_settings(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per sweep setting (optimizer, learning rate, batch size, ...), sorted."""
     keys = ["setting", "optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+    keys += [key for key in ("init",) if key in runs.columns]
     sweep = runs[runs["group"] == "sweep"]
     return sweep[keys].drop_duplicates().sort_values(["optimizer", "learning_rate", "batch_size", "setting"]).reset_index(drop=True)
 
@@ -55,6 +56,7 @@ SETTING_PARTS = {
     "epochs": lambda v: f"{int(v)} epochs",
     "hidden_sizes": lambda v: f"hidden {v}",
     "activation": str,
+    "init": lambda v: f"{v} init",
 }
 
 

@@ -167,13 +167,14 @@ def _unique_labels(handles):
 
 @styled
 def accuracy_heatmaps(results: Results) -> Chart:
-    """Mean test accuracy over seeds for every learning rate × batch size, per framework (rows) and optimizer
-    (columns). A cell where runs diverged says how many; a cell where all did is hatched."""
+    """Mean test accuracy over seeds for every learning rate × batch size and init, per framework (rows) and
+    optimizer (columns). A cell where runs diverged says how many; a cell where all did is hatched."""
     summary = results.table("summary")
     sweep = summary[summary["group"] == "sweep"]
     optimizers = sorted(sweep["optimizer"].unique(), key=lambda o: (o != "sgd", o))
     learning_rates = sorted(sweep["learning_rate"].unique())
-    batch_sizes = sorted(sweep["batch_size"].unique())
+    # Columns: every batch size × initialisation scheme of the sweep.
+    batch_sizes = sorted(set(zip(sweep["batch_size"], sweep["init"])))
     width = min(MAX_FIGURE_WIDTH, 1.6 + len(optimizers) * (1.2 + 1.15 * len(batch_sizes)))
     height = 1.3 + len(FRAMEWORKS) * (0.8 + 0.5 * len(learning_rates))
     figure, axes = new_figure(width, height, len(FRAMEWORKS), len(optimizers), sharex=True, sharey=True)
@@ -189,7 +190,7 @@ def accuracy_heatmaps(results: Results) -> Chart:
             cells = sweep[(sweep["framework"] == framework) & (sweep["optimizer"] == optimizer)]
             grid = np.full((len(learning_rates), len(batch_sizes)), np.nan)
             for cell in cells.itertuples():
-                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index(cell.batch_size)
+                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init))
                 grid[i, j] = cell.test_accuracy_mean
                 note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
                 if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
@@ -203,12 +204,12 @@ def accuracy_heatmaps(results: Results) -> Chart:
                 if not np.isfinite(cell.test_accuracy_mean):
                     ax.add_patch(_hatched_cell(j, i))
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
-            ax.set_xticks(range(len(batch_sizes)), [str(b) for b in batch_sizes])
+            ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}" for batch, init in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
             ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {evidence.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
-                ax.set_xlabel("batch size")
+                ax.set_xlabel("batch size, initialisation")
             if column == 0:
                 ax.set_ylabel("learning rate")
     figure.colorbar(image, ax=axes, label="mean test accuracy", shrink=0.8)

@@ -130,10 +130,11 @@ def test_accuracy_summary(results: Results) -> Table:
     """Per sweep setting, both frameworks side by side: test accuracy mean ± std, 95% CI, diverged runs."""
     summary = results.table("summary")
     sweep = summary[summary["group"] == "sweep"]
-    keys = ["optimizer", "learning_rate", "batch_size", "setting"]
+    keys = ["optimizer", "learning_rate", "batch_size", "init", "setting"]
     rows, classes = [], []
     for key, same in sweep.groupby(keys, sort=True):
-        row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2])}
+        row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2]),
+               "init": key[3]}
         diverged = []
         for framework in FRAMEWORKS:
             found = same[same["framework"] == framework]
@@ -149,7 +150,7 @@ def test_accuracy_summary(results: Results) -> Table:
         rows.append(row)
         classes.append("sb-diverged" if any(not d.startswith("0/") for d in diverged) else "")
     sorted_rows = pd.DataFrame(rows)
-    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer",), row_classes=classes)
+    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer", "init"), row_classes=classes)
 
 
 def diverged_runs(results: Results) -> Table:
