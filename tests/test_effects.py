@@ -50,8 +50,7 @@ def test_a_null_effect_is_not_called_significant_after_holm_though_some_raw_p_va
 def test_families_are_the_effect_and_scope_and_holm_runs_within_each():
     table = effects.effects_table(runs_table(framework_effect=0.02))
     sizes = table.groupby("family").size().to_dict()
-    assert sizes == {"framework effect, pooled": 2, "framework effect, per setting": 24,
-                     "init effect, pooled": 2, "init effect, per setting": 24}
+    assert sizes == {"framework/pooled": 2, "framework/setting": 24, "init/pooled": 2, "init/setting": 24}
     for _, family in table.groupby("family"):
         # Holm: the smallest p-value is multiplied by the family's size, and no more.
         smallest = family["p_value"].idxmin()

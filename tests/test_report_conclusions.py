@@ -96,8 +96,8 @@ def test_without_the_pages_settings_in_the_sweep_the_gap_is_not_split():
 
 def test_engine_sentence_counts_runs_per_engine():
     text = evidence.engine_sentence(runs_table(seeds=range(3), settings=[("sgd", 0.05, 16)]))
-    assert "6 runs of neurogebra in the sweep group by neurogebra's numpy tensor engine" in text
-    assert "6 runs of PyTorch in the sweep group by PyTorch" in text
+    assert "neurogebra's numpy tensor engine trained the sweep's runs of neurogebra (6)" in text
+    assert "PyTorch trained the sweep's runs of PyTorch (6) and the page's own run of PyTorch (1)" in text
 
 
 def test_forest_plot_and_effects_tables_show_every_setting_and_the_pooled_row(large):
@@ -110,11 +110,11 @@ def test_forest_plot_and_effects_tables_show_every_setting_and_the_pooled_row(la
     assert labels[0].startswith("all settings") and len(labels) == 1 + 12
     assert chart.sources == ["tables/effects.csv"]
     pooled = tables.effects(large, Results).frame
-    assert len(pooled) == 4 and set(pooled["effect"]) == {"framework", "initialisation"}
+    assert len(pooled) == 4 and set(pooled["effect"]) == {"neurogebra − PyTorch", "page − torch-default"}
     per_setting = tables.effects(large, Results, scope="setting").frame
     assert len(per_setting) == 48 and "setting" in per_setting.columns
     # Significant rows carry their Holm p-value in bold.
-    assert pooled.loc[pooled["effect"] == "framework", "Holm p"].str.startswith("**").all()
+    assert pooled.loc[pooled["effect"] == "neurogebra − PyTorch", "Holm p"].str.startswith("**").all()
 
 
 def _engine_table(loss_gap: float, test_gap: float = 0.0):

@@ -167,7 +167,7 @@ def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
         for within, mine in pairs.groupby("within", sort=True):
             base = {"effect": effect, "within": within, "contrast": contrast}
             pooled = mine.groupby("seed", sort=True)["difference"].mean()  # NaN only if every pair of the seed diverged
-            settings = mine[SETTING_COLUMNS].drop_duplicates()
+            settings = mine.dropna(subset=["difference"])[SETTING_COLUMNS].drop_duplicates()  # that contribute
             rows.append({**base, "scope": "pooled", **{c: None for c in SETTING_COLUMNS},
                          "n_settings": len(settings), "n_dropped": int(mine["difference"].isna().sum()),
                          **paired_statistics(pooled.dropna())})
@@ -176,7 +176,7 @@ def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
                              "n_dropped": int(same["difference"].isna().sum()),
                              **paired_statistics(same["difference"].dropna())})
     table = pd.DataFrame(rows, columns=[c for c in EFFECTS_COLUMNS if c not in ("family", "p_holm", "significant")])
-    table["family"] = table["effect"] + " effect, " + table["scope"].map({"pooled": "pooled", "setting": "per setting"})
+    table["family"] = table["effect"] + "/" + table["scope"]  # e.g. framework/pooled, init/setting
     table = holm_by_family(table)
     table["effect"] = pd.Categorical(table["effect"], list(EFFECTS))
     table["scope"] = pd.Categorical(table["scope"], list(SCOPES))

@@ -168,8 +168,10 @@ def framework_conclusion(effects: pd.DataFrame) -> str:
     text = f"{lead}. Neurogebra − PyTorch, averaged over the {plural(n_settings, 'setting')} of each seed: {per_init}. "
     if verdict["kind"] == "none":
         bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
-        if np.isfinite(bound):
+        if np.isfinite(bound) and bound < 1:
             text += f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+        elif np.isfinite(bound):
+            text += "The intervals are wider than any difference of two accuracies: they rule nothing out. "
     text += per_setting_summary(effects, "framework")
     return text
 
@@ -199,8 +201,10 @@ def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
     if rows.empty:
         return ""
     significant = rows[rows["significant"].astype(bool)]
-    text = (f"Setting by setting, {len(significant)} of {plural(len(rows), 'effect')} "
-            f"{'is' if len(significant) == 1 else 'are'} significant after Holm's correction over those {len(rows)}")
+    if significant.empty:
+        return f"Setting by setting, none of the {plural(len(rows), 'effect')} is significant after Holm's correction."
+    text = (f"Setting by setting, {len(significant)} of the {plural(len(rows), 'effect')} "
+            f"{'is' if len(significant) == 1 else 'are'} significant after Holm's correction over the {len(rows)}")
     if len(significant):
         sides = sorted({favours(row, effect) for _, row in significant.iterrows()})
         text += f" (favouring {' or '.join(sides)})"
@@ -292,19 +296,25 @@ def engine_usage(runs: pd.DataFrame) -> pd.DataFrame:
     """How many runs each engine trained, per group and framework."""
     if "engine" not in runs.columns:
         return pd.DataFrame(columns=["group", "framework", "engine", "runs"])
-    return (runs.groupby(["group", "framework", "engine"], sort=True).size().rename("runs").reset_index())
+    usage = runs.groupby(["group", "framework", "engine"], sort=True).size().rename("runs").reset_index()
+    order = {group: i for i, group in enumerate(GROUP_NAMES)}
+    return usage.sort_values("group", key=lambda g: g.map(order).fillna(len(order)), kind="mergesort").reset_index(drop=True)
 
 
 def engine_sentence(runs: pd.DataFrame) -> str:
-    """'The sweep's neurogebra runs were trained by the tensor engine (240 runs), ...'."""
+    """Which engine trained what, engine by engine: 'neurogebra's numpy tensor engine trained ...'."""
     usage = engine_usage(runs)
     if usage.empty:
         return "The runs table does not say which engine trained each run."
-    parts = [f"{plural(int(r.runs), 'run')} of {framework_name(r.framework)} in the {r.group} group by "
-             f"{ENGINE_NAMES.get(r.engine, r.engine)}" for r in usage.itertuples()]
-    return "Trained: " + "; ".join(parts) + "."
+    parts = []
+    for engine, rows in usage.groupby("engine", sort=False):
+        what = " and ".join(f"{GROUP_NAMES.get(r.group, r.group)} of {framework_name(r.framework)} ({r.runs})"
+                            for r in rows.itertuples())
+        parts.append(f"{ENGINE_NAMES.get(engine, engine)} trained {what}")
+    return "Which engine trained what: " + "; ".join(parts) + "."
 
 
+GROUP_NAMES = {"sweep": "the sweep's runs", "tutorial": "the page's own run", "engine_check": "the engine check"}
 ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neurogebra's numpy tensor engine",
                 "torch": "PyTorch"}
 
@@ -330,9 +340,9 @@ def engine_agreement_sentence(agreement: dict, tolerance: float = ENGINE_LOSS_TO
     if not agreement["seeds"]:
         return "No run was trained by both of neurogebra's engines, so their agreement is not checked."
     numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting trained by both engines "
-               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other (tolerance {tolerance:g}), "
-               f"the same training accuracy in {agreement['same_accuracy_epochs']} of {agreement['epochs']} epochs and "
-               f"the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
+               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
+               f"(tolerance {tolerance:.0e}), the same training accuracy in {agreement['same_accuracy_epochs']} "
+               f"of {agreement['epochs']} epochs and the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
     if agreement["all_agree"]:
         return (f"**The two engines agree**: {numbers}. The tensor engine's runs stand for what the page's scalar "
                 "engine would have computed.")

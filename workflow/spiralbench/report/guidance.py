@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+import neurogebra
 from neurogebra.core.autograd import Value
 
 from . import evidence
@@ -147,7 +148,12 @@ def when_to_use(results: Results) -> Table:
     if all(math.isfinite(growth.get(f, math.nan)) for f in evidence.FRAMEWORKS):
         grows = (f"; its time per epoch grows like width^{growth['neurogebra']:.1f} against PyTorch's "
                  f"width^{growth['pytorch']:.1f}, {ratio(speed['largest_ratio'])} slower at width {speed['largest_width']}")
-    engine = "holds one Python float per `Value`" if scalar_engine else "is a scalar autograd engine"
+    tensor_engine = hasattr(neurogebra, "Tensor")
+    if tensor_engine:
+        engine = "computes on the CPU only (Python floats in its scalar engine, numpy arrays in its tensor engine)"
+    else:
+        engine = "holds one Python float per `Value`" if scalar_engine else "is a scalar autograd engine"
+    per_node = "" if tensor_engine else " and builds one graph node per scalar operation"
 
     verdicts = {
         "Learning ML concepts": ("neurogebra", f"every component is code in plain sight ({int(total['neurogebra_lines'])} "
@@ -156,7 +162,7 @@ def when_to_use(results: Results) -> Table:
         "Course assignments": ("neurogebra", f"a problem of this size fits: the page's {epochs} epochs take "
                                f"{minutes(epochs * speed['neurogebra_seconds'])} at hidden width {speed['width']}"),
         "Research prototyping": ("PyTorch", f"{faster}; its layers, losses and optimizers are ready-made"),
-        "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine} and builds one graph node per scalar operation"),
+        "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine}{per_node}"),
         "Large-scale training": ("PyTorch", f"{faster}{grows}"),
         "GPU acceleration": ("PyTorch", f"neurogebra {engine}: it has no device support; PyTorch runs on GPUs "
                              "(this benchmark uses its CPU build)"),
@@ -183,7 +189,7 @@ def summary(table: Table) -> str:
     frame = table.frame
     groups = []
     for verdict, rows in frame.groupby("the evidence says", sort=False):
-        scenarios = ", ".join(s[0].lower() + s[1:] for s in rows["scenario"])
+        scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
         groups.append(f"{verdict} for {scenarios}" if verdict != "either" else f"either library for {scenarios}")
     changed = changed_rows(table)
     return (f"The evidence supports {'; '.join(groups)}. It changes {changed} of the "

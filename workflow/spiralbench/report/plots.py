@@ -318,6 +318,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.set_xlabel("test accuracy difference (percentage points)")
         ax.grid(axis="y", alpha=0)
         handles += [Line2D([], [], color=colors[level], marker="o", label=names.get(level, level)) for level in levels]
+    span = min(span, 100.0)  # no difference of two accuracies is larger; wider intervals run off the edge
     for ax in axes[0]:
         ax.set_xlim(-1.1 * span, 1.1 * span)
     axes[0, 0].set_yticks(range(len(labels)), labels)

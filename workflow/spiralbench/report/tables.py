@@ -177,12 +177,14 @@ def tutorial_comparison(results: Results) -> Table:
         "optimizer": optimizer_name(r["optimizer"]),
         "learning rate": f"{r['learning_rate']:g}",
         "batch size": int(r["batch_size"]),
+        "initialisation": r["init"],
         "seed": int(r["seed"]),
         "status": r["status"],
         "training accuracy": percent(r["train_accuracy"]),
         "test accuracy": percent(r["test_accuracy"]),
     } for framework, r in tutorial.iterrows()]
-    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("framework", "optimizer", "status"))
+    return Table(pd.DataFrame(rows), [results.path_of("runs")],
+                 text_columns=("framework", "optimizer", "initialisation", "status"))
 
 
 def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") -> Table:
@@ -192,11 +194,7 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     varying = evidence.varying_columns(chosen) if scope == "setting" else []
     for _, r in chosen.iterrows():
         within = evidence.INIT_NAMES.get(r["within"], framework_name(r["within"]))
-        row = {
-            "effect": "framework" if r["effect"] == "framework" else "initialisation",
-            "contrast": r["contrast"].replace("pytorch", "PyTorch"),
-            "held fixed": within,
-        }
+        row = {"effect": r["contrast"].replace("pytorch", "PyTorch"), "held fixed": within}
         if scope == "setting":
             row["setting"] = evidence.setting_label(r, varying)
         else:
@@ -204,7 +202,6 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
         row.update({
             "seeds (dropped pairs)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
             "mean": points(r["mean"]),
-            "sd": "–" if not np.isfinite(r["sd"]) else f"{100 * r['sd']:.1f} pp",
             "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
             "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
             "p": evidence.p_value(r["p_value"]),
@@ -212,7 +209,7 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
             "Holm p": f"**{evidence.p_value(r['p_holm'])}**" if bool(r["significant"]) else evidence.p_value(r["p_holm"]),
         })
         rows.append(row)
-    text = ("effect", "contrast", "held fixed", "setting")
+    text = ("effect", "held fixed", "setting")
     return Table(pd.DataFrame(rows), [results.path_of("effects")], text_columns=text)
 
 
