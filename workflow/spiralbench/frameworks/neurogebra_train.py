@@ -1,5 +1,8 @@
 """Training and evaluating the scratch network, the way the page's Step 4 and Step 6 do it.
 
+Both engines of neurogebra train here: the scalar engine with the page's loop, one sample at a time;
+the tensor engine with the same loop written for a batch at a time (``train`` picks by the network).
+
 Random streams, as on the page: the initial weights come from a Python ``random`` stream seeded with
 the run's seed (``random.Random(seed)`` draws what ``random.seed(seed)`` would); the epoch shuffles
 come from numpy's stream that continues after the data split (see ``spiralbench.data``).
@@ -16,10 +19,11 @@ from spiralbench.frameworks import Trainer
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
-def build_network(layer_sizes, activation: str, seed: int) -> NeuralNetwork:
+def build_network(layer_sizes, activation: str, seed: int, engine: str = "scalar",
+                  init: str = "page") -> NeuralNetwork:
     """The page's network: ``activation`` in every hidden layer, linear scores out."""
     activations = [activation] * (len(layer_sizes) - 2) + ["linear"]
-    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed))
+    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed), engine=engine, init=init)
 
 
 def make_optimizer(network: NeuralNetwork, name: str, learning_rate: float):
@@ -34,6 +38,9 @@ def train(network, optimizer, X, y, batch_size, epoch_orders):
     The epoch loss is the sum of the batches' mean losses; the accuracy counts the samples the
     network classified right while it was learning from them.
     """
+    if network.engine == "tensor":
+        yield from train_batches(network, optimizer, X, y, batch_size, epoch_orders)
+        return
     n_classes = network.layer_sizes[-1]
     for order in epoch_orders:
         epoch_loss = 0.0
@@ -57,6 +64,30 @@ def train(network, optimizer, X, y, batch_size, epoch_orders):
             batch_loss.backward()
             optimizer.step()
             epoch_loss += batch_loss.data
+        yield epoch_loss, correct / total
+
+
+def train_batches(network, optimizer, X, y, batch_size, epoch_orders):
+    """The page's loop on the tensor engine: each batch in one forward and one backward pass.
+
+    The same epoch loss and accuracy as ``train``: the mean loss is computed over the batch at
+    once, the predictions are the argmax of each row of scores (first on ties, like ``max``).
+    """
+    for order in epoch_orders:
+        epoch_loss = 0.0
+        correct = 0
+        total = 0
+        for start in range(0, len(X), batch_size):
+            batch_idx = order[start:start + batch_size]
+            targets = y[batch_idx]
+            scores = network(X[batch_idx])
+            loss, _ = softmax_cross_entropy(scores, targets)
+            correct += int(np.count_nonzero(scores.data.argmax(axis=1) == targets))
+            total += len(batch_idx)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            epoch_loss += float(loss.data)
         yield epoch_loss, correct / total
 
 
