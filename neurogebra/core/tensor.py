@@ -184,14 +184,15 @@ class Tensor:
         if n != n:
             raise ValueError("operand of Tensor ** (exponent) is NaN")
         if not n.is_integer() and (x < 0.0).any():
-            raise ValueError(f"Tensor ** {n!r}: negative base {x[x < 0.0][0]!r} with a fractional exponent "
+            raise ValueError(f"Tensor ** {n!r}: negative base {float(x[x < 0.0][0])!r} with a fractional exponent "
                              "has no real result")
         if n < 0.0 and (x == 0.0).any():
             raise ZeroDivisionError(f"Tensor ** {n!r}: zero base with a negative exponent")
-        out = x**n
+        with np.errstate(over="ignore"):  # reported below, with the value
+            out = x**n
         overflowed = np.isinf(out) & np.isfinite(x)
         if overflowed.any():
-            raise OverflowError(f"Tensor ** {n!r}: {x[overflowed][0]!r} ** {n!r} overflows float64")
+            raise OverflowError(f"Tensor ** {n!r}: {float(x[overflowed][0])!r} ** {n!r} overflows float64")
         _check_nan(out, f"**{n!r}", x)
 
         def backward(g):
@@ -242,7 +243,7 @@ class Tensor:
         if x.size and np.maximum.reduce(x, None) > _EXP_MAX:
             bad = x[(x > _EXP_MAX) & np.isfinite(x)]
             if bad.size:
-                raise OverflowError(f"Tensor.exp() of {bad[0]!r} overflows float64 "
+                raise OverflowError(f"Tensor.exp() of {float(bad[0])!r} overflows float64 "
                                     "(the largest finite result is exp(709.78))")
         e = np.exp(x)
         return Tensor(e, "exp", (self,), lambda g: (g * e,))
@@ -250,7 +251,7 @@ class Tensor:
     def log(self):
         x = self.data
         if x.size and np.minimum.reduce(x, None) <= 0.0:
-            raise ValueError(f"Tensor.log() of non-positive entry {x[x <= 0.0][0]!r} (shape {x.shape})")
+            raise ValueError(f"Tensor.log() of non-positive entry {float(x[x <= 0.0][0])!r} (shape {x.shape})")
         return Tensor(np.log(x), "log", (self,), lambda g: (g / x,))
 
     # ------------------------------------------------- reductions and shapes
