@@ -346,19 +346,26 @@ def complexity(results: Results) -> Table:
 
 
 def speed(results: Results) -> Table:
+    """Seconds per epoch of each implementation per width, and the tensor engine against PyTorch and the floor."""
     by_width = evidence.speed_by_width(results.table("speed"))
     rows = []
-    for r in by_width.itertuples():
-        row = {"hidden width": int(r.hidden_width)}
-        for framework in FRAMEWORKS:
-            median = getattr(r, f"{framework}_median")
-            row[f"{framework_name(framework)} s/epoch (IQR)"] = (
-                f"{seconds(median)} ({seconds(getattr(r, f'{framework}_p25'))} – {seconds(getattr(r, f'{framework}_p75'))})"
-            )
-        row["repeats"] = int(r.neurogebra_repeats) if np.isfinite(r.neurogebra_repeats) else "–"
-        row["ratio (spread)"] = f"{ratio(r.ratio)} ({ratio(r.ratio_low)} – {ratio(r.ratio_high)})"
+    for r in by_width.to_dict("records"):
+        row = {"hidden width": int(r["hidden_width"])}
+        for name in evidence.IMPLEMENTATIONS:
+            row[f"{SPEED_COLUMNS[name]} s/epoch (IQR)"] = (
+                f"{seconds(r[f'{name}_median'])} ({seconds(r[f'{name}_p25'])} – {seconds(r[f'{name}_p75'])})"
+                if np.isfinite(r[f"{name}_median"]) else "not timed")
+        row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
+        # How many times faster the tensor engine is than PyTorch (below 1×: slower), with its spread.
+        row["tensor engine speed-up over PyTorch (spread)"] = (
+            f"{ratio(1 / r['tensor_ratio'])} ({ratio(1 / r['tensor_ratio_high'])} – {ratio(1 / r['tensor_ratio_low'])})")
+        row["tensor / numpy time"] = ratio(r["floor_ratio"])
+        row["scalar / PyTorch time"] = ratio(r["ratio"])
         rows.append(row)
     return Table(pd.DataFrame(rows), [results.path_of("speed")])
+
+
+SPEED_COLUMNS = {"scalar": "scalar engine", "tensor": "tensor engine", "torch": "PyTorch", "numpy": "numpy floor"}
 
 
 def run_timing(results: Results) -> Table:
