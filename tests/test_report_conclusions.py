@@ -7,6 +7,8 @@ effect, and must say so.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -58,22 +60,40 @@ def test_a_reversed_framework_effect_names_pytorch(reversed_):
 
 def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_out(null):
     text = evidence.framework_conclusion(null)
-    assert "**At matched initialisation the framework makes no detectable difference**" in text
+    assert "**At matched initialisation the framework makes no difference that survives Holm's correction**" in text
     assert "more accurate" not in text
     assert "rule out an average framework effect larger than" in text
     verdict, reason = guidance.accuracy_verdict(null)
     assert verdict == "either" and "neither is more accurate" in reason
-    assert "equally accurate" in guidance.headline(null, None)
-    assert "The initialisation scheme makes no detectable difference" in guidance.headline(null, None)
+    assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in guidance.headline(null, None)
+    assert "No effect of the initialisation scheme survives Holm's correction" in guidance.headline(null, None)
+    assert "**No initialisation effect survives Holm's correction**" in evidence.init_conclusion(null)
 
 
 def test_an_init_effect_in_one_framework_only_is_said_to_be_so():
     table = effects(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": -0.1})
     text = evidence.init_conclusion(table)
-    assert "**The initialisation matters in one framework but not the other**" in text
+    assert re.search(r"\*\*The initialisation matters: PyTorch's default initialisation is more accurate in PyTorch "
+                     r"\(−1?\d\.\d pp\)\*\*; in neurogebra the difference \([+−]\d\.\d pp\) is not significant", text)
     same = effects(framework_effect=0.0, init_effect=0.1)
     assert "**The initialisation matters: the page's initialisation is more accurate**" in evidence.init_conclusion(same)
     assert "**The initialisation matters**" in guidance.headline(same, None)
+
+
+def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be_so():
+    # neurogebra +6 pp from the page's initialisation, nothing from PyTorch's default: an interaction.
+    partial = effects(framework_effect=0.03, init_effect={"neurogebra": 0.03, "pytorch": -0.03})
+    text = evidence.framework_conclusion(partial)
+    assert "**At matched initialisation neurogebra is more accurate from the page's initialisation (+" in text
+    assert "from PyTorch's default initialisation the difference (" in text and "is not significant" in text
+    assert guidance.accuracy_verdict(partial)[0] == "neurogebra"
+    assert "**neurogebra is more accurate from the page's initialisation" in guidance.headline(partial, None)
+    opposite = effects(framework_effect=0.0, init_effect={"neurogebra": 0.12, "pytorch": -0.12})
+    text = evidence.framework_conclusion(opposite)
+    assert "**At matched initialisation the framework's effect reverses with the initialisation**" in text
+    assert "neurogebra is more accurate from the page's initialisation" in text
+    assert "PyTorch is more accurate from PyTorch's default initialisation" in text
+    assert guidance.accuracy_verdict(opposite)[0] == "either"
 
 
 def test_the_page_gap_is_the_sum_of_its_parts_and_the_largest_part_is_named():

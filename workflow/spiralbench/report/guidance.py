@@ -78,17 +78,18 @@ def accuracy_verdict(effects: pd.DataFrame) -> tuple[str, str]:
     pooled = framework["pooled"]
     if pooled.empty:
         return "not measured", "the sweep trains no setting in both frameworks with the same initialisation"
-    numbers = ", ".join(f"{evidence.points(row['mean'])} from {evidence.INIT_NAMES.get(i, i)}"
-                        for i, row in pooled.iterrows())
-    init_note = ("; the initial weights matter more" if init["kind"] != "none" and framework["kind"] == "none"
-                 else "")
-    if framework["kind"] == "none":
+    numbers = ", ".join(f"{evidence.points(row['mean'])} {evidence.where('framework', i)}" for i, row in pooled.iterrows())
+    kind = framework["kind"]
+    if kind == "none":
+        init_note = "; the initial weights matter more" if init["kind"] != "none" else ""
         return "either", (f"at matched initialisation neither is more accurate (neurogebra − PyTorch {numbers}; "
                           f"not significant after Holm){init_note}")
-    if framework["kind"] == "same":
+    if kind == "same":
         winner = framework["side"]
         return winner, f"at matched initialisation {winner} is more accurate (neurogebra − PyTorch {numbers})"
-    return "either", f"the framework's effect depends on the initialisation (neurogebra − PyTorch {numbers})"
+    if kind == "partial":
+        return framework["side"], f"at matched initialisation {evidence.split_verdict(framework, 'framework')}"
+    return "either", f"the framework's effect reverses with the initialisation: {evidence.split_verdict(framework, 'framework')}"
 
 
 def page_accuracy_claim(runs: pd.DataFrame) -> str:
@@ -110,23 +111,29 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     else:
         numbers = " and ".join(f"{evidence.points(row['mean'])} from {evidence.INIT_NAMES.get(i, i)}"
                                for i, row in fw.iterrows())
-        seeds = int(fw["n_pairs"].min())
+        seeds = plural_seeds(int(fw["n_pairs"].min()))
         start = "With the same initial weights, optimizer and settings"
-        sentences.append({
-            "none": f"{start}, **neurogebra and PyTorch are equally accurate** within what {plural_seeds(seeds)} "
-                    f"can tell (neurogebra − PyTorch {numbers}, neither significant after Holm's correction).",
-            "same": f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
-                    f"({plural_seeds(seeds)}, significant after Holm's correction).",
-            "mixed": f"{start}, **which framework is more accurate depends on the initialisation**: "
-                     f"neurogebra − PyTorch {numbers}.",
-        }[framework["kind"]])
+        kind = framework["kind"]
+        if kind == "none":
+            sentences.append(f"{start}, **no difference between neurogebra and PyTorch survives Holm's correction** "
+                             f"(neurogebra − PyTorch {numbers}, {seeds}).")
+        elif kind == "same":
+            sentences.append(f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
+                             f"({seeds}, significant after Holm's correction).")
+        else:
+            first, _, rest = evidence.split_verdict(framework, "framework").partition("; ")
+            sentences.append(f"{start}, **{first}**" + (f"; {rest}" if rest else "") + f" ({seeds}).")
     if not ini.empty:
         numbers = " and ".join(f"{evidence.points(row['mean'])} in {evidence.framework_name(f)}" for f, row in ini.iterrows())
-        sentences.append({
-            "none": f"The initialisation scheme makes no detectable difference (page − torch-default {numbers}).",
-            "same": f"**The initialisation matters**: {init['side']} is more accurate (page − torch-default {numbers}).",
-            "mixed": f"**The initialisation matters in at least one framework** (page − torch-default {numbers}).",
-        }[init["kind"]])
+        kind = init["kind"]
+        if kind == "none":
+            sentences.append(f"No effect of the initialisation scheme survives Holm's correction (page − torch-default "
+                             f"{numbers}).")
+        elif kind == "same":
+            sentences.append(f"**The initialisation matters**: {init['side']} is more accurate (page − torch-default "
+                             f"{numbers}).")
+        else:
+            sentences.append(f"**The initialisation matters**: {evidence.split_verdict(init, 'init')}.")
     if parts is not None:
         pieces = {**{name: parts["parts"][name]["mean"] for name in evidence.PART_NAMES}, "chance": parts["chance"]}
         largest = max(pieces, key=lambda name: abs(pieces[name]))
@@ -134,7 +141,13 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
             f"The page's own comparison (SGD against Adam, different initial weights, one seed) shows a gap of "
             f"{evidence.points(parts['observed'])}; its largest part is **{largest}** ({evidence.points(pieces[largest])}).")
     if speed is not None:
-        sentences.append(f"PyTorch trains {ratio(speed['ratio'])} faster per epoch at hidden width {speed['width']}.")
+        text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
+                "neurogebra's scalar engine (the page's)")
+        if math.isfinite(speed.get("tensor_speedup", math.nan)):
+            faster = speed["tensor_speedup"] >= 1
+            text += (f", and neurogebra's tensor engine is {ratio(speed['tensor_speedup'] if faster else 1 / speed['tensor_speedup'])} "
+                     f"{'faster' if faster else 'slower'} than PyTorch")
+        sentences.append(text + ".")
     return "**In short.** " + " ".join(sentences)
 
 
