@@ -193,18 +193,18 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     chosen = effect_rows[effect_rows["scope"] == scope]
     varying = evidence.varying_columns(chosen) if scope == "setting" else []
     for _, r in chosen.iterrows():
-        within = evidence.INIT_NAMES.get(r["within"], framework_name(r["within"]))
+        within = f"{r['within']} init" if r["effect"] == "framework" else framework_name(r["within"])
         row = {"effect": r["contrast"].replace("pytorch", "PyTorch"), "held fixed": within}
         if scope == "setting":
             row["setting"] = evidence.setting_label(r, varying)
         else:
             row["settings"] = int(r["n_settings"])
         row.update({
-            "seeds (dropped pairs)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
+            "seeds (pairs dropped)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
             "mean": points(r["mean"]),
             "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
             "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
-            "p": evidence.p_value(r["p_value"]),
+            **({"p": evidence.p_value(r["p_value"])} if scope == "pooled" else {}),  # per setting: in effects.csv
             # Bold: significant after Holm's correction within the effect's family.
             "Holm p": f"**{evidence.p_value(r['p_holm'])}**" if bool(r["significant"]) else evidence.p_value(r["p_holm"]),
         })
