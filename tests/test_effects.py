@@ -37,7 +37,7 @@ def test_the_init_effect_is_measured_within_each_framework_with_its_own_sign():
     pytorch = pooled(table, "init", "pytorch")
     assert pytorch["t_low"] < -0.08 < pytorch["t_high"] and pytorch["significant"]
     assert not pooled(table, "init", "neurogebra")["significant"]
-    assert set(table.loc[table["effect"] == "init", "contrast"]) == {"page − torch-default"}
+    assert set(table.loc[table["effect"] == "init", "contrast"]) == {"page - torch-default"}
 
 
 def test_a_null_effect_is_not_called_significant_after_holm_though_some_raw_p_values_are():

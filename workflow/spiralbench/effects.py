@@ -163,7 +163,7 @@ def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for effect, (factor, minuend, subtrahend, _) in EFFECTS.items():
         pairs = paired_differences(runs, effect)
-        contrast = f"{minuend} − {subtrahend}"
+        contrast = f"{minuend} - {subtrahend}"  # ASCII: the table is read by other tools too
         for within, mine in pairs.groupby("within", sort=True):
             base = {"effect": effect, "within": within, "contrast": contrast}
             pooled = mine.groupby("seed", sort=True)["difference"].mean()  # NaN only if every pair of the seed diverged

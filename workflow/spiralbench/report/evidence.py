@@ -196,7 +196,8 @@ def framework_conclusion(effects: pd.DataFrame) -> str:
         lead = (f"**At matched initialisation {first}**" + (f"; {rest}" if rest else "")
                 if kind == "partial" else f"**At matched initialisation the framework's effect reverses with the "
                 f"initialisation**: {split_verdict(verdict, 'framework')}")
-    text = f"{lead}. Neurogebra − PyTorch, averaged over the {plural(n_settings, 'setting')} of each seed: {per_init}. "
+    over = f"averaged over the {n_settings} settings of each seed" if n_settings > 1 else "in the one setting with pairs"
+    text = f"{lead}. Neurogebra − PyTorch, {over}: {per_init}. "
     if kind == "none":
         bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
         if np.isfinite(bound) and bound < 1:

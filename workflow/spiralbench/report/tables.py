@@ -194,7 +194,7 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     varying = evidence.varying_columns(chosen) if scope == "setting" else []
     for _, r in chosen.iterrows():
         within = f"{r['within']} init" if r["effect"] == "framework" else framework_name(r["within"])
-        row = {"effect": r["contrast"].replace("pytorch", "PyTorch"), "held fixed": within}
+        row = {"effect": r["contrast"].replace("pytorch", "PyTorch").replace(" - ", " − "), "held fixed": within}
         if scope == "setting":
             row["setting"] = evidence.setting_label(r, varying)
         else:
