@@ -165,17 +165,25 @@ def when_to_use(results: Results) -> Table:
     epochs = results.config["tutorial"]["epochs"]
 
     faster = (
-        f"PyTorch is {ratio(speed['ratio'])} faster per epoch at hidden width {speed['width']} "
-        f"({ratio(speed['ratio_low'])} – {ratio(speed['ratio_high'])} across repeats; "
+        f"PyTorch is {ratio(speed['ratio'])} faster per epoch than neurogebra's scalar engine at hidden width "
+        f"{speed['width']} ({ratio(speed['ratio_low'])} – {ratio(speed['ratio_high'])} across repeats; "
         f"{seconds(speed['neurogebra_seconds'])} vs {seconds(speed['pytorch_seconds'])})"
     )
+    tensor = ""
+    if math.isfinite(speed.get("tensor_speedup", math.nan)):
+        crossover = speed.get("crossover")
+        tensor = ("; neurogebra's tensor engine is " + (
+            f"{ratio(speed['tensor_speedup'])} faster than PyTorch" if speed["tensor_speedup"] >= 1
+            else f"{ratio(1 / speed['tensor_speedup'])} slower than PyTorch") + f" at width {speed['width']}" + (
+            f", and PyTorch overtakes it from width {crossover} on" if crossover
+            else ", and PyTorch does not overtake it within the widths measured"))
     same_math = (
         f"with the same weights and batches it computes PyTorch's losses to within "
         f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs"
     )
     grows = ""
     if all(math.isfinite(growth.get(f, math.nan)) for f in evidence.FRAMEWORKS):
-        grows = (f"; its time per epoch grows like width^{growth['neurogebra']:.1f} against PyTorch's "
+        grows = (f"; the scalar engine's time per epoch grows like width^{growth['neurogebra']:.1f} against PyTorch's "
                  f"width^{growth['pytorch']:.1f}, {ratio(speed['largest_ratio'])} slower at width {speed['largest_width']}")
     tensor_engine = hasattr(neurogebra, "Tensor")
     if tensor_engine:
@@ -192,7 +200,7 @@ def when_to_use(results: Results) -> Table:
                                f"{minutes(epochs * speed['neurogebra_seconds'])} at hidden width {speed['width']}"),
         "Research prototyping": ("PyTorch", f"{faster}; its layers, losses and optimizers are ready-made"),
         "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine}{per_node}"),
-        "Large-scale training": ("PyTorch", f"{faster}{grows}"),
+        "Large-scale training": ("PyTorch", f"{faster}{grows}{tensor}"),
         "GPU acceleration": ("PyTorch", f"neurogebra {engine}: it has no device support; PyTorch runs on GPUs "
                              "(this benchmark uses its CPU build)"),
         "Pre-trained models": ("PyTorch", "neurogebra has no model hub or pretrained weights; PyTorch's ecosystem does"),
