@@ -25,14 +25,14 @@ import argparse
 import statistics
 import time
 
+import pandas as pd
 import torch
 from threadpoolctl import threadpool_limits
 
 from spiralbench import controlled
 from spiralbench.data import make_split
-from spiralbench.speed import crossover_width, training_settings
-
-import pandas as pd
+from spiralbench.report.evidence import crossover_width
+from spiralbench.speed import training_settings
 
 OPTIMIZERS = {"sgd": 0.05, "adam": 0.01}
 IMPLEMENTATIONS = ("scalar", "tensor", "torch", "numpy")

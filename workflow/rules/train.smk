@@ -27,7 +27,7 @@ for group, (seeds, group_frameworks) in run_groups().items():
 
 
 rule controlled:
-    """Both frameworks from the same initial weights, on the same batches, in float64."""
+    """neurogebra's scalar and tensor engines and PyTorch from the same weights, on the same batches, in float64."""
     input:
         split=result(f"data/seed{config['controlled']['seed']}.npz"),
     output:
@@ -45,7 +45,7 @@ rule controlled:
 
 
 rule speed:
-    """Seconds per epoch per framework and hidden width. It claims every core, so it runs alone."""
+    """Seconds per epoch per implementation and hidden width. It claims every core, so it runs alone."""
     input:
         split=result(f"data/seed{config['tutorial']['seed']}.npz"),
     output:

@@ -76,22 +76,3 @@ def measure(settings: dict, load_split, seed: int, clock=time.perf_counter) -> p
                 rows.append((implementation, width, repeat, seconds, n_train / seconds))
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.sort_values(["implementation", "hidden_width", "repeat"], kind="mergesort").reset_index(drop=True)
-
-
-def crossover_width(medians: pd.DataFrame, fast: str = "tensor", peer: str = "torch"):
-    """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured.
-
-    ``medians``: one row per implementation × width with ``seconds_per_epoch``. None if ``peer`` is
-    never faster from some width on (or either is missing).
-    """
-    seconds = medians.pivot(index="hidden_width", columns="implementation", values="seconds_per_epoch")
-    if fast not in seconds or peer not in seconds:
-        return None
-    peer_wins = (seconds[peer] < seconds[fast]).sort_index()
-    crossover = None
-    for width, wins in peer_wins.items():
-        if wins and crossover is None:
-            crossover = int(width)
-        elif not wins:
-            crossover = None
-    return crossover

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from neurogebra.core.autograd import Value
@@ -33,22 +34,37 @@ PAGE_TABLE = [
 
 
 def speed_facts(results: Results) -> dict:
-    """The measured speed numbers the guidance quotes (at the page's hidden width when it was measured)."""
-    by_width = evidence.speed_by_width(results.table("speed"))
+    """The measured speed numbers the report quotes (at the page's hidden width when it was measured).
+
+    ``neurogebra_seconds`` and ``ratio`` are the scalar engine's (the page's neurogebra) against
+    PyTorch; ``tensor_seconds`` and ``tensor_speedup`` the tensor engine's (how many times faster
+    than PyTorch), ``floor_ratio`` its time over the numpy floor's; ``crossover`` the width from
+    which PyTorch is faster than the tensor engine (None: not within the widths measured).
+    """
+    speed = results.table("speed")
+    by_width = evidence.speed_by_width(speed)
     page_width = results.config["tutorial"]["hidden_sizes"][0]
+    scalar_widths = list(by_width.loc[np.isfinite(by_width["ratio"]), "hidden_width"])
     widths = list(by_width["hidden_width"])
-    width = page_width if page_width in widths else min(widths, key=lambda w: abs(w - page_width))
+    width = page_width if page_width in scalar_widths else min(scalar_widths or widths, key=lambda w: abs(w - page_width))
     at = by_width[by_width["hidden_width"] == width].iloc[0]
-    exponents = evidence.growth_exponents(results.table("speed"))
+    largest_scalar = by_width[by_width["hidden_width"] == max(scalar_widths or widths)].iloc[0]
+    exponents = evidence.growth_exponents(speed)
+    exponents.update(neurogebra=exponents.get("scalar", math.nan), pytorch=exponents.get("torch", math.nan))
+    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
     return {
         "width": int(width),
         "ratio": float(at["ratio"]),
         "ratio_low": float(at["ratio_low"]),
         "ratio_high": float(at["ratio_high"]),
-        "neurogebra_seconds": float(at["neurogebra_median"]),
-        "pytorch_seconds": float(at["pytorch_median"]),
-        "largest_width": int(max(widths)),
-        "largest_ratio": float(by_width.loc[by_width["hidden_width"].idxmax(), "ratio"]),
+        "neurogebra_seconds": float(at["scalar_median"]),
+        "pytorch_seconds": float(at["torch_median"]),
+        "tensor_seconds": float(at["tensor_median"]),
+        "tensor_speedup": float(1 / at["tensor_ratio"]),
+        "floor_ratio": float(at["floor_ratio"]),
+        "largest_width": int(largest_scalar["hidden_width"]),
+        "largest_ratio": float(largest_scalar["ratio"]),
+        "crossover": evidence.crossover_width(medians),
         "exponents": exponents,
     }
 

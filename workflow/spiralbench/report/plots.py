@@ -302,13 +302,14 @@ def matched_differences(differences: pd.DataFrame, results: Results) -> Chart:
 
 @styled
 def controlled_curves(results: Results) -> Chart:
-    """Same initial weights, same batches, float64: both loss curves, and their difference on a log scale."""
+    """Same initial weights, same batches, float64: the three loss curves, and their largest difference (log scale)."""
     controlled = results.table("controlled")
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.8, 1, 2)
     left, right = axes[0]
-    for framework, style in (("neurogebra", dict(linewidth=4, alpha=0.45)), ("pytorch", dict(linewidth=1.5, linestyle="--"))):
-        left.plot(controlled["epoch"], controlled[f"{framework}_loss"], color=FRAMEWORK_COLORS[framework],
-                  label=FRAMEWORK_LABELS[framework], **style)
+    for name, style in (("scalar", dict(linewidth=5, alpha=0.35)), ("tensor", dict(linewidth=2.5, alpha=0.7)),
+                        ("torch", dict(linewidth=1.2, linestyle="--"))):
+        left.plot(controlled["epoch"], controlled[f"{name}_loss"], color=IMPLEMENTATION_COLORS[name],
+                  label=evidence.IMPLEMENTATION_NAMES[name], **style)
     for ax in (left, right):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set_xlabel("epoch")
@@ -319,7 +320,7 @@ def controlled_curves(results: Results) -> Chart:
     positive = differences[differences > 0]
     floor = min(1e-17, positive.min() / 10) if len(positive) else 1e-17
     right.semilogy(controlled["epoch"], np.maximum(differences, floor), marker="o", markersize=3, color="#333333",
-                   label="|neurogebra − PyTorch| loss")
+                   label="largest difference of the losses")
     equal = differences == 0
     if equal.any():
         right.plot(controlled["epoch"][equal], np.full(equal.sum(), floor), linestyle="", marker="o", markersize=7,
@@ -328,7 +329,7 @@ def controlled_curves(results: Results) -> Chart:
     right.axhline(1e-6, color=DIVERGED_COLOR, linestyle=":", label="tolerance 1e-6")
     right.set_xlabel("epoch")
     right.set_ylabel("absolute difference")
-    right.set_title("Difference between the frameworks")
+    right.set_title("Difference between the implementations")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     return Chart(figure, [results.path_of("controlled")])
@@ -434,32 +435,47 @@ def complexity_bars(results: Results) -> Chart:
 # ---------------------------------------------------------------- 10. speed
 
 
+# Scalar engine and PyTorch keep the frameworks' colours; the tensor engine and the floor get their own.
+IMPLEMENTATION_COLORS = {"scalar": FRAMEWORK_COLORS["neurogebra"], "tensor": "#009E73",
+                         "torch": FRAMEWORK_COLORS["pytorch"], "numpy": "#777777"}
+
+
 @styled
 def speed_scaling(results: Results) -> Chart:
-    """Seconds per epoch against hidden width (median, interquartile range over repeats), and the ratio."""
-    by_width = evidence.speed_by_width(results.table("speed"))
+    """Seconds per epoch against hidden width for every implementation, and the tensor engine over PyTorch."""
+    speed = results.table("speed")
+    by_width = evidence.speed_by_width(speed)
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 2)
     left, right = axes[0]
     widths = by_width["hidden_width"].to_numpy()
-    for framework in FRAMEWORKS:
-        median = by_width[f"{framework}_median"].to_numpy()
-        low, high = by_width[f"{framework}_p25"].to_numpy(), by_width[f"{framework}_p75"].to_numpy()
-        left.errorbar(widths, median, yerr=[median - low, high - median], marker="o", capsize=3,
-                      color=FRAMEWORK_COLORS[framework], label=FRAMEWORK_LABELS[framework])
-    left.set_xscale("log", base=2)
+    for name in evidence.IMPLEMENTATIONS:
+        median = by_width[f"{name}_median"].to_numpy(dtype=float)
+        timed = np.isfinite(median)
+        if not timed.any():
+            continue
+        low, high = by_width[f"{name}_p25"].to_numpy(dtype=float), by_width[f"{name}_p75"].to_numpy(dtype=float)
+        left.errorbar(widths[timed], median[timed], yerr=[(median - low)[timed], (high - median)[timed]], marker="o",
+                      capsize=3, color=IMPLEMENTATION_COLORS[name], label=evidence.IMPLEMENTATION_NAMES[name],
+                      linestyle=":" if name == "numpy" else "-")
+    for ax in (left, right):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.set_xlabel("hidden width (both hidden layers)")
     left.set_yscale("log")
-    left.set_xticks(widths, [str(w) for w in widths])
-    left.set_xlabel("hidden width (both hidden layers)")
     left.set_ylabel("seconds per epoch")
     left.set_title("Cost of one epoch")
-    figure.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=2, frameon=False)
-    ratio = by_width["ratio"].to_numpy()
-    right.errorbar(widths, ratio, yerr=[ratio - by_width["ratio_low"], by_width["ratio_high"] - ratio], marker="o",
-                   capsize=3, color="#333333")
-    right.set_xscale("log", base=2)
-    right.set_xticks(widths, [str(w) for w in widths])
-    right.set_ylim(0, 1.1 * float(np.nanmax(by_width["ratio_high"])))
-    right.set_xlabel("hidden width (both hidden layers)")
-    right.set_ylabel("neurogebra / PyTorch time per epoch")
-    right.set_title("How many times slower neurogebra is")
+    figure.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=4, frameon=False)
+    ratio = by_width["tensor_ratio"].to_numpy(dtype=float)
+    right.errorbar(widths, ratio, yerr=[ratio - by_width["tensor_ratio_low"], by_width["tensor_ratio_high"] - ratio],
+                   marker="o", capsize=3, color=IMPLEMENTATION_COLORS["tensor"])
+    right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
+    right.set_yscale("log")
+    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
+    crossover = evidence.crossover_width(medians)
+    if crossover is not None:
+        right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
+        right.annotate(f"PyTorch faster from width {crossover}", (crossover, 1.0), textcoords="offset points",
+                       xytext=(4, 6), fontsize=8, color=DIVERGED_COLOR)
+    right.set_ylabel("tensor engine / PyTorch time per epoch")
+    right.set_title("Below 1: the tensor engine is faster")
     return Chart(figure, [results.path_of("speed")])

@@ -28,10 +28,11 @@ TABLES = {
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
     "controlled": ("tables/controlled.csv", (
-        "epoch", "neurogebra_loss", "pytorch_loss", "abs_diff", "neurogebra_accuracy", "pytorch_accuracy",
+        "epoch", "scalar_loss", "tensor_loss", "torch_loss", "abs_diff", "scalar_accuracy", "tensor_accuracy",
+        "torch_accuracy",
     )),
     "run_timing": ("timing/runs.csv", ("run_id", "framework", "setting", "seed", "seconds_per_epoch_median")),
-    "speed": ("timing/speed.csv", ("framework", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second")),
+    "speed": ("timing/speed.csv", ("implementation", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second")),
     "complexity": ("tables/complexity.csv", (
         "component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
     )),

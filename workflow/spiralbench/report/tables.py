@@ -296,19 +296,25 @@ def complexity(results: Results) -> Table:
 
 
 def speed(results: Results) -> Table:
+    """Seconds per epoch of each implementation per width, and the tensor engine against PyTorch and the floor."""
     by_width = evidence.speed_by_width(results.table("speed"))
     rows = []
-    for r in by_width.itertuples():
-        row = {"hidden width": int(r.hidden_width)}
-        for framework in FRAMEWORKS:
-            median = getattr(r, f"{framework}_median")
-            row[f"{framework_name(framework)} s/epoch (IQR)"] = (
-                f"{seconds(median)} ({seconds(getattr(r, f'{framework}_p25'))} – {seconds(getattr(r, f'{framework}_p75'))})"
-            )
-        row["repeats"] = int(r.neurogebra_repeats) if np.isfinite(r.neurogebra_repeats) else "–"
-        row["ratio (spread)"] = f"{ratio(r.ratio)} ({ratio(r.ratio_low)} – {ratio(r.ratio_high)})"
+    for r in by_width.to_dict("records"):
+        row = {"hidden width": int(r["hidden_width"])}
+        for name in evidence.IMPLEMENTATIONS:
+            row[f"{SPEED_COLUMNS[name]} s/epoch (IQR)"] = (
+                f"{seconds(r[f'{name}_median'])} ({seconds(r[f'{name}_p25'])} – {seconds(r[f'{name}_p75'])})"
+                if np.isfinite(r[f"{name}_median"]) else "not timed")
+        row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
+        row["tensor / PyTorch (spread)"] = (f"{ratio(r['tensor_ratio'])} ({ratio(r['tensor_ratio_low'])} – "
+                                            f"{ratio(r['tensor_ratio_high'])})")
+        row["tensor / numpy"] = ratio(r["floor_ratio"])
+        row["scalar / PyTorch"] = ratio(r["ratio"])
         rows.append(row)
     return Table(pd.DataFrame(rows), [results.path_of("speed")])
+
+
+SPEED_COLUMNS = {"scalar": "scalar engine", "tensor": "tensor engine", "torch": "PyTorch", "numpy": "numpy floor"}
 
 
 def run_timing(results: Results) -> Table:
