@@ -421,6 +421,8 @@ def _kept_shape(shape, axis):
 
 def _spread(g, shape, axis):
     """The gradient of a sum over ``axis``: ``g`` copied back to every entry that was summed."""
+    if axis is None:
+        return np.full(shape, g)
     grad = np.empty(shape)
     grad[...] = np.reshape(g, _kept_shape(shape, axis))
     return grad
@@ -429,7 +431,8 @@ def _spread(g, shape, axis):
 def _class_indices(targets, shape):
     if len(shape) != 2:
         raise ValueError(f"Tensor.pick needs a 2-D Tensor (n, classes), got shape {shape}")
-    targets = np.asarray(targets)
+    if type(targets) is not np.ndarray:
+        targets = np.asarray(targets)
     if targets.dtype.kind not in "iu" or targets.shape != shape[:1]:
         raise ValueError(f"Tensor.pick: targets must be {shape[0]} class indices (integers), "
                          f"got shape {targets.shape} and dtype {targets.dtype}")
