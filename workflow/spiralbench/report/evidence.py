@@ -177,6 +177,10 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def pooled_over(n_settings: int) -> str:
+    return f"averaged over the {n_settings} settings of each seed" if n_settings > 1 else "in the one setting with pairs"
+
+
 def framework_conclusion(effects: pd.DataFrame) -> str:
     """Section 6's lead: the framework effect at matched initialisation, pooled over the settings."""
     verdict = effect_verdict(effects, "framework")
@@ -196,8 +200,7 @@ def framework_conclusion(effects: pd.DataFrame) -> str:
         lead = (f"**At matched initialisation {first}**" + (f"; {rest}" if rest else "")
                 if kind == "partial" else f"**At matched initialisation the framework's effect reverses with the "
                 f"initialisation**: {split_verdict(verdict, 'framework')}")
-    over = f"averaged over the {n_settings} settings of each seed" if n_settings > 1 else "in the one setting with pairs"
-    text = f"{lead}. Neurogebra − PyTorch, {over}: {per_init}. "
+    text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
     if kind == "none":
         bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
         if np.isfinite(bound) and bound < 1:
@@ -225,7 +228,8 @@ def init_conclusion(effects: pd.DataFrame) -> str:
         lead = f"**The initialisation matters: {first}**" + (f"; {rest}" if rest else "")
     else:
         lead = f"**The initialisation's effect reverses between the frameworks**: {split_verdict(verdict, 'init')}"
-    return f"{lead}. Page − torch-default, averaged over the settings of each seed: {per_framework}. " + \
+    over = pooled_over(int(pooled["n_settings"].max()))
+    return f"{lead}. Page − torch-default, {over}: {per_framework}. " + \
         per_setting_summary(effects, "init")
 
 
