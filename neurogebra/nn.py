@@ -209,7 +209,7 @@ class Layer:
         """Outputs for each row of ``X`` (n_points, n_inputs): array (n_points, n_outputs).
 
         The scalar engine computes them without a graph, with the graph's floats; the tensor engine
-        runs its forward pass on the whole batch (a graph of four nodes).
+        runs its forward pass on the whole batch (a graph of a few nodes).
         """
         X = _as_points(X, self.n_inputs)
         if self.engine == "tensor":
