@@ -10,7 +10,6 @@ import yaml
 
 from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
 from spiralbench.config import engine_pairs, load_config, run_ids
-from spiralbench.speed import timed_cells
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +85,9 @@ def test_both_neurogebra_engines_agree_on_every_seed(results, ci_config):
 def test_controlled_comparison_agrees(results, ci_config):
     controlled = pd.read_csv(results / "tables" / "controlled.csv")
     assert len(controlled) == ci_config["controlled"]["epochs"]
-    assert controlled["abs_diff"].max() < 1e-6
+    assert controlled["abs_diff"].max() < 1e-9
+    assert (controlled["scalar_accuracy"] == controlled["tensor_accuracy"]).all()
+    assert (controlled["tensor_accuracy"] == controlled["torch_accuracy"]).all()
 
 
 def test_timing_is_kept_apart(results, ci_config):
@@ -94,7 +95,11 @@ def test_timing_is_kept_apart(results, ci_config):
     assert len(timing) == len(run_ids(ci_config))
     speed = pd.read_csv(results / "timing" / "speed.csv")
     speed_config = ci_config["speed"]
-    assert len(speed) == len(timed_cells(speed_config)) * speed_config["repeats"]
+    # Every implementation at every width, the scalar engine only up to scalar_max_width.
+    cells = {(name, width) for name in speed_config["implementations"] for width in speed_config["hidden_widths"]
+             if name != "scalar" or width <= speed_config["scalar_max_width"]}
+    assert len(speed) == len(cells) * speed_config["repeats"]
+    assert set(zip(speed["implementation"], speed["hidden_width"])) == cells
     assert (speed["seconds_per_epoch"] > 0).all()
 
 

@@ -8,4 +8,4 @@ with logging_to(snakemake.log[0]):
     table = compare(snakemake.config["controlled"], load_split(snakemake.input.split), threads=snakemake.threads)
     write_csv(snakemake.output[0], table, COLUMNS)
     print(f"largest loss difference between the implementations over {len(table)} epochs: "
-          f"{table['abs_diff'].max()!r}")
+          f"{float(table['abs_diff'].max())!r}")

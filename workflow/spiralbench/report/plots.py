@@ -331,7 +331,7 @@ def controlled_curves(results: Results) -> Chart:
     right.set_ylabel("absolute difference")
     right.set_title("Difference between the implementations")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     return Chart(figure, [results.path_of("controlled")])
 
 
