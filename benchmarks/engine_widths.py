@@ -18,7 +18,11 @@ repeats of the seconds per epoch. It prints the table, the ratios torch/tensor (
 faster the tensor engine is) and tensor/numpy (its overhead over the floor), and the crossover
 width from which PyTorch is faster than the tensor engine.
 
-    python benchmarks/engine_widths.py [--widths 4 16 64 256 1024] [--repeats 3] [--epochs 2]
+    python benchmarks/engine_widths.py [--widths 4 16 64 256 1024] [--repeats 3] [--epochs 2] [--clock cpu]
+
+``--clock cpu`` times with the process's CPU time instead of the wall clock: on a machine that
+other processes share, the wall clock also counts the time the benchmark waited for a core, which
+moves the ratios; CPU time does not (every implementation runs on one thread here).
 """
 
 import argparse
@@ -38,14 +42,17 @@ OPTIMIZERS = {"sgd": 0.05, "adam": 0.01}
 IMPLEMENTATIONS = ("scalar", "tensor", "torch", "numpy")
 
 
-def seconds_per_epoch(implementation, settings, split, epochs):
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def seconds_per_epoch(implementation, settings, split, epochs, clock=time.perf_counter):
     weights = controlled.initial_weights(settings, split)
     orders = controlled.epoch_orders(dict(settings, epochs=epochs), split)
     run = controlled.start(implementation, settings, split, weights, orders, threads=1)
-    start = time.perf_counter()
+    start = clock()
     for _ in run:
         pass
-    return (time.perf_counter() - start) / epochs
+    return (clock() - start) / epochs
 
 
 def main():
@@ -55,7 +62,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=2, help="epochs per timing")
     parser.add_argument("--optimizers", nargs="+", choices=sorted(OPTIMIZERS), default=["sgd", "adam"])
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall clock, or the process's CPU time (steadier on a shared machine)")
     args = parser.parse_args()
+    clock = CLOCKS[args.clock]
 
     torch.set_num_threads(1)
     split = make_split(42)
@@ -71,7 +81,7 @@ def main():
             times = {cell: [] for cell in cells}
             for _ in range(args.repeats):
                 for name, width in cells:
-                    times[name, width].append(seconds_per_epoch(name, settings[width], split, args.epochs))
+                    times[name, width].append(seconds_per_epoch(name, settings[width], split, args.epochs, clock))
             report(optimizer, args, times)
 
 
@@ -80,7 +90,7 @@ def report(optimizer, args, times):
                            columns=["implementation", "hidden_width", "seconds_per_epoch"])
     table = medians.pivot(index="hidden_width", columns="implementation", values="seconds_per_epoch")
     print(f"\n{optimizer.upper()} (lr {OPTIMIZERS[optimizer]}), 2-w-w-3 ReLU, 240 samples, batch 16, float64, "
-          f"1 thread; median s/epoch of {args.repeats} repeats x {args.epochs} epochs")
+          f"1 thread; median s/epoch ({args.clock} clock) of {args.repeats} repeats x {args.epochs} epochs")
     header = f"{'width':>6} " + " ".join(f"{name:>10}" for name in IMPLEMENTATIONS)
     print(header + f" {'torch/tensor':>13} {'tensor/numpy':>13} {'torch/numpy':>12}")
     for width, row in table.iterrows():

@@ -141,9 +141,11 @@ class Layer:
 
     The engine decides how its parameters are held: ``"scalar"``, a list of
     ``neurons`` (each its own Values), called on one sample (a list of
-    numbers or Values); ``"tensor"``, one weight matrix ``W`` (n_outputs,
-    n_inputs) and one bias vector ``b``, called on a batch (an array or a
-    Tensor of shape (batch, n_inputs)). The neurons' draws are the same.
+    numbers or Values); ``"tensor"``, one weight matrix ``W`` and one bias
+    vector ``b``, called on a batch (an array or a Tensor of shape (batch,
+    n_inputs)) as ``x @ W + b``. So ``W`` is (n_inputs, n_outputs): column j
+    holds neuron j's weights, the same draws as the scalar engine's neuron j.
+    ``get_weights`` gives every engine's weights as (n_outputs, n_inputs).
     """
 
     def __init__(self, n_inputs, n_outputs, activation="relu", rng=None, engine="scalar", init="page"):
@@ -156,13 +158,13 @@ class Layer:
             self.neurons = [Neuron(n_inputs, activation, rng, init) for _ in range(n_outputs)]
         else:
             draws = [initial_weights(n_inputs, init, rng) for _ in range(n_outputs)]
-            self.W = Tensor([weights for weights, _ in draws])
+            self.W = Tensor(np.array([weights for weights, _ in draws]).T)
             self.b = Tensor([bias for _, bias in draws])
 
     def __call__(self, x):
         if self.engine == "scalar":
             return [neuron(x) for neuron in self.neurons]
-        return _activate(x @ self.W.T + self.b, self.activation)
+        return _activate(x @ self.W + self.b, self.activation)
 
     def parameters(self):
         if self.engine == "scalar":
@@ -172,7 +174,7 @@ class Layer:
     def get_weights(self):
         """``(W, b)``: W of shape (n_outputs, n_inputs), b of shape (n_outputs,)."""
         if self.engine == "tensor":
-            return self.W.data.copy(), self.b.data.copy()
+            return self.W.data.T.copy(), self.b.data.copy()
         W = np.array([[w.data for w in neuron.w] for neuron in self.neurons], dtype=np.float64)
         b = np.array([neuron.b.data for neuron in self.neurons], dtype=np.float64)
         return W, b
@@ -195,7 +197,7 @@ class Layer:
 
     def _assign(self, W, b):
         if self.engine == "tensor":
-            self.W.data[...] = W
+            self.W.data[...] = W.T
             self.b.data[...] = b
             return
         for neuron, row, bias in zip(self.neurons, W.tolist(), b.tolist()):
@@ -207,7 +209,7 @@ class Layer:
         """Outputs for each row of ``X`` (n_points, n_inputs): array (n_points, n_outputs).
 
         The scalar engine computes them without a graph, with the graph's floats; the tensor engine
-        runs its forward pass on the whole batch (a graph of four nodes).
+        runs its forward pass on the whole batch (a graph of a few nodes).
         """
         X = _as_points(X, self.n_inputs)
         if self.engine == "tensor":

@@ -35,7 +35,7 @@ def test_one_seed_gives_the_same_weights_on_both_engines(init):
     tensor = NeuralNetwork(PAGE_SIZES, engine="tensor", init=init)
     assert flat(scalar.get_weights()) == flat(tensor.get_weights())
     assert [p.data for p in scalar.parameters()] == [  # the scalar order: neuron by neuron, weights then bias
-        v for layer in tensor.layers for row, bias in zip(layer.W.data, layer.b.data) for v in (*row, bias)
+        v for layer in tensor.layers for row, bias in zip(layer.W.data.T, layer.b.data) for v in (*row, bias)
     ]
     assert tensor.n_parameters() == scalar.n_parameters() == 371
     assert repr(tensor) == repr(scalar)
@@ -166,7 +166,7 @@ def test_one_training_step_of_the_tensor_engine_equals_sixteen_scalar_samples():
     total = sum(softmax_cross_entropy(scalar(x.tolist()), int(t))[0] for x, t in zip(X, y)) / 16
     total.backward()
     assert abs(loss.data - total.data) <= 1e-14
-    gradients = [v for layer in tensor.layers for row, b in zip(layer.W.grad, layer.b.grad) for v in (*row, b)]
+    gradients = [v for layer in tensor.layers for row, b in zip(layer.W.grad.T, layer.b.grad) for v in (*row, b)]
     assert np.max(np.abs(np.array(gradients) - [p.grad for p in scalar.parameters()])) <= 1e-14
 
 

@@ -10,9 +10,9 @@ function, ``_backward``, that turns the output's gradient into one gradient
 per input (micrograd's closure, returning instead of accumulating). The
 backward pass then does the bookkeeping once for every operation:
 
-- it visits the nodes outputs-before-inputs: it finds the nodes the loss
-  depends on with an iterative search (no recursion limit) and sorts them
-  by when they were made, since a node is always made after its inputs;
+- it visits the nodes outputs-before-inputs without recursion: as a node is
+  always made after its inputs, it takes the nodes it has reached
+  latest-made first;
 - where an input was broadcast (a bias of shape (n,) added to a batch of
   shape (batch, n)), it sums the gradient back over the broadcast axes;
 - it adds into leaves and replaces the gradients of computed nodes.
@@ -35,6 +35,7 @@ out of an operation that combines entries (``+ - * / @``, sums) or from
 ``**``, so only those look at their output.
 """
 
+from heapq import heappop, heappush
 from itertools import count
 
 import numpy as np
@@ -49,7 +50,7 @@ _serial_numbers = count()  # numbers the nodes in the order they are made
 def _as_array(x, what):
     """``x`` as a float64 array (a copy), or a TypeError/ValueError naming ``what`` it was for."""
     try:
-        array = np.array(x)
+        array = np.array(x, order="C")
     except ValueError:  # e.g. ragged nested lists
         raise ValueError(f"{what} must be a rectangular array of real numbers, got {x!r}") from None
     if array.dtype.kind not in "iuf":  # bool, complex, strings, objects, ...
@@ -302,60 +303,46 @@ class Tensor:
 
     # -------------------------------------------------------------- backward
 
-    def _topological_order(self):
-        """The computed (non-leaf) nodes ``self`` depends on, each after all the nodes it was computed from.
-
-        A search with an explicit stack finds them (no recursion); as a node
-        is always made after its inputs, sorting by serial number orders them.
-        The gradients of the nodes found are cleared, as backward recomputes them.
-        """
-        this_pass = object()
-        self._visited_by = this_pass
-        found = []
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            node.grad = None
-            found.append(node)
-            for child in node._inputs:
-                if child._op and child._visited_by is not this_pass:  # leaves need no place in the order
-                    child._visited_by = this_pass
-                    stack.append(child)
-        found.sort(key=_serial_number)
-        return found
-
     def backward(self):
         """Add d(self)/d(t) to ``t.grad`` for every leaf ``t`` that ``self`` (one element) depends on.
 
         Leaves accumulate across calls, as in PyTorch: zero their ``.grad``
         before each step. Computed tensors get this call's gradient.
+
+        The order: a node is always made after its inputs, so taking the
+        reached nodes latest-made first (a heap keyed by serial number) visits
+        every node after all the nodes computed from it, that is, once its
+        gradient is complete. No recursion, no separate sort.
         """
         if self.data.size != 1:
             raise ValueError(f"backward() needs a one-element Tensor (a loss), got shape {self.data.shape}")
         if not self._op:  # a leaf: d(self)/d(self) = 1
-            self.grad = self.grad + 1.0
+            self.grad = (0.0 if self.grad is None else self.grad) + np.ones_like(self.data)
             return
-        order = self._topological_order()
+        this_pass = object()  # marks the nodes this pass has reached
+        self._visited_by = this_pass
         self.grad = np.ones_like(self.data)
-        for node in reversed(order):  # from self back to the leaves
+        waiting = [(-self._serial, self)]
+        while waiting:
+            node = heappop(waiting)[1]
             for child, grad in zip(node._inputs, node._backward(node.grad)):
                 if grad.shape != child.data.shape:
                     grad = _unbroadcast(grad, child.data.shape)
                 # Never in place: one gradient array may be handed to several inputs (as + does).
-                if child.grad is None:  # a computed node, first reached in this pass
-                    child.grad = grad
-                else:  # a leaf (its gradient accumulates), or a node reached before
+                if not child._op:  # a leaf accumulates across passes (None counts as no gradient yet)
+                    child.grad = grad + 0.0 if child.grad is None else child.grad + grad
+                elif child._visited_by is this_pass:
                     child.grad = child.grad + grad
+                else:  # first reached in this pass: its gradient starts here
+                    child._visited_by = this_pass
+                    child.grad = grad
+                    heappush(waiting, (-child._serial, child))
 
     def __repr__(self):
         return f"Tensor(shape={self.data.shape}, data={self.data!r})"
 
 
 # --------------------------------------------------------------- helpers
-
-
-def _serial_number(node):
-    return node._serial
 
 
 def _broadcasting(ufunc, a, b, op):

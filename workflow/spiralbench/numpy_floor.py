@@ -19,7 +19,8 @@ def train(weights, optimizer: str, learning_rate: float, X, y, batch_size: int, 
     The epoch loss is the sum of the batches' mean losses, the accuracy counts the samples
     classified right before each step, as in the page's loop.
     """
-    params = [np.array(array, dtype=np.float64) for W, b in weights for array in (W, b)]
+    # Each layer computes x @ W + b with W stored (n_inputs, n_outputs), as the tensor engine does.
+    params = [np.array(array, dtype=np.float64, order="C") for W, b in weights for array in (np.transpose(W), b)]
     step = _sgd(params, learning_rate) if optimizer == "sgd" else _adam(params, learning_rate, betas, eps)
     n_layers = len(params) // 2
     for order in epoch_orders:
@@ -32,7 +33,7 @@ def train(weights, optimizer: str, learning_rate: float, X, y, batch_size: int, 
             # Forward: keep every layer's input for the backward pass.
             inputs = [X[batch_idx]]
             for i in range(n_layers):
-                z = inputs[-1] @ params[2 * i].T + params[2 * i + 1]
+                z = inputs[-1] @ params[2 * i] + params[2 * i + 1]
                 inputs.append(np.maximum(z, 0.0) if i < n_layers - 1 else z)
             scores = inputs.pop()
             shifted = scores - scores.max(axis=1, keepdims=True)
@@ -46,10 +47,10 @@ def train(weights, optimizer: str, learning_rate: float, X, y, batch_size: int, 
             grad /= len(batch_idx)
             grads = [None] * len(params)
             for i in reversed(range(n_layers)):
-                grads[2 * i] = grad.T @ inputs[i]
+                grads[2 * i] = inputs[i].T @ grad
                 grads[2 * i + 1] = grad.sum(axis=0)
                 if i:
-                    grad = (grad @ params[2 * i]) * (inputs[i] > 0.0)
+                    grad = (grad @ params[2 * i].T) * (inputs[i] > 0.0)
             step(grads)
         yield epoch_loss, correct / len(X)
 
