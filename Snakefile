@@ -18,6 +18,15 @@ for variable, value in {
 }.items():
     os.environ.setdefault(variable, value)
 
+# numpy's BLAS (OpenBLAS here, MKL or an OpenMP build elsewhere) on one thread in every job: the
+# matrices are tiny, and idle BLAS threads spinning beside other jobs make a small-matrix loop
+# several times slower. The library reads these when numpy is first imported, so they must be in
+# the job's environment (a job may be a script, a notebook kernel or a cluster job); PyTorch's
+# threads are set by the jobs themselves (torch.set_num_threads), and the speed job raises both
+# to `speed.threads` while it times (threadpoolctl).
+for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
 
 # A config given with --configfile replaces the default one rather than being merged into it: a small
 # config must not inherit, say, the default sweep's inspection pairs.

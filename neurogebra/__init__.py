@@ -3,6 +3,7 @@
 The pieces, in the order a lesson meets them:
 
 - ``neurogebra.core.autograd.Value``: a scalar that remembers how it was computed and backpropagates.
+- ``neurogebra.core.tensor.Tensor``: the same for whole numpy arrays (the second, batched engine).
 - ``neurogebra.nn``: ``Neuron``, ``Layer``, ``NeuralNetwork``.
 - ``neurogebra.losses``: ``softmax_cross_entropy``.
 - ``neurogebra.optim``: ``SGD`` and ``Adam``.
@@ -10,6 +11,7 @@ The pieces, in the order a lesson meets them:
 """
 
 from neurogebra.core.autograd import Value
+from neurogebra.core.tensor import Tensor
 from neurogebra.losses import softmax_cross_entropy
 from neurogebra.nn import Layer, NeuralNetwork, Neuron
 from neurogebra.optim import SGD, Adam

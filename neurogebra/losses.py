@@ -1,8 +1,11 @@
-"""Loss functions on lists of ``Value`` scores."""
+"""The tutorial's loss, on one sample's ``Value`` scores or on a batch's ``Tensor`` of scores."""
 
 from numbers import Integral
 
+import numpy as np
+
 from neurogebra.core.autograd import Value
+from neurogebra.core.tensor import Tensor
 
 __all__ = ["softmax_cross_entropy"]
 
@@ -21,7 +24,14 @@ def softmax_cross_entropy(scores, target):
     Step 3 is -log(probability of the target) rearranged: it never takes the
     log of a probability that has underflowed to 0, so a gap of 1000 gives a
     loss of 1000 rather than infinity.
+
+    On a batch: ``scores`` a ``Tensor`` (n, C), ``target`` n class indices.
+    The loss is a one-element Tensor, the MEAN of the n samples' losses (the
+    tutorial's batch loss, PyTorch's default); the probabilities an array
+    (n, C), without a graph (training differentiates the loss only).
     """
+    if isinstance(scores, Tensor):
+        return _batch_softmax_cross_entropy(scores, target)
     scores = list(scores)
     if not scores:
         raise ValueError("softmax_cross_entropy needs at least one score")
@@ -36,3 +46,14 @@ def softmax_cross_entropy(scores, target):
     probabilities = [e / sum_exp for e in exp_scores]
     loss = sum_exp.log() - shifted[target]
     return loss, probabilities
+
+
+def _batch_softmax_cross_entropy(scores, targets):
+    """The same three steps on every row of ``scores`` at once."""
+    if scores.ndim != 2 or 0 in scores.shape:
+        raise ValueError(f"batched softmax_cross_entropy needs scores of shape (n, classes), got {scores.shape}")
+    shifted = scores - np.maximum.reduce(scores.data, axis=1, keepdims=True)  # the shift is a constant
+    exp_scores = shifted.exp()
+    sum_exp = exp_scores.sum(axis=1)
+    loss = (sum_exp.log() - shifted.pick(targets)).mean()
+    return loss, exp_scores.data / sum_exp.data[:, None]

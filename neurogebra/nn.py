@@ -3,6 +3,14 @@
 Same semantics as the tutorial's classes (same initial weights from the same
 random stream, same parameter order, same numbers), plus:
 
+- two engines behind the one description of the network (``engine=``):
+  ``"scalar"``, the tutorial's neurons of ``Value`` s, one sample at a time;
+  ``"tensor"``, each layer one weight matrix and one bias vector
+  (``Tensor``), a whole batch at a time. Both draw the same initial weights
+  from the same stream (``initial_weights``), so one seed gives one network;
+- two initialisations (``init=``): the page's, and PyTorch's ``nn.Linear``
+  default;
+
 - a neuron's ``w·x + b`` is one graph node (``weighted_sum``) instead of 2n,
   which makes training several times faster; forward values are
   bit-identical to the tutorial's ``sum((wi * xi ...), self.b)``;
@@ -17,20 +25,46 @@ import random
 import numpy as np
 
 from neurogebra.core.autograd import Value, _sigmoid, weighted_sum
+from neurogebra.core.tensor import Tensor
 
-__all__ = ["Neuron", "Layer", "NeuralNetwork", "ACTIVATIONS"]
+__all__ = ["Neuron", "Layer", "NeuralNetwork", "ACTIVATIONS", "ENGINES", "INITS", "initial_weights"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+ENGINES = ("scalar", "tensor")
+INITS = ("page", "torch-default")
+
+
+def _check_choice(value, allowed, what):
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
+    return value
+
+
+def initial_weights(n_inputs, init="page", rng=None):
+    """One neuron's initial ``(weights, bias)`` as floats, drawn from ``rng`` (default: the global stream).
+
+    - ``"page"``: the tutorial's uniform weights, limit sqrt(6 / (n_inputs + 1)), and a zero bias;
+    - ``"torch-default"``: PyTorch ``nn.Linear``'s default, uniform with limit 1 / sqrt(n_inputs) for
+      the weights and for the bias (drawn after the weights).
+
+    Every engine builds its neurons from these draws, neuron by neuron, which is why one seed gives
+    the same network on every engine.
+    """
+    rng = random if rng is None else rng
+    if init == "page":
+        limit = (6 / (n_inputs + 1)) ** 0.5
+        return [rng.uniform(-limit, limit) for _ in range(n_inputs)], 0.0
+    limit = 1 / math.sqrt(n_inputs)
+    weights = [rng.uniform(-limit, limit) for _ in range(n_inputs)]
+    return weights, rng.uniform(-limit, limit)
 
 
 def _check_activation(activation):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return activation
+    return _check_choice(activation, ACTIVATIONS, "activation")
 
 
 def _activate(raw, activation):
-    """Apply ``activation`` to a Value."""
+    """Apply ``activation`` to a Value or a Tensor (both have the same methods)."""
     if activation == "relu":
         return raw.relu()
     if activation == "tanh":
@@ -67,13 +101,11 @@ def _as_points(X, n_inputs):
 class Neuron:
     """A single neuron: ``activation(w·x + b)``."""
 
-    def __init__(self, n_inputs, activation="relu", rng=None):
+    def __init__(self, n_inputs, activation="relu", rng=None, init="page"):
         self.activation = _check_activation(activation)
-        rng = random if rng is None else rng
-        # Uniform initialisation, limit sqrt(6 / (n_inputs + 1)) as in the tutorial.
-        limit = (6 / (n_inputs + 1)) ** 0.5
-        self.w = [Value(rng.uniform(-limit, limit)) for _ in range(n_inputs)]
-        self.b = Value(0.0)
+        weights, bias = initial_weights(n_inputs, _check_choice(init, INITS, "init"), rng)
+        self.w = [Value(w) for w in weights]
+        self.b = Value(bias)
 
     def __call__(self, x):
         if len(x) != len(self.w):
@@ -105,21 +137,44 @@ def _affine(X, W, b):
 
 
 class Layer:
-    """A layer of neurons that all see the same inputs."""
+    """A layer of neurons that all see the same inputs.
 
-    def __init__(self, n_inputs, n_outputs, activation="relu", rng=None):
+    The engine decides how its parameters are held: ``"scalar"``, a list of
+    ``neurons`` (each its own Values), called on one sample (a list of
+    numbers or Values); ``"tensor"``, one weight matrix ``W`` and one bias
+    vector ``b``, called on a batch (an array or a Tensor of shape (batch,
+    n_inputs)) as ``x @ W + b``. So ``W`` is (n_inputs, n_outputs): column j
+    holds neuron j's weights, the same draws as the scalar engine's neuron j.
+    ``get_weights`` gives every engine's weights as (n_outputs, n_inputs).
+    """
+
+    def __init__(self, n_inputs, n_outputs, activation="relu", rng=None, engine="scalar", init="page"):
         self.activation = _check_activation(activation)
+        self.engine = _check_choice(engine, ENGINES, "engine")
+        _check_choice(init, INITS, "init")
         self.n_inputs = n_inputs
-        self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
+        self.n_outputs = n_outputs
+        if engine == "scalar":
+            self.neurons = [Neuron(n_inputs, activation, rng, init) for _ in range(n_outputs)]
+        else:
+            draws = [initial_weights(n_inputs, init, rng) for _ in range(n_outputs)]
+            self.W = Tensor(np.array([weights for weights, _ in draws]).T)
+            self.b = Tensor([bias for _, bias in draws])
 
     def __call__(self, x):
-        return [neuron(x) for neuron in self.neurons]
+        if self.engine == "scalar":
+            return [neuron(x) for neuron in self.neurons]
+        return _activate(x @ self.W + self.b, self.activation)
 
     def parameters(self):
-        return [p for neuron in self.neurons for p in neuron.parameters()]
+        if self.engine == "scalar":
+            return [p for neuron in self.neurons for p in neuron.parameters()]
+        return [self.W, self.b]
 
     def get_weights(self):
         """``(W, b)``: W of shape (n_outputs, n_inputs), b of shape (n_outputs,)."""
+        if self.engine == "tensor":
+            return self.W.data.T.copy(), self.b.data.copy()
         W = np.array([[w.data for w in neuron.w] for neuron in self.neurons], dtype=np.float64)
         b = np.array([neuron.b.data for neuron in self.neurons], dtype=np.float64)
         return W, b
@@ -131,7 +186,7 @@ class Layer:
     def _checked(self, W, b):
         W = np.asarray(W, dtype=np.float64)
         b = np.asarray(b, dtype=np.float64)
-        expected = (len(self.neurons), self.n_inputs)
+        expected = (self.n_outputs, self.n_inputs)
         if W.shape != expected or b.shape != expected[:1]:
             raise ValueError(
                 f"layer weights must have shapes W {expected} and b {expected[:1]}, got {W.shape} and {b.shape}"
@@ -141,18 +196,29 @@ class Layer:
         return W, b
 
     def _assign(self, W, b):
+        if self.engine == "tensor":
+            self.W.data[...] = W.T
+            self.b.data[...] = b
+            return
         for neuron, row, bias in zip(self.neurons, W.tolist(), b.tolist()):
             for w, value in zip(neuron.w, row):
                 w.data = value
             neuron.b.data = bias
 
     def evaluate(self, X):
-        """Outputs for each row of ``X`` (n_points, n_inputs): array (n_points, n_outputs), no graph."""
+        """Outputs for each row of ``X`` (n_points, n_inputs): array (n_points, n_outputs).
+
+        The scalar engine computes them without a graph, with the graph's floats; the tensor engine
+        runs its forward pass on the whole batch (a graph of a few nodes).
+        """
+        X = _as_points(X, self.n_inputs)
+        if self.engine == "tensor":
+            return self(X).data
         W, b = self.get_weights()
-        return _activate_array(_affine(_as_points(X, self.n_inputs), W, b), self.activation)
+        return _activate_array(_affine(X, W, b), self.activation)
 
     def __repr__(self):
-        return f"Layer({self.n_inputs} -> {len(self.neurons)}, {self.activation})"
+        return f"Layer({self.n_inputs} -> {self.n_outputs}, {self.activation})"
 
 
 class NeuralNetwork:
@@ -161,10 +227,17 @@ class NeuralNetwork:
     ``activations`` has one entry per layer (default: relu for hidden layers,
     linear for the last). Initial weights are drawn from ``rng`` (a
     ``random.Random``) or, by default, from Python's global ``random`` stream,
-    exactly as the tutorial does.
+    exactly as the tutorial does, with the scheme ``init`` (``"page"`` or
+    ``"torch-default"``, see ``initial_weights``).
+
+    ``engine="scalar"`` (the tutorial's): ``net(x)`` takes one sample, a list
+    of numbers, and gives a list of output Values. ``engine="tensor"``:
+    ``net(X)`` takes a batch, an array (batch, n_inputs), and gives a Tensor
+    (batch, n_outputs). The same seed and ``init`` give the same weights on
+    both; ``get_weights``/``set_weights`` move them between networks.
     """
 
-    def __init__(self, layer_sizes, activations=None, rng=None):
+    def __init__(self, layer_sizes, activations=None, rng=None, engine="scalar", init="page"):
         layer_sizes = list(layer_sizes)
         if len(layer_sizes) < 2:
             raise ValueError(f"layer_sizes needs at least an input and an output size, got {layer_sizes!r}")
@@ -180,10 +253,12 @@ class NeuralNetwork:
             )
         for activation in activations:
             _check_activation(activation)
+        self.engine = _check_choice(engine, ENGINES, "engine")
+        self.init = _check_choice(init, INITS, "init")
         self.layer_sizes = layer_sizes
         self.activations = activations
         self.layers = [
-            Layer(n_in, n_out, activation, rng)
+            Layer(n_in, n_out, activation, rng, engine, init)
             for n_in, n_out, activation in zip(layer_sizes[:-1], layer_sizes[1:], activations)
         ]
 
@@ -197,9 +272,11 @@ class NeuralNetwork:
         return [p for layer in self.layers for p in layer.parameters()]
 
     def evaluate(self, X):
-        """Output scores for each row of ``X`` (n_points, n_inputs), without building a graph.
+        """Output scores for each row of ``X`` (n_points, n_inputs), one batched pass.
 
-        Bit-identical to ``[v.data for v in net(x)]`` for each row.
+        Bit-identical to what training computes: ``[v.data for v in net(x)]``
+        for each row on the scalar engine (without building a graph),
+        ``net(X).data`` on the tensor engine.
         """
         X = _as_points(X, self.layer_sizes[0])
         for layer in self.layers:
@@ -223,14 +300,18 @@ class NeuralNetwork:
         for layer, (W, b) in zip(self.layers, checked):
             layer._assign(W, b)
 
+    def n_parameters(self):
+        """The number of trainable numbers (a Tensor parameter counts its entries)."""
+        return sum(np.size(p.data) for p in self.parameters())
+
     def summary(self):
         architecture = " -> ".join(map(str, self.layer_sizes))
         return (
             f"Architecture: {architecture}\n"
             f"Activations: {self.activations}\n"
-            f"Parameters: {len(self.parameters()):,}"
+            f"Parameters: {self.n_parameters():,}"
         )
 
     def __repr__(self):
         architecture = " -> ".join(map(str, self.layer_sizes))
-        return f"NeuralNetwork({architecture}, activations={self.activations}, parameters={len(self.parameters())})"
+        return f"NeuralNetwork({architecture}, activations={self.activations}, parameters={self.n_parameters()})"

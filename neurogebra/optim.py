@@ -1,9 +1,16 @@
-"""Optimizers that update a list of ``Value`` parameters from their ``.grad``."""
+"""Optimizers that update a list of parameters from their ``.grad``.
+
+A parameter is a ``Value`` (one number) or a ``Tensor`` (an array, updated
+entry by entry with the same rule, in place, in a few numpy operations).
+"""
 
 import math
 from numbers import Real
 
+import numpy as np
+
 from neurogebra.core.autograd import Value
+from neurogebra.core.tensor import Tensor
 
 __all__ = ["SGD", "Adam"]
 
@@ -14,6 +21,11 @@ def _positive_finite(x, name):
     return float(x)
 
 
+def _sqrt(x):
+    """Correctly rounded square root (as torch's) of a float or, entry by entry, of an array."""
+    return math.sqrt(x) if type(x) is float else np.sqrt(x)
+
+
 class Optimizer:
     """Holds the parameters; ``zero_grad()`` resets their gradients."""
 
@@ -22,13 +34,13 @@ class Optimizer:
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
         for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"parameters must be Values, got {p!r}")
+            if not isinstance(p, (Value, Tensor)):
+                raise TypeError(f"parameters must be Values or Tensors, got {p!r}")
         self.lr = _positive_finite(lr, "learning rate lr")
 
     def zero_grad(self):
         for p in self.params:
-            p.grad = 0.0
+            p.grad = 0.0  # a Tensor's gradient too: 0.0 + its next gradient is an array again
 
     def step(self):
         raise NotImplementedError
@@ -58,7 +70,8 @@ class Adam(Optimizer):
         p = p - step_size * (m / denom)
 
     Written in the same operation order as torch, so that in float64 the two
-    produce the same trajectory.
+    produce the same trajectory. For a Tensor parameter m and v are arrays and
+    every line works entry by entry.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
@@ -88,7 +101,7 @@ class Adam(Optimizer):
             g = p.grad
             m[i] = m[i] + (1.0 - beta1) * (g - m[i])
             v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
-            denom = math.sqrt(v[i]) / bias_correction2_sqrt + eps
+            denom = _sqrt(v[i]) / bias_correction2_sqrt + eps
             p.data -= step_size * (m[i] / denom)
 
     def __repr__(self):

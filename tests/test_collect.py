@@ -9,15 +9,17 @@ import pytest
 from spiralbench import collect
 from spiralbench.io import ResultFileError, write_csv, write_json
 
-SETTING = "sgd-lr0.05-bs16-ep2-h8x8-relu"
+SETTING = "sgd-lr0.05-bs16-ep2-h8x8-relu-page"
 
 
-def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra", group="sweep"):
+def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra", group="sweep",
+             engine="scalar", losses=(3.25, 1.5), accuracies=(0.5, 0.75)):
     """Write the metrics, history and timing files of one run, with chosen numbers."""
     run_id = f"{group}/{framework}/{SETTING}/seed{seed}"
     directory = root / "runs" / run_id
     run = {"run_id": run_id, "group": group, "framework": framework, "setting": SETTING, "seed": seed,
            "optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 2, "hidden_sizes": [8, 8],
+           "init": "page", "engine": engine if framework == "neurogebra" else "torch",
            "layer_sizes": [2, 8, 8, 3], "activation": "relu", "dtype": "float64", "divergence_factor": 10}
     ok = status == "ok"
     write_json(directory / "metrics.json", {
@@ -26,11 +28,11 @@ def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra",
         "train_accuracy": 0.75 if ok else None, "test_accuracy": test_accuracy if ok else None,
         "n_parameters": 123, "n_train": 72, "n_test": 18,
     })
-    history = pd.DataFrame({"epoch": [1, 2][: 2 if ok else 1], "loss": [3.25, 1.5][: 2 if ok else 1],
-                            "accuracy": [0.5, 0.75][: 2 if ok else 1]})
+    history = pd.DataFrame({"epoch": [1, 2][: 2 if ok else 1], "loss": list(losses)[: 2 if ok else 1],
+                            "accuracy": list(accuracies)[: 2 if ok else 1]})
     write_csv(directory / "history.csv", history)
     write_json(directory / "timing.json", {
-        "run_id": run_id, "threads": 1, "epoch_seconds": [0.1, 0.3], "seconds_per_epoch_median": 0.2,
+        "run_id": run_id, "engine": run["engine"], "threads": 1, "epoch_seconds": [0.1, 0.3], "seconds_per_epoch_median": 0.2,
         "seconds_per_epoch_p25": 0.15, "seconds_per_epoch_p75": 0.25, "samples_per_second_median": 360.0,
     })
     return directory
@@ -68,6 +70,8 @@ def test_tables_from_run_files(tmp_path):
     diverged = runs[runs["status"] == "diverged"].iloc[0]
     assert diverged["diverged_epoch"] == 2 and math.isnan(diverged["test_accuracy"])
     assert runs["hidden_sizes"].unique().tolist() == ["8x8"]
+    assert runs["init"].unique().tolist() == ["page"]
+    assert runs["engine"].tolist() == ["scalar", "scalar", "scalar", "torch"]
 
     epochs = pd.read_csv(out["epochs"])
     assert list(epochs.columns) == collect.EPOCHS_COLUMNS
@@ -98,6 +102,7 @@ def test_timing_table(tmp_path):
     timing = pd.read_csv(tmp_path / "timing" / "runs.csv")
     assert list(timing.columns) == collect.TIMING_COLUMNS
     assert timing["seed"].tolist() == [1, 3] and timing["seconds_per_epoch_median"].tolist() == [0.2, 0.2]
+    assert timing["engine"].tolist() == ["scalar", "scalar"]
 
 
 def test_a_broken_run_file_is_named(tmp_path):
@@ -105,3 +110,44 @@ def test_a_broken_run_file_is_named(tmp_path):
     (directory / "metrics.json").write_text('{"run": {"run_id"')
     with pytest.raises(ResultFileError, match=r"seed5/metrics\.json: not valid JSON"):
         collect.runs_table([directory / "metrics.json"])
+
+
+def engine_pair(root, seed, tensor_losses=(3.25, 1.5), tensor_accuracies=(0.5, 0.75), tensor_test=0.5, status="ok"):
+    scalar = fake_run(root, seed, group="engine_check", engine="scalar")
+    tensor = fake_run(root, seed, engine="tensor", losses=tensor_losses, accuracies=tensor_accuracies,
+                      test_accuracy=tensor_test, status=status)
+    pair = {"seed": seed, "scalar": f"engine_check/neurogebra/{SETTING}/seed{seed}",
+            "tensor": f"sweep/neurogebra/{SETTING}/seed{seed}"}
+    return pair, {pair["scalar"]: scalar, pair["tensor"]: tensor}
+
+
+def test_engine_agreement_table_compares_every_epoch_of_both_engines(tmp_path):
+    pairs, dirs = [], {}
+    for seed, changes in (
+        (3, {}),                                                     # the same numbers
+        (1, {"tensor_losses": (3.25 + 4e-10, 1.5 - 1e-10)}),         # within 1e-9: agree
+        (2, {"tensor_losses": (3.25, 1.5 + 2e-9)}),                  # a loss 2e-9 off: disagree
+        (4, {"tensor_accuracies": (0.5, 0.7)}),                      # an accuracy off: disagree
+        (5, {"tensor_test": 0.25}),                                  # the test accuracy off: disagree
+        (6, {"status": "diverged"}),                                 # an epoch missing: disagree
+    ):
+        pair, run_dirs = engine_pair(tmp_path, seed, **changes)
+        pairs.append(pair)
+        dirs.update(run_dirs)
+    out = tmp_path / "tables" / "engine_agreement.csv"
+    collect.write_engine_agreement(pairs, dirs, out)
+    table = pd.read_csv(out)
+    assert list(table.columns) == collect.ENGINE_AGREEMENT_COLUMNS
+    assert table["seed"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
+    agree = table.groupby("seed")["agree"].all().to_dict()
+    assert agree == {1: True, 2: False, 3: True, 4: False, 5: False, 6: False}
+    assert table[table["seed"] == 2]["loss_abs_diff"].max() == pytest.approx(2e-9, rel=1e-6)
+    assert table[table["seed"] == 3]["loss_abs_diff"].max() == 0
+    missing = table[(table["seed"] == 6) & (table["epoch"] == 2)].iloc[0]
+    assert missing["loss_scalar"] == 1.5 and math.isnan(missing["loss_tensor"]) and not missing["agree"]
+
+
+def test_engine_agreement_without_pairs_is_an_empty_table(tmp_path):
+    collect.write_engine_agreement([], {}, tmp_path / "agreement.csv")
+    table = pd.read_csv(tmp_path / "agreement.csv")
+    assert list(table.columns) == collect.ENGINE_AGREEMENT_COLUMNS and table.empty

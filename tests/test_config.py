@@ -67,6 +67,10 @@ def set_key(path, value):
         (("data", "train_fraction"), 1.0, "data.train_fraction: 1.0 is not allowed; it must be less than 1"),
         (("sweep", "activation"), ["gelu"], "sweep.activation[0]: 'gelu' is not allowed; allowed: relu, tanh"),
         (("results_dir",), "", "results_dir: must not be empty"),
+        (("sweep", "init"), ["page", "xavier"], "sweep.init[1]: 'xavier' is not allowed; allowed: page, torch-default"),
+        (("sweep", "init"), [], "sweep.init: must not be empty"),
+        (("tutorial", "pytorch", "init"), "he", "tutorial.pytorch.init: 'he' is not allowed; allowed: page, torch-default"),
+        (("neurogebra_engine",), "gpu", "neurogebra_engine: 'gpu' is not allowed; allowed: tensor, scalar"),
     ],
 )
 def test_bad_value_is_refused_naming_its_key_and_what_is_allowed(default, path, value, expected):
@@ -93,7 +97,10 @@ def test_every_problem_is_reported_at_once(default):
 def test_batch_larger_than_the_training_set_is_refused(default, key_path):
     # 100 points x 3 classes x 0.8 = 240 training points: 240 is allowed, 241 is not.
     value = [16, 240] if key_path[0] == "sweep" else 240
-    sc.load_config(broken(default, set_key(key_path, value)))
+    config = broken(default, set_key(key_path, value))
+    if key_path[0] == "tutorial":  # the sweep must contain the tutorial's neurogebra setting
+        config["sweep"]["batch_size"] = [16, 240]
+    sc.load_config(config)
     value = [16, 241] if key_path[0] == "sweep" else 241
     message = problems_of(broken(default, set_key(key_path, value)))
     assert "241 is larger than the training set (240 points" in message and "allowed: 1 to 240" in message
@@ -126,6 +133,8 @@ def test_a_split_with_an_empty_half_is_refused(default):
 def test_inspection_must_select_exactly_one_run_pair(default):
     ambiguous = broken(default, lambda c: c["inspection"]["matched"].pop("optimizer"))
     assert "inspection.matched: selects 2 settings" in problems_of(ambiguous)
+    ambiguous_init = broken(default, lambda c: c["inspection"]["matched"].pop("init"))
+    assert "inspection.matched: selects 2 settings" in problems_of(ambiguous_init)
     nowhere = broken(default, set_key(("inspection", "matched", "learning_rate"), 0.123))
     assert "inspection.matched: selects no setting" in problems_of(nowhere)
     unknown_seed = broken(default, set_key(("inspection", "matched", "seed"), 99))
@@ -143,27 +152,87 @@ def test_load_config_leaves_its_input_untouched_and_reads_files(default):
 
 def test_setting_slug_is_readable_and_exact():
     setting = {"optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 30,
-               "hidden_sizes": [16, 16], "activation": "relu"}
-    assert sc.setting_slug(setting) == "sgd-lr0.05-bs16-ep30-h16x16-relu"
-    assert sc.setting_slug(dict(setting, learning_rate=50)) == "sgd-lr50-bs16-ep30-h16x16-relu"
-    assert sc.setting_slug(dict(setting, learning_rate=1e-5, hidden_sizes=[8])) == "sgd-lr1e-05-bs16-ep30-h8-relu"
+               "hidden_sizes": [16, 16], "activation": "relu", "init": "page"}
+    assert sc.setting_slug(setting) == "sgd-lr0.05-bs16-ep30-h16x16-relu-page"
+    assert sc.setting_slug(dict(setting, learning_rate=50)) == "sgd-lr50-bs16-ep30-h16x16-relu-page"
+    assert sc.setting_slug(dict(setting, learning_rate=1e-5, hidden_sizes=[8], init="torch-default")) == (
+        "sgd-lr1e-05-bs16-ep30-h8-relu-torch-default")
 
 
-def test_runs_cover_the_grid_for_every_seed_and_framework_plus_the_tutorial(default):
+TUTORIAL_IDS = {
+    "neurogebra": "tutorial/neurogebra/sgd-lr0.05-bs16-ep30-h16x16-relu-page/seed42",
+    "pytorch": "tutorial/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu-torch-default/seed42",
+}
+
+
+def test_default_sweep_has_ten_seeds_both_inits_and_the_pages_settings(default):
+    assert len(default["seeds"]) >= 10 and default["seeds"][0] == 42
+    assert default["sweep"]["init"] == ["page", "torch-default"]
+    settings = sc.sweep_settings(default)
+    # The report decomposes the page's comparison: both of its settings are in the grid, both inits.
+    for optimizer, learning_rate in (("sgd", 0.05), ("adam", 0.01)):
+        for init in sc.INITS:
+            assert any(s["optimizer"] == optimizer and s["learning_rate"] == learning_rate and s["batch_size"] == 16
+                       and s["init"] == init for s in settings)
+
+
+def test_runs_cover_the_grid_for_every_seed_and_framework_plus_the_tutorial_and_engine_check(default):
     runs = sc.runs(default)
     sweep = default["sweep"]
     n_settings = 1
     for key in sc.SETTING_KEYS:
         n_settings *= len(sweep[key])
-    assert len(runs) == n_settings * len(default["seeds"]) * len(default["frameworks"]) + 2
+    n_seeds = len(default["seeds"])
+    assert len(runs) == n_settings * n_seeds * len(default["frameworks"]) + 2 + n_seeds
     ids = [run["run_id"] for run in runs]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    assert "tutorial/neurogebra/sgd-lr0.05-bs16-ep30-h16x16-relu/seed42" in ids
-    assert "tutorial/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu/seed42" in ids
-    tutorial = sc.find_run(default, "tutorial/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu/seed42")
+    assert set(TUTORIAL_IDS.values()) <= set(ids)
+    tutorial = sc.find_run(default, TUTORIAL_IDS["pytorch"])
     assert tutorial["layer_sizes"] == [2, 16, 16, 3] and tutorial["dtype"] == "float32"
+    # The page's pairing: its own initialisation for the scratch network, nn.Linear's for PyTorch.
+    assert (tutorial["init"], tutorial["engine"]) == ("torch-default", "torch")
+    assert {k: sc.find_run(default, TUTORIAL_IDS["neurogebra"])[k] for k in ("init", "engine")} == {
+        "init": "page", "engine": "scalar"}
     with pytest.raises(KeyError, match="no run"):
         sc.find_run(default, "sweep/pytorch/nothing/seed1")
+
+
+def test_every_run_records_its_engine(default):
+    engines = {(run["group"], run["framework"], run["engine"]) for run in sc.runs(default)}
+    assert engines == {
+        ("sweep", "neurogebra", "tensor"), ("sweep", "pytorch", "torch"),
+        ("tutorial", "neurogebra", "scalar"), ("tutorial", "pytorch", "torch"),
+        ("engine_check", "neurogebra", "scalar"),
+    }
+    scalar_sweep = sc.runs(broken(default, set_key(("neurogebra_engine",), "scalar")))
+    assert {run["engine"] for run in scalar_sweep if run["group"] == "engine_check"} == {"tensor"}
+    assert {run["engine"] for run in scalar_sweep if run["group"] == "sweep" and run["framework"] == "neurogebra"} == {
+        "scalar"}
+
+
+def test_engine_pairs_are_the_tutorial_setting_on_every_seed_from_both_engines(default, small):
+    for config in (default, small):
+        pairs = sc.engine_pairs(config)
+        assert [pair["seed"] for pair in pairs] == config["seeds"]
+        by_id = {run["run_id"]: run for run in sc.runs(config)}
+        tutorial = sc.tutorial_setting(config, "neurogebra")
+        for pair in pairs:
+            scalar, tensor = by_id[pair["scalar"]], by_id[pair["tensor"]]
+            assert (scalar["engine"], tensor["engine"]) == ("scalar", "tensor")
+            assert scalar["seed"] == tensor["seed"] == pair["seed"]
+            for run in (scalar, tensor):
+                assert {key: run[key] for key in sc.SETTING_KEYS} == tutorial
+    without = broken(default, set_key(("frameworks",), ["pytorch"]))
+    assert sc.engine_pairs(without) == [] and not any(run["group"] == "engine_check" for run in sc.runs(without))
+
+
+def test_a_sweep_without_the_tutorial_setting_is_refused_while_it_trains_neurogebra(default):
+    message = problems_of(broken(default, set_key(("sweep", "learning_rate"), [0.01, 0.2])))
+    assert "sweep: must contain the tutorial's neurogebra setting" in message and "learning_rate 0.05" in message
+    message = problems_of(broken(default, set_key(("sweep", "init"), ["torch-default"])))
+    assert "sweep: must contain the tutorial's neurogebra setting" in message
+    pytorch_only = broken(default, lambda c: c.update(frameworks=["pytorch"], inspection={}))
+    sc.load_config(broken(pytorch_only, set_key(("sweep", "init"), ["torch-default"])))
 
 
 def test_inspection_pairs_name_runs_of_the_config(default, small):
@@ -172,11 +241,15 @@ def test_inspection_pairs_name_runs_of_the_config(default, small):
         for pair in sc.inspection_pairs(config).values():
             assert pair["neurogebra"] in ids and pair["pytorch"] in ids
             assert pair["neurogebra"].endswith(f"seed{pair['seed']}")
-    assert sc.inspection_pairs(default)["tutorial"] == {
-        "seed": 42,
-        "neurogebra": "tutorial/neurogebra/sgd-lr0.05-bs16-ep30-h16x16-relu/seed42",
-        "pytorch": "tutorial/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu/seed42",
-    }
+    assert sc.inspection_pairs(default)["tutorial"] == {"seed": 42, **TUTORIAL_IDS}
+
+
+def test_a_sweep_pair_without_a_seed_takes_the_first_of_seeds(default):
+    assert "seed" not in default["inspection"]["matched"]
+    assert sc.inspection_pairs(default)["matched"]["seed"] == default["seeds"][0]
+    other = broken(default, set_key(("seeds",), [3, 1]))
+    pair = sc.inspection_pairs(sc.load_config(other))["matched"]
+    assert pair["seed"] == 3 and pair["pytorch"].endswith("/seed3")
 
 
 def test_data_seeds_include_the_tutorial_and_controlled_seeds(default):
@@ -191,3 +264,57 @@ def test_parameter_count_of_the_page_network():
 
 def test_small_config_has_a_run_meant_to_diverge(small):
     assert any(run["learning_rate"] >= 50 for run in sc.runs(small))
+
+
+# ---------------------------------------------------------------- command-line values
+
+
+def test_command_line_text_becomes_the_schema_types(default):
+    # What Snakemake 9 hands over for: --config seeds=[1,2] "data={'n_points':20}" \
+    #   "sweep={'learning_rate':[0.01,0.05],'batch_size':[16]}" "inspection={'matched':{'seed':'1'}}"
+    overrides = {
+        "seeds": ["1", "2"],
+        "data": {"n_points": "20"},
+        "sweep": {"learning_rate": ["0.01", "5e-2"], "batch_size": ["16"]},
+        "tutorial": {"pytorch": {"learning_rate": "0.1"}},
+        "inspection": {"matched": {"seed": "1"}},
+        "results_dir": "42",
+    }
+    merged = copy.deepcopy(default)
+    for key, value in overrides.items():
+        if isinstance(value, dict):
+            merged[key] = {**merged[key], **value}
+            for inner, inner_value in value.items():
+                if isinstance(inner_value, dict):
+                    merged[key][inner] = {**default[key][inner], **inner_value}
+        else:
+            merged[key] = value
+    coerced = sc.coerce_command_line(merged, overrides)
+    assert coerced["seeds"] == [1, 2] and all(type(seed) is int for seed in coerced["seeds"])
+    assert coerced["data"] == {**default["data"], "n_points": 20}
+    assert coerced["sweep"]["learning_rate"] == [0.01, 0.05] and coerced["sweep"]["batch_size"] == [16]
+    assert coerced["sweep"]["optimizer"] == default["sweep"]["optimizer"]
+    assert coerced["tutorial"]["pytorch"] == {**default["tutorial"]["pytorch"], "learning_rate": 0.1}
+    assert coerced["inspection"]["matched"]["seed"] == 1
+    assert coerced["results_dir"] == "42"  # a string where the schema wants one
+    assert merged["seeds"] == ["1", "2"]  # the input is left as it was
+    sc.load_config(coerced)
+
+
+def test_command_line_text_that_is_not_the_wanted_type_is_still_refused(default):
+    overrides = {"seeds": ["1", "one", "1.5"], "data": {"n_points": "lots"}}
+    merged = {**copy.deepcopy(default), "seeds": overrides["seeds"],
+              "data": {**default["data"], "n_points": "lots"}}
+    coerced = sc.coerce_command_line(merged, overrides)
+    assert coerced["seeds"] == [1, "one", "1.5"]
+    message = problems_of(coerced)
+    assert "seeds[1]: 'one' is not an integer" in message and "seeds[2]: '1.5' is not an integer" in message
+    assert "data.n_points: 'lots' is not an integer" in message
+
+
+def test_values_of_a_file_keep_their_type(default):
+    # Only what came from the command line is converted: text in a YAML file is a mistake to report.
+    from_file = broken(default, set_key(("seeds",), ["1", "2"]))
+    coerced = sc.coerce_command_line(from_file, {"results_dir": "elsewhere"})
+    assert coerced["seeds"] == ["1", "2"]
+    assert "seeds[0]: '1' is not an integer" in problems_of(coerced)

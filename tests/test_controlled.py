@@ -1,5 +1,5 @@
-"""The controlled comparison: same weights, same batches, same optimizer, float64. The scratch engine
-and PyTorch must then trace the same loss curve."""
+"""The controlled comparison: same weights, same batches, same optimizer, float64. neurogebra's scalar
+engine, its tensor engine and PyTorch must then trace the same loss curve."""
 from pathlib import Path
 
 import pytest
@@ -22,10 +22,13 @@ def test_default_controlled_comparison_agrees_to_1e_6(default_controlled):
     table = compare(settings, make_split(settings["seed"], **data))
     assert list(table.columns) == COLUMNS
     assert table["epoch"].tolist() == list(range(1, settings["epochs"] + 1))
-    assert table["abs_diff"].max() < 1e-6
-    assert (table["neurogebra_accuracy"] == table["pytorch_accuracy"]).all()
-    # The curves agree because both learn the same way, not because neither learns.
-    assert table["neurogebra_loss"].iloc[-1] < 0.7 * table["neurogebra_loss"].iloc[0]
+    assert table["abs_diff"].max() < 1e-9
+    losses = table[["scalar_loss", "tensor_loss", "torch_loss"]]
+    assert table["abs_diff"].tolist() == (losses.max(axis=1) - losses.min(axis=1)).tolist()
+    assert (table["scalar_accuracy"] == table["tensor_accuracy"]).all()
+    assert (table["scalar_accuracy"] == table["torch_accuracy"]).all()
+    # The curves agree because all learn the same way, not because none learns.
+    assert table["scalar_loss"].iloc[-1] < 0.7 * table["scalar_loss"].iloc[0]
 
 
 @pytest.mark.parametrize("optimizer, learning_rate, activation", [("adam", 0.01, "relu"), ("sgd", 0.1, "tanh")])
@@ -33,8 +36,9 @@ def test_other_optimizers_and_activations_agree_too(optimizer, learning_rate, ac
     settings = {"seed": 3, "optimizer": optimizer, "learning_rate": learning_rate, "epochs": 4,
                 "batch_size": 10, "hidden_sizes": [6, 5], "activation": activation}
     table = compare(settings, make_split(3, n_points=30))
-    assert table["abs_diff"].max() < 1e-6
-    assert (table["neurogebra_accuracy"] == table["pytorch_accuracy"]).all()
+    assert table["abs_diff"].max() < 1e-9
+    assert (table["scalar_accuracy"] == table["tensor_accuracy"]).all()
+    assert (table["tensor_accuracy"] == table["torch_accuracy"]).all()
 
 
 def test_different_batches_would_be_visible():
@@ -45,4 +49,5 @@ def test_different_batches_would_be_visible():
     other_split = make_split(3, n_points=30)
     other_split.stream.permutation(72)  # advance the stream: other epoch orders
     shifted = compare(settings, other_split)
-    assert (same["neurogebra_loss"] - shifted["neurogebra_loss"]).abs().max() > 1e-6
+    for name in ("scalar", "tensor", "torch"):
+        assert (same[f"{name}_loss"] - shifted[f"{name}_loss"]).abs().max() > 1e-6

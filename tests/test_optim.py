@@ -150,5 +150,5 @@ def test_invalid_eps_and_parameters():
             Adam([Value(1.0)], eps=eps)
     with pytest.raises(ValueError, match=r"optimizer got an empty parameter list"):
         SGD([], lr=0.1)
-    with pytest.raises(TypeError, match=r"parameters must be Values, got 1.0"):
+    with pytest.raises(TypeError, match=r"parameters must be Values or Tensors, got 1.0"):
         Adam([Value(1.0), 1.0])

@@ -377,42 +377,59 @@ def test_t_interval_matches_the_textbook_values():
     assert math.isnan(evidence.t_interval([0.5])["std"])
 
 
-def _runs(rows):
-    columns = ["run_id", "group", "framework", "setting", "seed", "optimizer", "learning_rate", "batch_size",
-               "epochs", "hidden_sizes", "activation", "status", "test_accuracy"]
-    return pd.DataFrame([dict(zip(columns, row)) for row in rows])
+def _speed(rows):
+    return pd.DataFrame(rows, columns=["implementation", "hidden_width", "repeat", "seconds_per_epoch",
+                                       "samples_per_second"])
 
 
-def test_paired_differences_pair_by_seed_and_leave_out_diverged_pairs():
-    rows = []
-    for seed, neuro, torch_, torch_status in [(0, 0.90, 0.80, "ok"), (1, 0.70, 0.75, "ok"), (2, 0.99, 0.10, "diverged")]:
-        for framework, accuracy, status in (("neurogebra", neuro, "ok"), ("pytorch", torch_, torch_status)):
-            rows.append((f"sweep/{framework}/s/seed{seed}", "sweep", framework, "s", seed, "sgd", 0.05, 16, 30, "16x16",
-                         "relu", status, accuracy))
-    differences = evidence.paired_differences(_runs(rows))
-    row = differences.iloc[0]
-    assert (row["n_pairs"], row["n_excluded"]) == (2, 1)
-    assert row["mean_difference"] == pytest.approx((0.10 - 0.05) / 2)
-    assert row["std_difference"] == pytest.approx(np.std([0.10, -0.05], ddof=1))
-
-
-def test_speed_ratio_is_neurogebra_over_pytorch_with_quartiles():
-    speed = pd.DataFrame(
-        [("neurogebra", 8, r, s, 0.0) for r, s in enumerate([1.0, 2.0, 3.0])]
-        + [("pytorch", 8, r, s, 0.0) for r, s in enumerate([0.1, 0.2, 0.3])],
-        columns=["framework", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second"])
+def test_speed_ratios_are_medians_over_medians_with_quartiles():
+    speed = _speed([(name, 8, r, s * scale, 0.0) for name, scale in (("scalar", 10.0), ("tensor", 0.5),
+                                                                     ("torch", 1.0), ("numpy", 0.25))
+                    for r, s in enumerate([0.1, 0.2, 0.3])])
     row = evidence.speed_by_width(speed).iloc[0]
-    assert row["ratio"] == pytest.approx(2.0 / 0.2)
+    assert row["ratio"] == pytest.approx(2.0 / 0.2)  # scalar engine / PyTorch
     assert row["ratio_low"] == pytest.approx(1.5 / 0.25) and row["ratio_high"] == pytest.approx(2.5 / 0.15)
+    assert row["tensor_ratio"] == pytest.approx(0.5) and row["floor_ratio"] == pytest.approx(2.0)
+    assert row["tensor_ratio_low"] == pytest.approx(0.075 / 0.25)
+
+
+def test_a_width_without_the_scalar_engine_has_no_scalar_numbers():
+    speed = _speed([("tensor", 64, 0, 0.01, 0.0), ("torch", 64, 0, 0.02, 0.0)])
+    row = evidence.speed_by_width(speed).iloc[0]
+    assert np.isnan(row["scalar_median"]) and np.isnan(row["ratio"]) and row["tensor_ratio"] == pytest.approx(0.5)
 
 
 def test_growth_exponent_recovers_a_power_law():
     widths = [4, 8, 16, 32]
-    speed = pd.DataFrame([(f, w, 0, c * w ** k, 0.0) for f, c, k in (("neurogebra", 0.01, 2.0), ("pytorch", 0.001, 0.5))
-                          for w in widths], columns=["framework", "hidden_width", "repeat", "seconds_per_epoch",
-                                                     "samples_per_second"])
+    speed = _speed([(f, w, 0, c * w ** k, 0.0) for f, c, k in (("scalar", 0.01, 2.0), ("torch", 0.001, 0.5))
+                    for w in widths])
     exponents = evidence.growth_exponents(speed)
-    assert exponents["neurogebra"] == pytest.approx(2.0) and exponents["pytorch"] == pytest.approx(0.5)
+    assert exponents["scalar"] == pytest.approx(2.0) and exponents["torch"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("torch_seconds, crossover", [
+    ([2.0, 2.0, 2.0, 2.0], None),  # PyTorch never faster
+    ([2.0, 2.0, 0.5, 0.5], 64),  # faster from 64 on
+    ([2.0, 0.5, 2.0, 0.5], 256),  # a faster width in between does not count: faster from 256 on, to the end
+    ([0.5, 0.5, 0.5, 2.0], None),  # not faster at the largest width
+])
+def test_crossover_is_where_pytorch_stays_faster(torch_seconds, crossover):
+    widths = [4, 16, 64, 256]
+    medians = pd.DataFrame([("tensor", w, 1.0) for w in widths] + [("torch", w, s) for w, s in zip(widths, torch_seconds)],
+                           columns=["implementation", "hidden_width", "seconds_per_epoch"])
+    assert evidence.crossover_width(medians) == crossover
+
+
+def test_speed_conclusion_is_made_from_the_numbers():
+    rows = [(name, w, 0, s, 0.0) for w, tensor, torch_ in ((16, 0.001, 0.004), (256, 0.05, 0.02))
+            for name, s in (("tensor", tensor), ("torch", torch_), ("numpy", tensor / 2), ("scalar", 0.1))
+            if name != "scalar" or w == 16]
+    text = evidence.speed_conclusion(_speed(rows), 16)
+    assert "4.0× faster than PyTorch" in text and "2.0× the time of the hand-written numpy floor" in text
+    assert "100× slower than PyTorch" not in text and "25× slower than PyTorch" in text
+    assert "PyTorch overtakes it from width 256 on" in text
+    never = evidence.speed_conclusion(_speed([r for r in rows if r[1] == 16]), 16)
+    assert "does not overtake it up to width 16" in never
 
 
 def test_config_hash_ignores_comments_and_layout(tmp_path):

@@ -19,8 +19,8 @@ def small_split(seed=42):
     return make_split(seed, n_points=30, n_classes=3, noise=0.15, train_fraction=0.8)
 
 
-def run_of(framework, seed=42, **changes):
-    return make_run("sweep", framework, dict(SMALL, **changes), seed, n_classes=3)
+def run_of(framework, seed=42, engine=None, **changes):
+    return make_run("sweep", framework, dict(SMALL, **changes), seed, n_classes=3, engine=engine)
 
 
 @pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
@@ -182,3 +182,87 @@ def test_parameters_that_overflow_mark_the_run_diverged(monkeypatch):
     assert result.status == "diverged" and result.diverged_epoch == 2 and result.epochs_completed == 1
     assert result.divergence == "a parameter is no longer finite"
     assert all(np.isfinite(W).all() for W, _ in result.weights)
+
+
+# ---------------------------------------------------------------- initialisation and engines
+
+
+def first_weights(framework, init, seed=42, engine=None):
+    run = run_of(framework, seed=seed, init=init, engine=engine, hidden_sizes=[16, 16])
+    return frameworks.trainer(run, small_split(seed)).weights()
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+def test_both_frameworks_start_from_either_scheme(framework):
+    page, default = first_weights(framework, "page"), first_weights(framework, "torch-default")
+    for (W, b), n_in in zip(page, [2, 16, 16]):
+        # The page: U(+-sqrt(6/(n_in+1))) weights, zero bias. At n_in = 16 the limit is 0.594, and
+        # 256 draws all inside +-1/sqrt(16) = 0.25 would be a one-in-10^50 event.
+        limit = math.sqrt(6 / (n_in + 1))
+        assert np.all(np.abs(W) <= limit) and np.all(b == 0)
+        if n_in == 16:
+            assert np.abs(W).max() > 1 / math.sqrt(n_in)
+    for (W, b), n_in in zip(default, [2, 16, 16]):
+        # nn.Linear's default: U(+-1/sqrt(n_in)) weights and bias.
+        limit = 1 / math.sqrt(n_in)
+        assert np.all(np.abs(W) <= limit) and np.all(np.abs(b) <= limit) and np.any(b != 0)
+
+
+def test_pytorch_default_init_is_what_the_page_gets():
+    import torch
+
+    from spiralbench.frameworks.torch_model import SpiralNet
+
+    torch.manual_seed(42)
+    page_model = SpiralNet([2, 16, 16, 3])
+    expected = [(m.weight.detach().numpy().astype(np.float64), m.bias.detach().numpy().astype(np.float64))
+                for m in page_model.network if hasattr(m, "weight")]
+    for (W, b), (W0, b0) in zip(first_weights("pytorch", "torch-default"), expected):
+        assert np.array_equal(W, W0) and np.array_equal(b, b0)
+
+
+def test_pytorch_page_init_comes_from_the_seed_and_leaves_the_shuffles_alone():
+    import torch
+
+    from spiralbench.frameworks import torch_train
+
+    assert all(np.array_equal(W0, W1) for (W0, _), (W1, _) in zip(first_weights("pytorch", "page", seed=3),
+                                                                   first_weights("pytorch", "page", seed=3)))
+    assert not np.array_equal(first_weights("pytorch", "page", seed=3)[0][0], first_weights("pytorch", "page", seed=4)[0][0])
+    shuffles = {}
+    for init in ("page", "torch-default"):
+        torch_train.build_network([2, 8, 8, 3], "relu", seed=5, init=init)
+        shuffles[init] = torch.randperm(72)
+    assert torch.equal(shuffles["page"], shuffles["torch-default"])
+    with pytest.raises(ValueError, match="unknown init 'he'"):
+        torch_train.build_network([2, 8, 8, 3], "relu", seed=5, init="he")
+
+
+@pytest.mark.parametrize("init", ["page", "torch-default"])
+def test_neurogebra_engines_start_from_the_same_weights(init):
+    scalar = first_weights("neurogebra", init, engine="scalar")
+    tensor = first_weights("neurogebra", init, engine="tensor")
+    for (W, b), (W1, b1) in zip(scalar, tensor):
+        assert W.tobytes() == W1.tobytes() and b.tobytes() == b1.tobytes()
+
+
+@pytest.mark.parametrize("optimizer, learning_rate, init", [
+    ("sgd", 0.05, "page"), ("adam", 0.01, "torch-default"), ("sgd", 0.2, "torch-default"), ("adam", 0.05, "page"),
+])
+def test_neurogebra_engines_train_to_the_same_numbers(optimizer, learning_rate, init):
+    changes = dict(optimizer=optimizer, learning_rate=learning_rate, init=init, epochs=5)
+    scalar = train_run(run_of("neurogebra", seed=7, engine="scalar", **changes), small_split(7))
+    tensor = train_run(run_of("neurogebra", seed=7, engine="tensor", **changes), small_split(7))
+    assert scalar.status == tensor.status == "ok"
+    assert [acc for _, _, acc in scalar.history] == [acc for _, _, acc in tensor.history]
+    for (_, loss, _), (_, loss1, _) in zip(scalar.history, tensor.history, strict=True):
+        assert abs(loss - loss1) <= 1e-9
+    assert np.array_equal(scalar.y_pred, tensor.y_pred)
+    assert tensor.metrics()["run"]["engine"] == "tensor"
+
+
+def test_a_tensor_run_keeps_numpy_on_the_declared_threads():
+    from threadpoolctl import threadpool_info
+
+    train_run(run_of("neurogebra", engine="tensor"), small_split(), threads=1)
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info())

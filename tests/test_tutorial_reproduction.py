@@ -35,12 +35,14 @@ def tutorial_runs():
     assert tutorial["seed"] == 42 and tutorial["epochs"] == EPOCHS and tutorial["batch_size"] == 16
     assert tutorial["hidden_sizes"] == [16, 16] and config["data"] == {
         "n_points": 100, "n_classes": 3, "noise": 0.15, "train_fraction": 0.8}
-    assert tutorial["neurogebra"] == {"optimizer": "sgd", "learning_rate": 0.05}
-    assert tutorial["pytorch"] == {"optimizer": "adam", "learning_rate": 0.01}
+    # The page's pairing: the scratch network from its own initialisation, PyTorch from nn.Linear's.
+    assert tutorial["neurogebra"] == {"optimizer": "sgd", "learning_rate": 0.05, "init": "page"}
+    assert tutorial["pytorch"] == {"optimizer": "adam", "learning_rate": 0.01, "init": "torch-default"}
     results = {}
-    for framework, slug in (("neurogebra", f"sgd-lr0.05-bs16-ep{EPOCHS}-h16x16-relu"),
-                            ("pytorch", f"adam-lr0.01-bs16-ep{EPOCHS}-h16x16-relu")):
+    for framework, slug, engine in (("neurogebra", f"sgd-lr0.05-bs16-ep{EPOCHS}-h16x16-relu-page", "scalar"),
+                                    ("pytorch", f"adam-lr0.01-bs16-ep{EPOCHS}-h16x16-relu-torch-default", "torch")):
         run = find_run(config, f"tutorial/{framework}/{slug}/seed42")
+        assert run["engine"] == engine  # the page's own classes train the scratch network
         results[framework] = train_run(run, make_split(42, **config["data"]))
     return results
 

@@ -1,13 +1,15 @@
 """The workflow end to end on the small config (config/ci.yaml), results in a temporary directory
 (the session's ``ci_results`` run, see conftest.py), and the tables it produced."""
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import CI_CONFIG, run_workflow
-from spiralbench.config import load_config, run_ids
+from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
+from spiralbench.config import engine_pairs, load_config, run_ids
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +32,19 @@ def test_one_row_per_run_with_valid_metrics(results, ci_config):
     assert (finished["epochs_completed"] == finished["epochs"]).all()
     assert (runs["n_parameters"] == 2 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3).all()
     assert set(runs[runs["framework"] == "pytorch"]["dtype"]) == {"float32"}
+    # Both initialisations in the sweep, for both frameworks, and the engine that trained each run.
+    sweep = runs[runs["group"] == "sweep"]
+    assert set(zip(sweep["framework"], sweep["init"])) == {
+        (fw, init) for fw in ("neurogebra", "pytorch") for init in ("page", "torch-default")}
+    assert set(zip(runs["group"], runs["framework"], runs["engine"])) == {
+        ("sweep", "neurogebra", "tensor"), ("sweep", "pytorch", "torch"), ("tutorial", "neurogebra", "scalar"),
+        ("tutorial", "pytorch", "torch"), ("engine_check", "neurogebra", "scalar")}
 
 
 def test_learning_rate_50_is_recorded_as_diverged_and_the_rest_finished(results):
     runs = pd.read_csv(results / "tables" / "runs.csv")
     exploding = runs[runs["learning_rate"] == 50]
-    assert len(exploding) == 4 and (exploding["status"] == "diverged").all()
+    assert len(exploding) == 8 and (exploding["status"] == "diverged").all()
     assert (exploding["diverged_epoch"] >= 1).all() and exploding["test_accuracy"].isna().all()
     assert (runs[runs["learning_rate"] != 50]["status"] == "ok").all()
     for run_id in exploding["run_id"]:
@@ -55,7 +64,7 @@ def test_epochs_table_has_every_completed_epoch(results):
 def test_summary_over_seeds(results, ci_config):
     summary = pd.read_csv(results / "tables" / "summary.csv")
     sweep = summary[summary["group"] == "sweep"]
-    assert len(sweep) == 2 * len(ci_config["sweep"]["learning_rate"])
+    assert len(sweep) == 2 * len(ci_config["sweep"]["learning_rate"]) * len(ci_config["sweep"]["init"])
     assert (sweep["n_runs"] == len(ci_config["seeds"])).all()
     stable = sweep[sweep["learning_rate"] != 50]
     assert (stable["test_accuracy_ci95_low"] <= stable["test_accuracy_mean"]).all()
@@ -63,10 +72,22 @@ def test_summary_over_seeds(results, ci_config):
     assert (sweep[sweep["learning_rate"] == 50]["n_diverged"] == len(ci_config["seeds"])).all()
 
 
+def test_both_neurogebra_engines_agree_on_every_seed(results, ci_config):
+    agreement = pd.read_csv(results / "tables" / "engine_agreement.csv")
+    assert sorted(agreement["seed"].unique()) == sorted(ci_config["seeds"])
+    assert len(agreement) == len(ci_config["seeds"]) * ci_config["tutorial"]["epochs"]
+    assert sorted((pair["scalar"], pair["tensor"]) for pair in engine_pairs(ci_config)) == sorted(
+        agreement.drop_duplicates("seed")[["scalar_run_id", "tensor_run_id"]].itertuples(index=False, name=None))
+    assert agreement["agree"].all() and agreement["loss_abs_diff"].max() <= 1e-9
+    assert (agreement["accuracy_scalar"] == agreement["accuracy_tensor"]).all()
+
+
 def test_controlled_comparison_agrees(results, ci_config):
     controlled = pd.read_csv(results / "tables" / "controlled.csv")
     assert len(controlled) == ci_config["controlled"]["epochs"]
-    assert controlled["abs_diff"].max() < 1e-6
+    assert controlled["abs_diff"].max() < 1e-9
+    assert (controlled["scalar_accuracy"] == controlled["tensor_accuracy"]).all()
+    assert (controlled["tensor_accuracy"] == controlled["torch_accuracy"]).all()
 
 
 def test_timing_is_kept_apart(results, ci_config):
@@ -74,7 +95,11 @@ def test_timing_is_kept_apart(results, ci_config):
     assert len(timing) == len(run_ids(ci_config))
     speed = pd.read_csv(results / "timing" / "speed.csv")
     speed_config = ci_config["speed"]
-    assert len(speed) == 2 * len(speed_config["hidden_widths"]) * speed_config["repeats"]
+    # Every implementation at every width, the scalar engine only up to scalar_max_width.
+    cells = {(name, width) for name in speed_config["implementations"] for width in speed_config["hidden_widths"]
+             if name != "scalar" or width <= speed_config["scalar_max_width"]}
+    assert len(speed) == len(cells) * speed_config["repeats"]
+    assert set(zip(speed["implementation"], speed["hidden_width"])) == cells
     assert (speed["seconds_per_epoch"] > 0).all()
 
 
@@ -86,7 +111,7 @@ def test_rerun_has_nothing_to_do(results):
 
 def test_a_lost_output_is_rebuilt_identically(results):
     """A run's files deleted (as after an interrupted job) come back with the same bytes."""
-    run_dir = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu" / "seed7"
+    run_dir = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu-page" / "seed7"
     before = {path.name: path.read_bytes() for path in run_dir.iterdir() if path.name != "timing.json"}
     (run_dir / "params.npz").unlink()
     done = run_workflow(results, str(run_dir / "params.npz"))
@@ -110,4 +135,18 @@ def test_bad_config_stops_before_any_job(tmp_path, key, value, message):
     done = run_workflow(tmp_path / "results", config=bad)
     assert done.returncode != 0
     assert message in done.stdout + done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_seeds_can_be_changed_on_the_command_line(tmp_path):
+    """Snakemake hands `--config seeds=[1,2]` over as ['1', '2']; the workflow takes them as seeds."""
+    command = [sys.executable, "-m", "snakemake", "-n", "--cores", "1",
+               "--config", "seeds=[1,2]", f"results_dir={tmp_path / 'results'}", "data={'n_points':40}"]
+    done = subprocess.run(command, cwd=REPO, env=workflow_env(), capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert "is not an integer" not in output
+    for seed in (1, 2, 42):  # the two seeds, and the tutorial's
+        assert f"data/seed{seed}.npz" in output
+    assert "data/seed0.npz" not in output and "/seed8/" not in output
     assert not (tmp_path / "results").exists()

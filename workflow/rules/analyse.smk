@@ -1,5 +1,6 @@
-# What the report draws from trained runs (decision boundaries, neuron maps, layer statistics),
-# the page's worked examples (softmax demo, MathForge), and the code complexity table.
+# What the report draws from trained runs (decision boundaries, neuron maps, layer statistics, the
+# paired effects of framework and initialisation), the page's worked examples (softmax demo,
+# MathForge), and the code complexity table.
 import re
 
 from spiralbench import complexity as spiral_complexity
@@ -24,6 +25,7 @@ ANALYSIS_TARGETS = (
         result(f"tables/{name}.csv")
         for name in ("complexity", "softmax_demo", "mathforge")
     ]
+    + [result("tables/effects.csv")]
     + [result("tables/complexity_rule.txt")]
     + (
         [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]
@@ -40,6 +42,20 @@ ANALYSIS_TARGETS = (
 
 wildcard_constraints:
     name="|".join(re.escape(name) for name in INSPECTION) or "(?!)",
+
+
+rule effects:
+    """Paired effects of the framework and of the initialisation, per setting and pooled, with Holm."""
+    input:
+        result("tables/runs.csv"),
+    output:
+        result("tables/effects.csv"),
+    log:
+        result("logs/effects.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    script:
+        "../scripts/analyse_effects.py"
 
 
 rule inspect:

@@ -45,3 +45,27 @@ rule collect_timing:
         "../envs/spiralbench.yaml"
     script:
         "../scripts/collect_timing.py"
+
+
+ENGINE_PAIRS = spiral_config.engine_pairs(config)
+ENGINE_PAIR_RUNS = sorted(
+    {pair[engine] for pair in ENGINE_PAIRS for engine in ("scalar", "tensor")}
+)
+
+
+rule engine_agreement:
+    """The tutorial's neurogebra setting from both engines on every seed: same losses, same accuracies."""
+    input:
+        metrics=run_targets("metrics.json", ENGINE_PAIR_RUNS),
+        history=run_targets("history.csv", ENGINE_PAIR_RUNS),
+    output:
+        engine_agreement_csv=result("tables/engine_agreement.csv"),
+    log:
+        result("logs/engine_agreement.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    params:
+        pairs=ENGINE_PAIRS,
+        run_dirs={run_id: run_dir(run_id) for run_id in ENGINE_PAIR_RUNS},
+    script:
+        "../scripts/collect_engine_agreement.py"

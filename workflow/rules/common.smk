@@ -5,6 +5,14 @@ from snakemake.exceptions import WorkflowError
 
 from spiralbench import config as spiral_config
 
+# Values given with --config arrive as text inside lists and mappings (seeds=[1,2] gives ['1', '2']):
+# convert them to the types the schema asks for. Values from the config file are left as they are.
+config.update(
+    spiral_config.coerce_command_line(
+        config, workflow.config_settings.overwrite_config or {}
+    )
+)
+
 # The config is checked before any job is scheduled: a bad value stops here, with every problem listed.
 try:
     spiral_config.load_config(config)
@@ -38,8 +46,16 @@ def run_dir(run_id):
 
 
 def run_groups():
-    """The seeds each group of runs is trained for: the sweep every seed, the tutorial its own."""
-    return {"sweep": config["seeds"], "tutorial": [config["tutorial"]["seed"]]}
+    """For each group of runs, the seeds it is trained for and the frameworks it trains: the sweep
+    and the engine check every seed, the tutorial its own."""
+    return {
+        "sweep": (config["seeds"], config["frameworks"]),
+        "tutorial": ([config["tutorial"]["seed"]], spiral_config.FRAMEWORKS),
+        "engine_check": (
+            config["seeds"],
+            [fw for fw in config["frameworks"] if fw == "neurogebra"],
+        ),
+    }
 
 
 def setting_inputs(seeds):
@@ -102,7 +118,7 @@ def training_targets():
 def table_targets():
     return [
         result(f"tables/{name}.csv")
-        for name in ("runs", "epochs", "summary", "controlled")
+        for name in ("runs", "epochs", "summary", "controlled", "engine_agreement")
     ]
 
 

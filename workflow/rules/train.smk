@@ -1,7 +1,7 @@
 # One job trains every seed of one setting. A PyTorch job spends about 4 s importing torch before
-# its first step, as long as the runs themselves take; the seeds of a setting share that cost.
-for group, seeds in run_groups().items():
-    for framework in spiral_config.FRAMEWORKS:
+# its first step, longer than its runs take; the seeds of a setting share that cost.
+for group, (seeds, group_frameworks) in run_groups().items():
+    for framework in group_frameworks:
 
         rule:
             name:
@@ -14,7 +14,8 @@ for group, seeds in run_groups().items():
                 result(f"logs/train/{group}/{framework}/{{setting}}.log"),
             conda:
                 "../envs/spiralbench.yaml"
-            # The scratch engine is pure Python: one thread. PyTorch gets exactly the configured threads.
+            # neurogebra runs on one thread (numpy's BLAS is pinned to one in the job). PyTorch gets
+            # exactly the configured threads.
             threads: 1 if framework == "neurogebra" else config["pytorch_threads"]
             resources:
                 mem_mb=500 if framework == "neurogebra" else 1000,
@@ -26,7 +27,7 @@ for group, seeds in run_groups().items():
 
 
 rule controlled:
-    """Both frameworks from the same initial weights, on the same batches, in float64."""
+    """neurogebra's scalar and tensor engines and PyTorch from the same weights, on the same batches, in float64."""
     input:
         split=result(f"data/seed{config['controlled']['seed']}.npz"),
     output:
@@ -50,7 +51,7 @@ rule controlled:
 
 
 rule speed:
-    """Seconds per epoch per framework and hidden width. It claims every core, so it runs alone."""
+    """Seconds per epoch per implementation and hidden width. It claims every core, so it runs alone."""
     input:
         split=result(f"data/seed{config['tutorial']['seed']}.npz"),
     output:

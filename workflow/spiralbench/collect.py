@@ -1,4 +1,5 @@
-"""The per-run files gathered into tidy tables: one row per run, per run × epoch, per setting.
+"""The per-run files gathered into tidy tables: one row per run, per run × epoch, per setting, and
+the check that neurogebra's two engines trained the same runs to the same numbers.
 
 Rows are sorted by their key columns and written with ``spiralbench.io.write_csv`` (fixed column
 order, exact floats), so the same runs always give the same bytes. Timing is collected into its own
@@ -17,21 +18,29 @@ from spiralbench.config import hidden_slug
 from spiralbench.io import read_csv, read_json, write_csv
 
 RUN_KEYS = ["run_id", "group", "framework", "setting", "seed"]
-SETTING_COLUMNS = ["optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+SETTING_COLUMNS = ["optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation", "init"]
 RUNS_COLUMNS = [
-    *RUN_KEYS, *SETTING_COLUMNS, "dtype", "n_parameters",
+    *RUN_KEYS, *SETTING_COLUMNS, "engine", "dtype", "n_parameters",
     "status", "diverged_epoch", "epochs_completed", "final_loss", "train_accuracy", "test_accuracy",
 ]
-EPOCHS_COLUMNS = [*RUN_KEYS, "optimizer", "learning_rate", "batch_size", "epoch", "loss", "accuracy"]
+EPOCHS_COLUMNS = [*RUN_KEYS, "optimizer", "learning_rate", "batch_size", "init", "engine", "epoch", "loss", "accuracy"]
 SUMMARY_KEYS = ["group", "framework", "setting"]
 SUMMARY_METRICS = ["test_accuracy", "train_accuracy", "final_loss"]
 SUMMARY_COLUMNS = [
-    *SUMMARY_KEYS, *SETTING_COLUMNS, "n_runs", "n_diverged",
+    *SUMMARY_KEYS, *SETTING_COLUMNS, "engine", "n_runs", "n_diverged",
     *[f"{metric}_{stat}" for metric in SUMMARY_METRICS for stat in ("mean", "std", "ci95_low", "ci95_high")],
 ]
 TIMING_COLUMNS = [
-    "run_id", "framework", "setting", "seed",
+    "run_id", "framework", "engine", "setting", "seed",
     "seconds_per_epoch_median", "seconds_per_epoch_p25", "seconds_per_epoch_p75", "samples_per_second_median",
+]
+# Two engines agree on a run when every epoch's loss differs by at most this much (the losses are
+# sums of about 15 batch means of order 1, so float64 rounding alone stays near 1e-14) and every
+# accuracy is equal.
+ENGINE_LOSS_TOLERANCE = 1e-9
+ENGINE_AGREEMENT_COLUMNS = [
+    "seed", "epoch", "scalar_run_id", "tensor_run_id", "loss_scalar", "loss_tensor", "loss_abs_diff",
+    "accuracy_scalar", "accuracy_tensor", "test_accuracy_scalar", "test_accuracy_tensor", "agree",
 ]
 METRICS_KEYS = ("run", "status", "diverged_epoch", "epochs_completed", "final_loss",
                 "train_accuracy", "test_accuracy", "n_parameters")
@@ -51,8 +60,9 @@ def runs_table(metrics_paths) -> pd.DataFrame:
             **{key: run[key] for key in RUN_KEYS},
             **{key: run[key] for key in SETTING_COLUMNS},
             "hidden_sizes": hidden_slug(run["hidden_sizes"]),
+            "engine": run["engine"],
             "dtype": run["dtype"],
-            **{key: metrics[key] for key in RUNS_COLUMNS[len(RUN_KEYS) + len(SETTING_COLUMNS) + 1:]},
+            **{key: metrics[key] for key in RUNS_COLUMNS[RUNS_COLUMNS.index("n_parameters"):]},
         })
     table = pd.DataFrame(rows, columns=RUNS_COLUMNS)
     # Empty for runs that did not diverge: an integer column that may be missing.
@@ -109,7 +119,7 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
         group = _sorted(group, ["seed"])
         finished = group[group["status"] == "ok"]
         row = dict(zip(SUMMARY_KEYS, keys))
-        row.update({column: group.iloc[0][column] for column in SETTING_COLUMNS})
+        row.update({column: group.iloc[0][column] for column in [*SETTING_COLUMNS, "engine"]})
         row["n_runs"] = len(group)
         row["n_diverged"] = int((group["status"] == "diverged").sum())
         for metric in SUMMARY_METRICS:
@@ -122,14 +132,16 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 def timing_table(timing_paths) -> pd.DataFrame:
     """One row per run, from each run's ``timing.json``."""
+    measured = TIMING_COLUMNS[TIMING_COLUMNS.index("seconds_per_epoch_median"):]
     rows = []
     for path in timing_paths:
-        timing = read_json(path, required=TIMING_COLUMNS[4:] + ["run_id"])
+        timing = read_json(path, required=[*measured, "run_id", "engine"])
         group, framework, setting, seed = timing["run_id"].split("/")
-        rows.append({"run_id": timing["run_id"], "framework": framework, "setting": setting,
-                     "seed": int(seed.removeprefix("seed")), **{key: timing[key] for key in TIMING_COLUMNS[4:]}})
+        rows.append({"run_id": timing["run_id"], "framework": framework, "engine": timing["engine"],
+                     "setting": setting, "seed": int(seed.removeprefix("seed")),
+                     **{key: timing[key] for key in measured}})
     table = pd.DataFrame(rows, columns=TIMING_COLUMNS)
-    for column in TIMING_COLUMNS[4:]:
+    for column in measured:
         table[column] = table[column].astype(float)
     return _sorted(table, ["run_id"])
 
@@ -139,6 +151,43 @@ def write_tables(metrics_paths, history_paths, runs_csv, epochs_csv, summary_csv
     write_csv(runs_csv, runs, RUNS_COLUMNS)
     write_csv(epochs_csv, epochs_table(runs, history_paths), EPOCHS_COLUMNS)
     write_csv(summary_csv, summary_table(runs), SUMMARY_COLUMNS)
+
+
+def engine_agreement_table(pairs, run_dirs) -> pd.DataFrame:
+    """One row per seed × epoch of the runs both neurogebra engines trained: both losses, their
+    difference, both accuracies (and each run's test accuracy), and whether they agree.
+
+    ``pairs`` is ``spiralbench.config.engine_pairs(config)``; ``run_dirs`` maps a run id to its
+    directory (holding ``history.csv`` and ``metrics.json``). An epoch only one engine completed
+    (one run diverged earlier) has no value for the other and does not agree.
+    """
+    frames = []
+    for pair in pairs:
+        row = {"seed": pair["seed"], "scalar_run_id": pair["scalar"], "tensor_run_id": pair["tensor"]}
+        histories = []
+        for engine in ("scalar", "tensor"):
+            run_dir = Path(run_dirs[pair[engine]])
+            history = read_csv(run_dir / "history.csv", required_columns=("epoch", "loss", "accuracy"))
+            histories.append(history.rename(columns={"loss": f"loss_{engine}", "accuracy": f"accuracy_{engine}"}))
+            row[f"test_accuracy_{engine}"] = read_json(run_dir / "metrics.json", required=("test_accuracy",))["test_accuracy"]
+        table = histories[0].merge(histories[1], on="epoch", how="outer")
+        frames.append(table.assign(**row))
+    if not frames:
+        return pd.DataFrame(columns=ENGINE_AGREEMENT_COLUMNS)
+    table = pd.concat(frames, ignore_index=True)
+    for column in ("test_accuracy_scalar", "test_accuracy_tensor"):
+        table[column] = table[column].astype(float)
+    table["loss_abs_diff"] = (table["loss_scalar"] - table["loss_tensor"]).abs()
+    table["agree"] = (
+        (table["loss_abs_diff"] <= ENGINE_LOSS_TOLERANCE)
+        & (table["accuracy_scalar"] == table["accuracy_tensor"])
+        & (table["test_accuracy_scalar"].fillna(-1.0) == table["test_accuracy_tensor"].fillna(-1.0))
+    )
+    return _sorted(table[ENGINE_AGREEMENT_COLUMNS], ["seed", "epoch"])
+
+
+def write_engine_agreement(pairs, run_dirs, engine_agreement_csv) -> None:
+    write_csv(engine_agreement_csv, engine_agreement_table(pairs, run_dirs), ENGINE_AGREEMENT_COLUMNS)
 
 
 def write_timing(timing_paths, timing_csv) -> None:

@@ -104,6 +104,7 @@ UNCOUNTED = {
         f"{NG_NN}:NeuralNetwork.get_weights",
         f"{NG_NN}:NeuralNetwork.set_weights",
         f"{NG_NN}:NeuralNetwork.__repr__",
+        f"{NG_NN}:NeuralNetwork.n_parameters",  # the count the text representations print
     ],
     "pytorch": [],
 }

@@ -8,15 +8,30 @@ allowed, before any job starts.
 The rest of the module turns a valid config into the list of runs and their identities:
 
     run_id = "{group}/{framework}/{setting}/seed{seed}"      e.g.
-             "sweep/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu/seed3"
+             "sweep/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu-page/seed3"
 
-group is ``sweep`` (the grid in ``config["sweep"]``, for every seed and framework) or ``tutorial``
-(the page's own comparison: each framework with the optimizer the page gives it).
+group is one of
+
+- ``sweep``: the grid in ``config["sweep"]`` (initialisation included), for every seed and framework;
+  neurogebra's runs trained by ``config["neurogebra_engine"]``;
+- ``tutorial``: the page's own comparison, each framework with the optimizer and initialisation the
+  page gives it, neurogebra on the page's scalar engine;
+- ``engine_check``: the tutorial's neurogebra setting on every seed of the sweep, trained by the
+  *other* neurogebra engine, so that every sweep seed has that setting from both engines and
+  ``tables/engine_agreement.csv`` can show that they compute the same numbers.
+
+Each run records its ``engine``: ``scalar`` (neurogebra's Value graph), ``tensor`` (neurogebra's
+numpy engine) or ``torch``.
+
+Values given on the command line (``--config seeds=[1,2]``) reach the config as strings inside lists
+and mappings; ``coerce_command_line`` converts them to the types the schema asks for.
 """
 from __future__ import annotations
 
 import copy
 import itertools
+import math
+import re
 from pathlib import Path
 
 import jsonschema
@@ -25,13 +40,21 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.yaml"
 
-GROUPS = ("sweep", "tutorial")
+GROUPS = ("sweep", "tutorial", "engine_check")
 FRAMEWORKS = ("neurogebra", "pytorch")
+INITS = ("page", "torch-default")
+# Which implementation trains a run. neurogebra has two engines; PyTorch is itself.
+NEUROGEBRA_ENGINES = ("scalar", "tensor")
+ENGINES = (*NEUROGEBRA_ENGINES, "torch")
+# What each framework does when nothing else is asked: the page's initialisation for the scratch
+# network, nn.Linear's own for PyTorch, and the page's engine.
+DEFAULT_INIT = {"neurogebra": "page", "pytorch": "torch-default"}
+DEFAULT_ENGINE = {"neurogebra": "scalar", "pytorch": "torch"}
 # The neurogebra engine computes with Python floats; PyTorch runs as people use it, in float32
 # (the controlled comparison switches it to float64).
 DTYPES = {"neurogebra": "float64", "pytorch": "float32"}
 # Keys that, together, make one training setting (and its slug).
-SETTING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation")
+SETTING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation", "init")
 
 
 class ConfigError(ValueError):
@@ -94,8 +117,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _schema_problems(config: dict) -> list[str]:
-    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
-    validator = _Validator(schema)
+    validator = _Validator(_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     # An error inside allOf/anyOf is reported by its most specific cause.
     leaves = []
@@ -139,12 +161,107 @@ def _cross_field_problems(config: dict) -> list[str]:
                 f"{key}: {batch_size} is larger than the training set ({n_train} points = "
                 f"int(data.train_fraction x data.n_points x data.n_classes)); allowed: 1 to {n_train}"
             )
+    if "neurogebra" in config["frameworks"] and tutorial_setting(config, "neurogebra") not in sweep_settings(config):
+        setting = tutorial_setting(config, "neurogebra")
+        problems.append(
+            "sweep: must contain the tutorial's neurogebra setting ("
+            + ", ".join(f"{key} {setting[key]}" for key in SETTING_KEYS)
+            + "), which both neurogebra engines train on every seed to show that they agree "
+            "(tables/engine_agreement.csv); add these values to the sweep's lists"
+        )
     for name in config["inspection"]:
         try:
             inspection_pair(config, name)
         except ConfigError as error:
             problems.append(str(error))
     return problems
+
+
+# ---------------------------------------------------------------- command-line values
+
+
+def _schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _resolved(node: dict, schema: dict) -> dict:
+    """``node`` with its ``$ref`` and ``allOf`` parts merged in: one flat description of a value."""
+    merged = {}
+    parts = [node]
+    while parts:
+        part = parts.pop()
+        if "$ref" in part:
+            parts.append(schema["$defs"][part["$ref"].rsplit("/", 1)[-1]])
+        parts.extend(part.get("allOf", []))
+        merged.update({key: value for key, value in part.items() if key not in ("$ref", "allOf")})
+    return merged
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+
+
+def _from_text(text: str, types) -> object:
+    """``text`` as the first of ``types`` it spells exactly; unchanged if it spells none of them."""
+    types = [types] if isinstance(types, str) else list(types)
+    stripped = text.strip()
+    for kind in types:
+        if kind in ("integer", "number") and _INTEGER_TEXT.fullmatch(stripped):
+            return int(stripped)
+        if kind == "number":
+            try:
+                number = float(stripped)
+            except ValueError:
+                continue
+            if math.isfinite(number):
+                return number
+        if kind == "boolean" and stripped.lower() in ("true", "false"):
+            return stripped.lower() == "true"
+    return text
+
+
+def _coerce(value, node: dict, schema: dict):
+    node = _resolved(node, schema)
+    if isinstance(value, str):
+        return _from_text(value, node["type"]) if "type" in node and "string" not in node["type"] else value
+    if isinstance(value, list) and "items" in node:
+        return [_coerce(item, node["items"], schema) for item in value]
+    if isinstance(value, dict):
+        children = node.get("properties", {})
+        fallback = node.get("additionalProperties")
+        return {
+            key: _coerce(item, children.get(key, fallback if isinstance(fallback, dict) else {}), schema)
+            for key, item in value.items()
+        }
+    return value
+
+
+def coerce_command_line(config: dict, overrides: dict) -> dict:
+    """``config`` with the values that came from the command line converted to the schema's types.
+
+    Snakemake parses ``--config key=value`` itself: a lone number becomes a number, but everything
+    inside a list or a mapping stays text (``seeds=[1,2]`` gives ``['1', '2']``). Each value of
+    ``overrides`` (the ``--config`` part, ``workflow.config_settings.overwrite_config``) is walked
+    along the schema, and text that spells what the schema wants there (an integer, a number, a
+    boolean) becomes that. Only those values are touched: a value of a YAML file keeps its type, so
+    ``seeds: ['1']`` in a file is still refused. Text that spells nothing of the kind stays text and
+    is refused by validation, naming its key.
+    """
+    schema = _schema()
+    config = copy.deepcopy(config)
+
+    def walk(target: dict, given: dict, node: dict) -> None:
+        node = _resolved(node, schema)
+        children = node.get("properties", {})
+        fallback = node.get("additionalProperties")
+        for key, value in given.items():
+            child = children.get(key, fallback if isinstance(fallback, dict) else {})
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                walk(target[key], value, child)  # Snakemake merged this mapping into the file's
+            else:
+                target[key] = _coerce(value, child, schema)
+
+    walk(config, overrides or {}, schema)
+    return config
 
 
 def load_config(source) -> dict:
@@ -185,10 +302,11 @@ def hidden_slug(hidden_sizes) -> str:
 
 
 def setting_slug(setting: dict) -> str:
-    """A readable, unique name for a setting, e.g. 'sgd-lr0.05-bs16-ep30-h16x16-relu'."""
+    """A readable, unique name for a setting, e.g. 'sgd-lr0.05-bs16-ep30-h16x16-relu-page'."""
     return (
         f"{setting['optimizer']}-lr{format_number(setting['learning_rate'])}-bs{setting['batch_size']}"
         f"-ep{setting['epochs']}-h{hidden_slug(setting['hidden_sizes'])}-{setting['activation']}"
+        f"-{setting['init']}"
     )
 
 
@@ -206,8 +324,17 @@ def tutorial_setting(config: dict, framework: str) -> dict:
 
 
 def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: int,
-             divergence_factor: float = 10.0) -> dict:
-    """Everything a training job needs to know, and nothing it could take from elsewhere."""
+             divergence_factor: float = 10.0, engine: str | None = None) -> dict:
+    """Everything a training job needs to know, and nothing it could take from elsewhere.
+
+    A setting without ``init`` starts from the framework's own default (``DEFAULT_INIT``); without
+    ``engine``, neurogebra trains on the page's scalar engine.
+    """
+    setting = {"init": DEFAULT_INIT[framework], **setting}
+    engine = engine or DEFAULT_ENGINE[framework]
+    if (engine == "torch") != (framework == "pytorch"):
+        raise ValueError(f"engine {engine!r} does not train {framework}; allowed: "
+                         f"{', '.join(NEUROGEBRA_ENGINES) if framework == 'neurogebra' else 'torch'}")
     slug = setting_slug(setting)
     return {
         "run_id": f"{group}/{framework}/{slug}/seed{seed}",
@@ -217,17 +344,27 @@ def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: in
         "seed": seed,
         **{key: setting[key] for key in SETTING_KEYS},
         "hidden_sizes": list(setting["hidden_sizes"]),
+        "engine": engine,
         "layer_sizes": [2, *setting["hidden_sizes"], n_classes],
         "dtype": DTYPES[framework],
         "divergence_factor": divergence_factor,
     }
 
 
+def sweep_engine(config: dict, framework: str) -> str:
+    return config["neurogebra_engine"] if framework == "neurogebra" else "torch"
+
+
+def check_engine(config: dict) -> str:
+    """The neurogebra engine of group engine_check: the one the sweep does not use."""
+    return next(engine for engine in NEUROGEBRA_ENGINES if engine != config["neurogebra_engine"])
+
+
 def runs(config: dict) -> list[dict]:
     """Every training run of the config, sorted by run id."""
     n_classes, factor = config["data"]["n_classes"], config["divergence_factor"]
     found = [
-        make_run("sweep", framework, setting, seed, n_classes, factor)
+        make_run("sweep", framework, setting, seed, n_classes, factor, sweep_engine(config, framework))
         for setting in sweep_settings(config)
         for framework in config["frameworks"]
         for seed in config["seeds"]
@@ -237,7 +374,30 @@ def runs(config: dict) -> list[dict]:
         make_run("tutorial", framework, tutorial_setting(config, framework), tutorial_seed, n_classes, factor)
         for framework in FRAMEWORKS
     ]
+    if "neurogebra" in config["frameworks"]:
+        found += [
+            make_run("engine_check", "neurogebra", tutorial_setting(config, "neurogebra"), seed, n_classes, factor,
+                     check_engine(config))
+            for seed in config["seeds"]
+        ]
     return sorted(found, key=lambda run: run["run_id"])
+
+
+def engine_pairs(config: dict) -> list[dict]:
+    """``{"seed", "scalar": run_id, "tensor": run_id}`` for every seed of the sweep: the tutorial's
+    neurogebra setting trained by both engines (one run of group sweep, one of group engine_check).
+    Empty when the sweep does not train neurogebra."""
+    if "neurogebra" not in config["frameworks"]:
+        return []
+    setting = tutorial_setting(config, "neurogebra")
+    n_classes = config["data"]["n_classes"]
+    pairs = []
+    for seed in config["seeds"]:
+        pair = {"seed": seed}
+        for group, engine in (("sweep", config["neurogebra_engine"]), ("engine_check", check_engine(config))):
+            pair[engine] = make_run(group, "neurogebra", setting, seed, n_classes, engine=engine)["run_id"]
+        pairs.append(pair)
+    return pairs
 
 
 def run_ids(config: dict) -> list[str]:
@@ -268,12 +428,15 @@ def n_parameters(layer_sizes) -> int:
 def inspection_pair(config: dict, name: str) -> dict:
     """``{"seed": int, "neurogebra": run_id, "pytorch": run_id}`` for one entry of ``config["inspection"]``.
 
-    A sweep entry names a seed of ``seeds`` and enough of the setting to pick exactly one combination
-    of the grid (keys left out must have a single value in the sweep).
+    A sweep entry names a seed of ``seeds`` (the first one if it names none, so that a new list of
+    seeds on the command line keeps the pair valid) and enough of the setting to pick exactly one
+    combination of the grid (keys left out must have a single value in the sweep). A tutorial entry's
+    seed is the tutorial's.
     """
     selection = config["inspection"][name]
     key = f"inspection.{name}"
-    group, seed = selection["group"], selection["seed"]
+    group = selection["group"]
+    seed = selection.get("seed", config["tutorial"]["seed"] if group == "tutorial" else config["seeds"][0])
     if group == "tutorial":
         extra = sorted(set(selection) - {"group", "seed"})
         if extra:

@@ -1,52 +1,90 @@
-"""The controlled comparison: both frameworks given exactly the same problem.
+"""The controlled comparison: every implementation given exactly the same problem.
 
 The page compares scratch SGD with PyTorch Adam, from different initial weights and different
 shuffles, so its two curves differ for reasons that have nothing to do with the implementations.
 Here everything but the implementation is shared:
 
 - the same initial weights: the neurogebra network's (drawn from ``random.Random(seed)``) are
-  copied into the PyTorch model;
-- the same batches: one list of epoch orders, drawn from numpy's stream after the split, feeds both;
-- the same optimizer and learning rate, and float64 on both sides.
+  copied into every implementation;
+- the same batches: one list of epoch orders, drawn from numpy's stream after the split, feeds all;
+- the same optimizer and learning rate, and float64 everywhere.
 
-If both compute the same mathematics, their loss curves agree to rounding error.
+The implementations: neurogebra's scalar engine (the page's ``Value`` network, one sample at a
+time), neurogebra's tensor engine (the same network on ``Tensor``, a batch at a time), and PyTorch.
+If they compute the same mathematics, their loss curves agree to rounding error. The hand-written
+numpy loop (``spiralbench.numpy_floor``, ReLU only) can be started the same way; the speed
+measurement times it as the floor.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from spiralbench import numpy_floor
 from spiralbench.frameworks import neurogebra_train, torch_train
 
-COLUMNS = ["epoch", "neurogebra_loss", "pytorch_loss", "abs_diff", "neurogebra_accuracy", "pytorch_accuracy"]
+IMPLEMENTATIONS = ("scalar", "tensor", "torch")
+FLOOR = "numpy"
+COLUMNS = ["epoch", *(f"{name}_loss" for name in IMPLEMENTATIONS), "abs_diff",
+           *(f"{name}_accuracy" for name in IMPLEMENTATIONS)]
+
+
+def layer_sizes(settings: dict, split) -> list[int]:
+    return [split.X_train.shape[1], *settings["hidden_sizes"], split.n_classes]
+
+
+def initial_weights(settings: dict, split) -> list:
+    """The neurogebra network's initial weights for ``settings["seed"]`` (drawn by the tensor engine,
+    which draws the scalar engine's numbers without making a Value per weight)."""
+    network = neurogebra_train.build_network(layer_sizes(settings, split), settings["activation"],
+                                             settings["seed"], engine="tensor")
+    return network.get_weights()
+
+
+def epoch_orders(settings: dict, split) -> list[np.ndarray]:
+    """Each epoch's sample order, drawn from the split's stream (the page's shuffles)."""
+    return [split.stream.permutation(len(split.X_train)) for _ in range(settings["epochs"])]
+
+
+def start(implementation: str, settings: dict, split, weights, orders, threads: int = 1):
+    """``implementation`` ready to train from ``weights`` on ``orders``: an iterator of ``(loss, accuracy)``.
+
+    Everything is set up here, so that iterating it is training only (what the speed job times).
+    """
+    X, y = split.X_train, split.y_train
+    optimizer, learning_rate, batch_size = settings["optimizer"], settings["learning_rate"], settings["batch_size"]
+    if implementation in ("scalar", "tensor"):
+        network = neurogebra_train.build_network(layer_sizes(settings, split), settings["activation"], 0,
+                                                 engine=implementation)
+        network.set_weights(weights)
+        return neurogebra_train.train(network, neurogebra_train.make_optimizer(network, optimizer, learning_rate),
+                                      X, y, batch_size, orders)
+    if implementation == "torch":
+        import torch
+
+        torch_train.configure(threads)
+        model = torch_train.load_network(layer_sizes(settings, split), settings["activation"], weights, "float64")
+        return torch_train.train(model, torch_train.make_optimizer(model, optimizer, learning_rate),
+                                 torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.long),
+                                 batch_size, [torch.as_tensor(order) for order in orders])
+    if implementation == FLOOR:
+        if settings["activation"] != "relu":
+            raise ValueError(f"the numpy floor is written for relu networks, got activation {settings['activation']!r}")
+        return numpy_floor.train(weights, optimizer, learning_rate, X, y, batch_size, orders)
+    raise ValueError(f"unknown implementation {implementation!r}; allowed: {', '.join((*IMPLEMENTATIONS, FLOOR))}")
 
 
 def compare(settings: dict, split, threads: int = 1) -> pd.DataFrame:
-    """Train both frameworks under ``settings`` (the config's ``controlled`` section) on ``split``."""
-    import torch
+    """Train every implementation under ``settings`` (the config's ``controlled`` section) on ``split``.
 
-    torch_train.configure(threads)
-    layer_sizes = [split.X_train.shape[1], *settings["hidden_sizes"], split.n_classes]
-    network = neurogebra_train.build_network(layer_sizes, settings["activation"], settings["seed"])
-    model = torch_train.build_network(layer_sizes, settings["activation"], settings["seed"], dtype="float64")
-    torch_train.set_weights(model, network.get_weights())
-
-    n_train = len(split.X_train)
-    orders = [split.stream.permutation(n_train) for _ in range(settings["epochs"])]
-    scratch = neurogebra_train.train(
-        network,
-        neurogebra_train.make_optimizer(network, settings["optimizer"], settings["learning_rate"]),
-        split.X_train, split.y_train, settings["batch_size"], orders,
-    )
-    reference = torch_train.train(
-        model,
-        torch_train.make_optimizer(model, settings["optimizer"], settings["learning_rate"]),
-        torch.tensor(split.X_train, dtype=torch.float64),
-        torch.tensor(split.y_train, dtype=torch.long),
-        settings["batch_size"],
-        [torch.as_tensor(order) for order in orders],
-    )
+    One row per epoch: each implementation's loss and accuracy, and ``abs_diff``, the largest
+    difference between any two of the losses.
+    """
+    weights = initial_weights(settings, split)
+    orders = epoch_orders(settings, split)
+    histories = [start(name, settings, split, weights, orders, threads) for name in IMPLEMENTATIONS]
     rows = []
-    for epoch, ((scratch_loss, scratch_acc), (torch_loss, torch_acc)) in enumerate(zip(scratch, reference), 1):
-        rows.append((epoch, scratch_loss, torch_loss, abs(scratch_loss - torch_loss), scratch_acc, torch_acc))
+    for epoch, results in enumerate(zip(*histories), 1):
+        losses = [loss for loss, _ in results]
+        rows.append((epoch, *losses, max(losses) - min(losses), *(accuracy for _, accuracy in results)))
     return pd.DataFrame(rows, columns=COLUMNS)
-

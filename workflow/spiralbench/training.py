@@ -82,6 +82,7 @@ class RunResult:
         median = float(np.median(seconds)) if seconds else None
         return {
             "run_id": self.run["run_id"],
+            "engine": self.run["engine"],
             "threads": self.threads,
             "epoch_seconds": seconds,
             "seconds_per_epoch_median": median,

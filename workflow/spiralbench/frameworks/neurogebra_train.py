@@ -1,14 +1,20 @@
 """Training and evaluating the scratch network, the way the page's Step 4 and Step 6 do it.
 
+Both engines of neurogebra train here: the scalar engine with the page's loop, one sample at a time;
+the tensor engine with the same loop written for a batch at a time (``train`` picks by the network).
+Both compute the same numbers (``tables/engine_agreement.csv`` shows it for the sweep's seeds).
+
 Random streams, as on the page: the initial weights come from a Python ``random`` stream seeded with
-the run's seed (``random.Random(seed)`` draws what ``random.seed(seed)`` would); the epoch shuffles
-come from numpy's stream that continues after the data split (see ``spiralbench.data``).
+the run's seed (``random.Random(seed)`` draws what ``random.seed(seed)`` would), with the run's
+initialisation scheme (``page`` or ``torch-default``); the epoch shuffles come from numpy's stream
+that continues after the data split (see ``spiralbench.data``), so they do not depend on the scheme.
 """
 from __future__ import annotations
 
 import random
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from neurogebra import SGD, Adam, NeuralNetwork, softmax_cross_entropy
 from spiralbench.frameworks import Trainer
@@ -16,10 +22,16 @@ from spiralbench.frameworks import Trainer
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
-def build_network(layer_sizes, activation: str, seed: int) -> NeuralNetwork:
+def configure(threads: int) -> None:
+    """Let numpy's BLAS use exactly ``threads`` threads (the tensor engine's matrix products)."""
+    threadpool_limits(limits=threads)
+
+
+def build_network(layer_sizes, activation: str, seed: int, engine: str = "scalar",
+                  init: str = "page") -> NeuralNetwork:
     """The page's network: ``activation`` in every hidden layer, linear scores out."""
     activations = [activation] * (len(layer_sizes) - 2) + ["linear"]
-    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed))
+    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed), engine=engine, init=init)
 
 
 def make_optimizer(network: NeuralNetwork, name: str, learning_rate: float):
@@ -34,6 +46,9 @@ def train(network, optimizer, X, y, batch_size, epoch_orders):
     The epoch loss is the sum of the batches' mean losses; the accuracy counts the samples the
     network classified right while it was learning from them.
     """
+    if network.engine == "tensor":
+        yield from train_batches(network, optimizer, X, y, batch_size, epoch_orders)
+        return
     n_classes = network.layer_sizes[-1]
     for order in epoch_orders:
         epoch_loss = 0.0
@@ -60,6 +75,30 @@ def train(network, optimizer, X, y, batch_size, epoch_orders):
         yield epoch_loss, correct / total
 
 
+def train_batches(network, optimizer, X, y, batch_size, epoch_orders):
+    """The page's loop on the tensor engine: each batch in one forward and one backward pass.
+
+    The same epoch loss and accuracy as ``train``: the mean loss is computed over the batch at
+    once, the predictions are the argmax of each row of scores (first on ties, like ``max``).
+    """
+    for order in epoch_orders:
+        epoch_loss = 0.0
+        correct = 0
+        total = 0
+        for start in range(0, len(X), batch_size):
+            batch_idx = order[start:start + batch_size]
+            targets = y[batch_idx]
+            scores = network(X[batch_idx])
+            loss, _ = softmax_cross_entropy(scores, targets)
+            correct += int(np.count_nonzero(scores.data.argmax(axis=1) == targets))
+            total += len(batch_idx)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            epoch_loss += float(loss.data)
+        yield epoch_loss, correct / total
+
+
 def evaluate(network, X) -> np.ndarray:
     """Predicted class of every row of ``X``: the index of the highest score (first on ties)."""
     return network.predict(X)
@@ -81,8 +120,9 @@ def load_network(layer_sizes, activation: str, weights) -> NeuralNetwork:
 
 
 def trainer(run: dict, split, threads: int = 1):
-    """A run of the sweep or the tutorial: the page's random streams, the run's hyperparameters."""
-    network = build_network(run["layer_sizes"], run["activation"], run["seed"])
+    """A run of any group: the page's random streams, the run's hyperparameters, init and engine."""
+    configure(threads)
+    network = build_network(run["layer_sizes"], run["activation"], run["seed"], run["engine"], run["init"])
     optimizer = make_optimizer(network, run["optimizer"], run["learning_rate"])
     n_train = len(split.X_train)
     orders = (split.stream.permutation(n_train) for _ in range(run["epochs"]))

@@ -1,6 +1,9 @@
-"""The PyTorch network of the page's Step 2, for any layer sizes."""
+"""The PyTorch network of the page's Step 2, for any layer sizes, and the page's initialisation."""
 from __future__ import annotations
 
+import math
+
+import torch
 import torch.nn as nn
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
@@ -23,3 +26,15 @@ class SpiralNet(nn.Module):
 
     def forward(self, x):
         return self.network(x)
+
+
+def initialise_as_the_page(model: SpiralNet, generator: torch.Generator) -> None:
+    """Give ``model`` the page's initialisation: weights U(-l, l) with l = sqrt(6 / (n_in + 1)), bias
+    zero, drawn from ``generator`` layer by layer (nn.Linear's default is U(+-1/sqrt(n_in)) for
+    weights and bias, about 2.4 times narrower at n_in = 16)."""
+    with torch.no_grad():
+        for layer in model.network:
+            if isinstance(layer, nn.Linear):
+                limit = math.sqrt(6 / (layer.in_features + 1))
+                layer.weight.uniform_(-limit, limit, generator=generator)
+                layer.bias.zero_()

@@ -1,8 +1,10 @@
 """Training and evaluating the PyTorch network, the way the page's Step 4 and Step 6 do it.
 
 Random streams, as on the page: ``torch.manual_seed(seed)`` just before the model is built (its
-default ``nn.Linear`` initialisation), then ``torch.randperm`` on the same global generator for the
-epoch shuffles.
+default ``nn.Linear`` initialisation, the run's weights when its init is ``torch-default``), then
+``torch.randperm`` on the same global generator for the epoch shuffles. A run with init ``page``
+draws the page's weights from a generator of its own seeded with the run's seed, after the model is
+built, so that its shuffles are those of the ``torch-default`` run of the same seed.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import torch.nn as nn
 import torch.optim as optim
 
 from spiralbench.frameworks import Trainer
-from spiralbench.frameworks.torch_model import SpiralNet
+from spiralbench.frameworks.torch_model import SpiralNet, initialise_as_the_page
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam}
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -28,9 +30,15 @@ def configure(threads: int) -> None:
     torch.use_deterministic_algorithms(True)
 
 
-def build_network(layer_sizes, activation: str, seed: int, dtype: str = "float32") -> SpiralNet:
+def build_network(layer_sizes, activation: str, seed: int, dtype: str = "float32",
+                  init: str = "torch-default") -> SpiralNet:
     torch.manual_seed(seed)
-    return SpiralNet(layer_sizes, activation).to(DTYPES[dtype])
+    model = SpiralNet(layer_sizes, activation).to(DTYPES[dtype])
+    if init == "page":
+        initialise_as_the_page(model, torch.Generator().manual_seed(seed))
+    elif init != "torch-default":
+        raise ValueError(f"unknown init {init!r}; allowed: page, torch-default")
+    return model
 
 
 def make_optimizer(model: SpiralNet, name: str, learning_rate: float):
@@ -101,10 +109,10 @@ def load_network(layer_sizes, activation: str, weights, dtype: str = "float32") 
 
 
 def trainer(run: dict, split, threads: int = 1):
-    """A run of the sweep or the tutorial: the page's random streams, the run's hyperparameters."""
+    """A run of any group: the page's random streams, the run's hyperparameters and init."""
     configure(threads)
     dtype = DTYPES[run["dtype"]]
-    model = build_network(run["layer_sizes"], run["activation"], run["seed"], run["dtype"])
+    model = build_network(run["layer_sizes"], run["activation"], run["seed"], run["dtype"], run["init"])
     optimizer = make_optimizer(model, run["optimizer"], run["learning_rate"])
     X = torch.tensor(split.X_train, dtype=dtype)
     y = torch.tensor(split.y_train, dtype=torch.long)

@@ -13,6 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from spiralbench import effects as effects_module
+from spiralbench.collect import ENGINE_LOSS_TOLERANCE
+from spiralbench.config import hidden_slug
+
 FRAMEWORKS = ("neurogebra", "pytorch")
 OK = "ok"
 
@@ -33,6 +37,7 @@ def t_interval(values, confidence: float = 0.95) -> dict:
 def sweep_settings(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per sweep setting (optimizer, learning rate, batch size, ...), sorted."""
     keys = ["setting", "optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+    keys += [key for key in ("init",) if key in runs.columns]
     sweep = runs[runs["group"] == "sweep"]
     return sweep[keys].drop_duplicates().sort_values(["optimizer", "learning_rate", "batch_size", "setting"]).reset_index(drop=True)
 
@@ -40,16 +45,29 @@ def sweep_settings(runs: pd.DataFrame) -> pd.DataFrame:
 def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
     """Short names for the sweep's settings, naming what varies (and ``always``): 'Adam, lr 0.01, batch 16'."""
     settings = sweep_settings(runs)
-    parts = {
-        "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
-        "learning_rate": lambda v: f"lr {v:g}",
-        "batch_size": lambda v: f"batch {v}",
-        "epochs": lambda v: f"{v} epochs",
-        "hidden_sizes": lambda v: f"hidden {v}",
-        "activation": str,
-    }
-    varying = [key for key in parts if key in always or settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
-    return {row["setting"]: ", ".join(parts[key](row[key]) for key in varying) for _, row in settings.iterrows()}
+    varying = [key for key in SETTING_PARTS if key in always or key in varying_columns(settings)]
+    return {row["setting"]: setting_label(row, varying) for _, row in settings.iterrows()}
+
+
+SETTING_PARTS = {
+    "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
+    "learning_rate": lambda v: f"lr {float(v):g}",
+    "batch_size": lambda v: f"batch {int(v)}",
+    "epochs": lambda v: f"{int(v)} epochs",
+    "hidden_sizes": lambda v: f"hidden {v}",
+    "activation": str,
+    "init": lambda v: f"{v} init",
+}
+
+
+def varying_columns(settings: pd.DataFrame) -> list[str]:
+    """The setting columns that take more than one value (optimizer and learning rate if none do)."""
+    return [key for key in SETTING_PARTS if key in settings and settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
+
+
+def setting_label(row, columns) -> str:
+    """'Adam, lr 0.01, batch 16' from a row with the setting columns."""
+    return ", ".join(SETTING_PARTS[key](row[key]) for key in columns)
 
 
 def ordered_pairs(pairs: dict[str, dict]) -> dict[str, dict]:
@@ -82,51 +100,156 @@ def reference_settings(runs: pd.DataFrame, config: dict) -> dict[str, str]:
     return chosen
 
 
-# ---------------------------------------------------------------- framework vs framework
+# ---------------------------------------------------------------- effects (section 6, headline)
+#
+# Every sentence below is built from tables/effects.csv or tables/runs.csv, and its wording follows
+# the numbers: an effect is called a difference only when its Holm-corrected p-value is below 0.05,
+# and its direction is the sign of its mean. Feed the functions other tables and the text changes.
+
+EFFECT_LEVELS = {  # effect -> (what a positive mean favours, what a negative mean favours)
+    "framework": ("neurogebra", "PyTorch"),
+    "init": ("the page's initialisation", "PyTorch's default initialisation"),
+}
+INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's default initialisation"}
 
 
-def paired_differences(runs: pd.DataFrame, metric: str = "test_accuracy") -> pd.DataFrame:
-    """Per sweep setting: neurogebra minus PyTorch, paired by seed (same data split, same hyperparameters).
+def pooled_effects(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
+    """The pooled rows of one effect, indexed by the level held fixed (init scheme or framework)."""
+    rows = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
+    return rows.set_index("within").sort_index()
 
-    Seeds where either run diverged are excluded from the pair and counted in ``n_excluded``.
+
+def favours(row, effect: str) -> str | None:
+    """Which side an effect favours when it is significant after Holm; None when it is not."""
+    if not bool(row["significant"]):
+        return None
+    positive, negative = EFFECT_LEVELS[effect]
+    return positive if row["mean"] > 0 else negative
+
+
+def effect_numbers(row) -> str:
+    """'+3.1 pp (95% CI +1.0 to +5.2 pp, Holm p = 0.004, 10 seeds)'."""
+    return (f"{points(row['mean'])} (95% CI {points(row['t_low'], unit=False)} to {points(row['t_high'])}, "
+            f"Holm p {p_value(row['p_holm'], relation=True)}, {plural(int(row['n_pairs']), 'seed')})")
+
+
+def effect_verdict(effects: pd.DataFrame, effect: str) -> dict:
+    """The pooled verdict on one effect over its levels: which side it favours, if any, and where.
+
+    ``kind`` is 'none' (no level shows a difference after Holm), 'same' (every level shows a
+    difference favouring the same side), 'partial' (some levels favour one side, the others show no
+    difference) or 'opposite' (levels favour different sides).
     """
-    sweep = runs[runs["group"] == "sweep"]
-    rows = []
-    for _, setting in sweep_settings(runs).iterrows():
-        same = sweep[sweep["setting"] == setting["setting"]]
-        wide = same.pivot_table(index="seed", columns="framework", values=metric, aggfunc="first")
-        status = same.pivot_table(index="seed", columns="framework", values="status", aggfunc="first")
-        both_ok = (status.reindex(columns=list(FRAMEWORKS)) == OK).all(axis=1)
-        if not set(FRAMEWORKS) <= set(wide.columns):
-            continue
-        differences = (wide["neurogebra"] - wide["pytorch"])[both_ok.reindex(wide.index, fill_value=False)]
-        interval = t_interval(differences)
-        rows.append({
-            **setting.to_dict(),
-            "n_pairs": interval["n"],
-            "n_excluded": int(len(wide) - interval["n"]),
-            "mean_difference": interval["mean"],
-            "std_difference": interval["std"],
-            "ci95_low": interval["low"],
-            "ci95_high": interval["high"],
-        })
-    return pd.DataFrame(rows)
+    pooled = pooled_effects(effects, effect)
+    sides = {within: favours(row, effect) for within, row in pooled.iterrows()}
+    shown = {side for side in sides.values() if side}
+    if not shown:
+        kind = "none"
+    elif len(shown) > 1:
+        kind = "opposite"
+    else:
+        kind = "same" if all(sides.values()) else "partial"
+    return {"kind": kind, "sides": sides, "side": next(iter(shown)) if len(shown) == 1 else None, "pooled": pooled}
 
 
-def optimizer_effect(runs: pd.DataFrame, reference: dict[str, str], metric: str = "test_accuracy") -> pd.DataFrame:
-    """Per framework: Adam minus SGD at the reference settings, paired by seed."""
-    if not {"sgd", "adam"} <= set(reference):
-        return pd.DataFrame(columns=["framework", "n_pairs", "mean_difference", "ci95_low", "ci95_high"])
-    sweep = runs[(runs["group"] == "sweep") & (runs["status"] == OK)]
-    rows = []
-    for framework in FRAMEWORKS:
-        mine = sweep[sweep["framework"] == framework]
-        adam = mine[mine["setting"] == reference["adam"]].set_index("seed")[metric]
-        sgd = mine[mine["setting"] == reference["sgd"]].set_index("seed")[metric]
-        interval = t_interval((adam - sgd).dropna())
-        rows.append({"framework": framework, "n_pairs": interval["n"], "mean_difference": interval["mean"],
-                     "ci95_low": interval["low"], "ci95_high": interval["high"]})
-    return pd.DataFrame(rows)
+def where(effect: str, level: str) -> str:
+    """The level an effect was measured at, as a phrase: 'from the page's initialisation', 'in PyTorch'."""
+    return f"from {INIT_NAMES.get(level, level)}" if effect == "framework" else f"in {framework_name(level)}"
+
+
+def split_verdict(verdict: dict, effect: str) -> str:
+    """For a 'partial' or 'opposite' verdict: which side each level favours, with its mean.
+
+    'neurogebra is more accurate from PyTorch's default initialisation (+3.3 pp); from the page's
+    initialisation the difference (+4.2 pp) is not significant after Holm's correction'.
+    """
+    pooled = verdict["pooled"]
+    shown = [(level, side) for level, side in verdict["sides"].items() if side]
+    quiet = [level for level, side in verdict["sides"].items() if not side]
+    parts = [f"{side} is more accurate {where(effect, level)} ({points(pooled.loc[level, 'mean'])})"
+             for level, side in shown]
+    parts += [f"{where(effect, level)} the difference ({points(pooled.loc[level, 'mean'])}) is not significant "
+              "after Holm's correction" for level in quiet]
+    return "; ".join(parts)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def pooled_over(n_settings: int) -> str:
+    return f"averaged over the {n_settings} settings of each seed" if n_settings > 1 else "in the one setting with pairs"
+
+
+def framework_conclusion(effects: pd.DataFrame) -> str:
+    """Section 6's lead: the framework effect at matched initialisation, pooled over the settings."""
+    verdict = effect_verdict(effects, "framework")
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return "The sweep has no setting trained by both frameworks with the same initialisation: no fair comparison."
+    per_init = "; ".join(f"{effect_numbers(row)} when both start from {INIT_NAMES.get(init, init)}"
+                         for init, row in pooled.iterrows())
+    n_settings = int(pooled["n_settings"].max())
+    kind = verdict["kind"]
+    if kind == "none":
+        lead = "**At matched initialisation the framework makes no difference that survives Holm's correction**"
+    elif kind == "same":
+        lead = f"**At matched initialisation {verdict['side']} is more accurate**"
+    else:
+        first, _, rest = split_verdict(verdict, "framework").partition("; ")
+        lead = (f"**At matched initialisation {first}**" + (f"; {rest}" if rest else "")
+                if kind == "partial" else f"**At matched initialisation the framework's effect reverses with the "
+                f"initialisation**: {split_verdict(verdict, 'framework')}")
+    text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
+    if kind == "none":
+        bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
+        if np.isfinite(bound) and bound < 1:
+            text += f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+        elif np.isfinite(bound):
+            text += "The intervals are wider than any difference of two accuracies: they rule nothing out. "
+    text += per_setting_summary(effects, "framework")
+    return text
+
+
+def init_conclusion(effects: pd.DataFrame) -> str:
+    """Beside it: the initialisation effect within each framework."""
+    verdict = effect_verdict(effects, "init")
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return "The sweep trains no framework with both initialisations: the initialisation effect is not measured."
+    per_framework = "; ".join(f"{effect_numbers(row)} in {framework_name(fw)}" for fw, row in pooled.iterrows())
+    kind = verdict["kind"]
+    if kind == "none":
+        lead = "**No initialisation effect survives Holm's correction**"
+    elif kind == "same":
+        lead = f"**The initialisation matters: {verdict['side']} is more accurate**"
+    elif kind == "partial":
+        first, _, rest = split_verdict(verdict, "init").partition("; ")
+        lead = f"**The initialisation matters: {first}**" + (f"; {rest}" if rest else "")
+    else:
+        lead = f"**The initialisation's effect reverses between the frameworks**: {split_verdict(verdict, 'init')}"
+    over = pooled_over(int(pooled["n_settings"].max()))
+    return f"{lead}. Page − torch-default, {over}: {per_framework}. " + \
+        per_setting_summary(effects, "init")
+
+
+def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
+    """'3 of 24 per-setting effects are significant after Holm (all favouring neurogebra).'"""
+    rows = effects[(effects["effect"] == effect) & (effects["scope"] == "setting") & effects["p_value"].notna()]
+    if rows.empty:
+        return ""
+    significant = rows[rows["significant"].astype(bool)]
+    if significant.empty:
+        return f"Setting by setting, none of the {plural(len(rows), 'effect')} is significant after Holm's correction."
+    text = (f"Setting by setting, {len(significant)} of the {plural(len(rows), 'effect')} "
+            f"{'is' if len(significant) == 1 else 'are'} significant after Holm's correction over the {len(rows)}")
+    if len(significant):
+        sides = sorted({favours(row, effect) for _, row in significant.iterrows()})
+        text += f" (favouring {' or '.join(sides)})"
+    return text + "."
+
+
+# ---------------------------------------------------------------- the page's comparison, in parts
 
 
 def tutorial_runs(runs: pd.DataFrame) -> pd.DataFrame:
@@ -134,53 +257,182 @@ def tutorial_runs(runs: pd.DataFrame) -> pd.DataFrame:
     return runs[runs["group"] == "tutorial"].set_index("framework").reindex(list(FRAMEWORKS))
 
 
-def matched_conclusion(differences: pd.DataFrame, optimizer: pd.DataFrame, tutorial: pd.DataFrame,
-                       labels: dict[str, str] | None = None) -> str:
-    """The sentence the matched comparisons support, with its numbers."""
-    if differences.empty:
-        return "The sweep has no setting trained by both frameworks, so no matched comparison can be made."
-    covers_zero = ((differences["ci95_low"] <= 0) & (differences["ci95_high"] >= 0)).sum()
-    defined = differences["ci95_low"].notna().sum()
-    largest = differences.loc[differences["mean_difference"].abs().idxmax()]
-    label = labels.get(largest["setting"], largest["setting"]) if labels else largest["setting"]
-    average = differences["mean_difference"].mean()
-    text = (
-        f"With the same optimizer and hyperparameters, neurogebra minus PyTorch test accuracy averages "
-        f"**{points(average)}** over {plural(len(differences), 'setting')}; the largest gap is {points(largest['mean_difference'])} "
-        f"({label}, 95% CI {points(largest['ci95_low'])} to {points(largest['ci95_high'])}). "
-    )
-    if defined:
-        text += f"The 95% interval of the difference contains zero in {covers_zero} of {defined} settings. "
+PART_NAMES = ("optimizer", "framework", "initialisation")
+
+
+def page_comparison_path(config: dict) -> list[dict]:
+    """From the page's neurogebra run to its PyTorch run, changing one thing at a time.
+
+    neurogebra/SGD/page → neurogebra/Adam/page (optimizer) → PyTorch/Adam/page (framework) →
+    PyTorch/Adam/torch-default (initialisation), every step with the page's batch size, epochs and
+    network, on the sweep's runs.
+    """
+    tutorial = config["tutorial"]
+    common = {"batch_size": tutorial["batch_size"], "epochs": tutorial["epochs"],
+              "hidden_sizes": hidden_slug(tutorial["hidden_sizes"]), "activation": tutorial["activation"]}
+    ng, pt = tutorial["neurogebra"], tutorial["pytorch"]
+    ng_init, pt_init = ng.get("init", "page"), pt.get("init", "torch-default")  # as the page does it
+    return [
+        {"framework": "neurogebra", "optimizer": ng["optimizer"], "learning_rate": ng["learning_rate"], "init": ng_init, **common},
+        {"framework": "neurogebra", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": ng_init, **common},
+        {"framework": "pytorch", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": ng_init, **common},
+        {"framework": "pytorch", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": pt_init, **common},
+    ]
+
+
+def page_comparison_parts(runs: pd.DataFrame, config: dict) -> dict | None:
+    """The page's single-seed gap (neurogebra − PyTorch test accuracy) as optimizer + framework +
+    initialisation + chance.
+
+    The three parts are mean paired differences along ``page_comparison_path`` over the sweep's seeds
+    (those where all four runs finished); chance is what is left of the page's own gap. None when the
+    sweep lacks one of the four settings or the page's runs did not both finish.
+    """
+    tutorial = tutorial_runs(runs)
+    if tutorial["status"].ne(OK).any() or tutorial["test_accuracy"].isna().any():
+        return None
+    path = page_comparison_path(config)
+    steps = effects_module.path_effects(runs, path)
+    if len(steps) < 2:
+        return None
+    observed = float(tutorial.loc["neurogebra", "test_accuracy"] - tutorial.loc["pytorch", "test_accuracy"])
+    parts = {name: t_interval(steps[f"step{i}"]) for i, name in enumerate(PART_NAMES)}
+    total = t_interval(steps["total"])
+    return {"observed": observed, "seed": int(tutorial.loc["neurogebra", "seed"]), "parts": parts, "total": total,
+            "chance": observed - total["mean"], "n_seeds": len(steps), "path": path}
+
+
+def decomposition_conclusion(parts: dict | None) -> str:
+    """The page's gap as the sum of its parts, naming the largest."""
+    if parts is None:
+        return ("The sweep does not train both of the page's optimizer settings with its batch size, epochs and "
+                "network in both frameworks and both initialisations, so the page's gap cannot be split into parts.")
+    pieces = {**{name: parts["parts"][name]["mean"] for name in PART_NAMES}, "chance": parts["chance"]}
+    largest = max(pieces, key=lambda name: abs(pieces[name]))
+    spread = parts["total"]["std"]
+    typical = np.isfinite(spread) and abs(parts["chance"]) <= 2 * spread
+    text = (f"The page's gap, neurogebra − PyTorch on seed {parts['seed']}, is {points(parts['observed'])} = "
+            + " + ".join(f"{name} {points(value)}" for name, value in pieces.items())
+            + f". **The largest part is {largest}**"
+            + {"optimizer": " (SGD at the page's learning rate instead of Adam)",
+               "framework": " (neurogebra instead of PyTorch, same optimizer and initialisation)",
+               "initialisation": " (the page's initial weights instead of PyTorch's default)",
+               "chance": " (this seed's luck, beyond what the sweep's mean explains)"}[largest]
+            + f". The parts are means over {plural(parts['n_seeds'], 'seed')} of the sweep; ")
+    if np.isfinite(spread):
+        text += (f"across those seeds the same comparison varies with a standard deviation of {100 * spread:.1f} pp, "
+                 f"so the page's seed is {'an ordinary draw' if typical else 'an unusual draw'}.")
     else:
-        text += "With fewer than two seeds per setting no interval can be computed. "
-    gap = tutorial["test_accuracy"]
-    if gap.notna().all():
-        text += (
-            f"The page's own comparison (neurogebra with {optimizer_name(tutorial.loc['neurogebra', 'optimizer'])}, "
-            f"PyTorch with {optimizer_name(tutorial.loc['pytorch', 'optimizer'])}, one seed) differs by "
-            f"{points(gap['neurogebra'] - gap['pytorch'])}. "
-        )
-    effects = optimizer.dropna(subset=["mean_difference"])
-    if len(effects):
-        parts = ", ".join(f"{framework_name(r.framework)} {points(r.mean_difference)}" for r in effects.itertuples())
-        text += f"Switching the optimizer from SGD to Adam (reference settings, same framework) changes it by {parts}."
+        text += "with fewer than two seeds its spread is unknown."
     return text
+
+
+# ---------------------------------------------------------------- engines and cost
+
+
+def engine_usage(runs: pd.DataFrame) -> pd.DataFrame:
+    """How many runs each engine trained, per group and framework."""
+    if "engine" not in runs.columns:
+        return pd.DataFrame(columns=["group", "framework", "engine", "runs"])
+    usage = runs.groupby(["group", "framework", "engine"], sort=True).size().rename("runs").reset_index()
+    order = {group: i for i, group in enumerate(GROUP_NAMES)}
+    return usage.sort_values("group", key=lambda g: g.map(order).fillna(len(order)), kind="mergesort").reset_index(drop=True)
+
+
+def engine_sentence(runs: pd.DataFrame) -> str:
+    """Which engine trained what, engine by engine: 'neurogebra's numpy tensor engine trained ...'."""
+    usage = engine_usage(runs)
+    if usage.empty:
+        return "The runs table does not say which engine trained each run."
+    parts = []
+    for engine, rows in usage.groupby("engine", sort=False):
+        what = " and ".join(f"{GROUP_NAMES.get(r.group, r.group)} of {framework_name(r.framework)} ({r.runs})"
+                            for r in rows.itertuples())
+        parts.append(f"{ENGINE_NAMES.get(engine, engine)} trained {what}")
+    return "Which engine trained what: " + "; ".join(parts) + "."
+
+
+GROUP_NAMES = {"sweep": "the sweep's runs", "tutorial": "the page's own run", "engine_check": "the engine check"}
+ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neurogebra's numpy tensor engine",
+                "torch": "PyTorch"}
+
+
+def engine_agreement(agreement: pd.DataFrame) -> dict:
+    """How closely neurogebra's two engines agree on the runs both trained (tables/engine_agreement.csv)."""
+    per_seed = agreement.groupby("seed", sort=True)
+    test_same = per_seed.apply(lambda rows: bool((rows["test_accuracy_scalar"] == rows["test_accuracy_tensor"]).all()),
+                               include_groups=False)
+    return {
+        "seeds": int(agreement["seed"].nunique()),
+        "epochs": len(agreement),
+        "max_abs_diff": float(agreement["loss_abs_diff"].max()) if len(agreement) else math.nan,
+        "epochs_agreeing": int(agreement["agree"].astype(bool).sum()),
+        "same_accuracy_epochs": int((agreement["accuracy_scalar"] == agreement["accuracy_tensor"]).sum()),
+        "seeds_same_test_accuracy": int(test_same.sum()),
+        "all_agree": bool(len(agreement)) and bool(agreement["agree"].astype(bool).all()),
+    }
+
+
+def engine_agreement_sentence(agreement: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
+    """The engine check in words: do the scalar and tensor engines give the same numbers?"""
+    if not agreement["seeds"]:
+        return "No run was trained by both of neurogebra's engines, so their agreement is not checked."
+    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting trained by both engines "
+               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
+               f"(tolerance {tolerance:.0e}), the same training accuracy in {agreement['same_accuracy_epochs']} "
+               f"of {agreement['epochs']} epochs and the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
+    if agreement["all_agree"]:
+        return (f"**The two engines agree**: {numbers}. The tensor engine's runs stand for what the page's scalar "
+                "engine would have computed.")
+    return (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
+            "from what the page's scalar engine computes.")
+
+
+def training_cost(runs: pd.DataFrame, run_timing: pd.DataFrame) -> dict:
+    """Seconds of training summed over every run (median seconds per epoch × epochs completed)."""
+    joined = runs[["run_id", "framework", "epochs_completed"]].merge(
+        run_timing[["run_id", "seconds_per_epoch_median"]], on="run_id", how="inner")
+    seconds_each = joined["seconds_per_epoch_median"] * joined["epochs_completed"]
+    by_framework = seconds_each.groupby(joined["framework"]).sum().to_dict()
+    return {"runs": len(joined), "seconds": float(seconds_each.sum()), "by_framework": by_framework}
+
+
+def cost_sentence(cost: dict, config: dict) -> str:
+    """What training this config's runs took, summed over runs (jobs ran side by side, so wall time is less)."""
+    if not cost["runs"]:
+        return "No run timing was recorded."
+    parts = ", ".join(f"{framework_name(fw)} {minutes_text(seconds_)}" for fw, seconds_ in sorted(cost["by_framework"].items()))
+    return (f"Training the {plural(cost['runs'], 'run')} of this configuration ({plural(len(config['seeds']), 'seed')}) "
+            f"took {minutes_text(cost['seconds'])} of training time summed over runs ({parts}): seconds per epoch, "
+            "measured while jobs shared the machine, times the epochs each run completed.")
+
+
+def minutes_text(value: float) -> str:
+    return seconds(value) if value < 120 else f"{value / 60:.1f} min"
 
 
 # ---------------------------------------------------------------- controlled comparison
 
 
+CONTROLLED_IMPLEMENTATIONS = ("scalar", "tensor", "torch")
+
+
 def controlled_agreement(controlled: pd.DataFrame, tolerance: float = 1e-6) -> dict:
-    """How closely the two frameworks agree when everything but the framework is the same."""
-    max_difference = float(controlled["abs_diff"].max())
-    recomputed = float((controlled["neurogebra_loss"] - controlled["pytorch_loss"]).abs().max())
-    same_accuracy = int((controlled["neurogebra_accuracy"] == controlled["pytorch_accuracy"]).sum())
+    """How closely the implementations agree when everything but the implementation is the same.
+
+    ``max_abs_diff`` is the largest difference between any two implementations' losses in any epoch
+    (recomputed from the losses as well as read from ``abs_diff``); an epoch has the same accuracy
+    when all implementations counted the same.
+    """
+    losses = controlled[[f"{name}_loss" for name in CONTROLLED_IMPLEMENTATIONS]]
+    accuracies = controlled[[f"{name}_accuracy" for name in CONTROLLED_IMPLEMENTATIONS]]
+    max_difference = max(float(controlled["abs_diff"].max()), float((losses.max(axis=1) - losses.min(axis=1)).max()))
     return {
         "epochs": len(controlled),
-        "max_abs_diff": max(max_difference, recomputed),
-        "within_tolerance": bool(max(max_difference, recomputed) <= tolerance),
+        "max_abs_diff": max_difference,
+        "within_tolerance": bool(max_difference <= tolerance),
         "tolerance": tolerance,
-        "epochs_same_accuracy": same_accuracy,
+        "epochs_same_accuracy": int((accuracies.nunique(axis=1) == 1).sum()),
     }
 
 
@@ -217,38 +469,88 @@ def relu_values(forge: pd.DataFrame) -> str:
 
 # ---------------------------------------------------------------- speed
 
+# The implementations the speed job times, and how the report names them.
+IMPLEMENTATIONS = ("scalar", "tensor", "torch", "numpy")
+IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neurogebra's tensor engine",
+                        "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
+# Ratios of median seconds per epoch: (name, numerator, denominator).
+SPEED_RATIOS = (("ratio", "scalar", "torch"), ("tensor_ratio", "tensor", "torch"), ("floor_ratio", "tensor", "numpy"))
+
 
 def speed_by_width(speed: pd.DataFrame) -> pd.DataFrame:
-    """Per hidden width: median and interquartile range of seconds per epoch for each framework, and the ratio."""
-    grouped = speed.groupby(["hidden_width", "framework"])["seconds_per_epoch"]
+    """Per hidden width: median and interquartile range of seconds per epoch for each implementation, and ratios.
+
+    ``ratio`` is scalar engine / PyTorch, ``tensor_ratio`` tensor engine / PyTorch (below 1: the tensor
+    engine is faster), ``floor_ratio`` tensor engine / numpy floor; each with ``_low``/``_high``, the
+    spread across repeats (the slower quartile over the faster one, both ways). NaN where an
+    implementation was not timed at that width.
+    """
+    grouped = speed.groupby(["hidden_width", "implementation"])["seconds_per_epoch"]
     summary = grouped.agg(median="median", p25=lambda s: s.quantile(0.25), p75=lambda s: s.quantile(0.75),
                           repeats="count").reset_index()
-    wide = summary.pivot(index="hidden_width", columns="framework")
+    wide = summary.pivot(index="hidden_width", columns="implementation")
     rows = []
     for width in wide.index:
         row = {"hidden_width": int(width)}
-        for framework in FRAMEWORKS:
+        for name in IMPLEMENTATIONS:
             for stat in ("median", "p25", "p75", "repeats"):
-                row[f"{framework}_{stat}"] = wide.loc[width, (stat, framework)] if (stat, framework) in wide.columns else math.nan
-        row["ratio"] = row["neurogebra_median"] / row["pytorch_median"]
-        # The ratio's spread: slowest neurogebra quartile over fastest PyTorch quartile, and the reverse.
-        row["ratio_low"] = row["neurogebra_p25"] / row["pytorch_p75"]
-        row["ratio_high"] = row["neurogebra_p75"] / row["pytorch_p25"]
+                row[f"{name}_{stat}"] = wide.loc[width, (stat, name)] if (stat, name) in wide.columns else math.nan
+        for key, slow, fast in SPEED_RATIOS:
+            row[key] = row[f"{slow}_median"] / row[f"{fast}_median"]
+            row[f"{key}_low"] = row[f"{slow}_p25"] / row[f"{fast}_p75"]
+            row[f"{key}_high"] = row[f"{slow}_p75"] / row[f"{fast}_p25"]
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
-    """Slope of log(seconds per epoch) against log(hidden width): cost grows like width ** slope."""
+    """Slope of log(seconds per epoch) against log(hidden width), per implementation: cost grows like width ** slope."""
     exponents = {}
-    medians = speed.groupby(["framework", "hidden_width"])["seconds_per_epoch"].median().reset_index()
-    for framework, rows in medians.groupby("framework"):
+    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
+    for name, rows in medians.groupby("implementation"):
         if rows["hidden_width"].nunique() < 2:
-            exponents[framework] = math.nan
+            exponents[name] = math.nan
             continue
         slope, _ = np.polyfit(np.log(rows["hidden_width"]), np.log(rows["seconds_per_epoch"]), 1)
-        exponents[framework] = float(slope)
+        exponents[name] = float(slope)
     return exponents
+
+
+def crossover_width(medians: pd.DataFrame, fast: str = "tensor", peer: str = "torch"):
+    """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured.
+
+    ``medians``: one row per implementation and width, columns ``implementation``, ``hidden_width``,
+    ``seconds_per_epoch``. None when ``peer`` is not faster at the largest width (or either is missing).
+    """
+    seconds = medians.pivot_table(index="hidden_width", columns="implementation", values="seconds_per_epoch")
+    if fast not in seconds or peer not in seconds:
+        return None
+    crossover = None
+    for width, peer_wins in (seconds[peer] < seconds[fast]).sort_index().items():
+        crossover = (crossover or int(width)) if peer_wins else None
+    return crossover
+
+
+def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
+    """What the speed figure means, in one sentence made from the measurements."""
+    by_width = speed_by_width(speed).set_index("hidden_width")
+    at = by_width.loc[width]
+    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
+    crossover = crossover_width(medians)
+    tensor_vs_torch = (f"{ratio(1 / at['tensor_ratio'])} faster than PyTorch" if at["tensor_ratio"] < 1
+                       else f"{ratio(at['tensor_ratio'])} slower than PyTorch")
+    floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
+             if np.isfinite(at["floor_ratio"]) else "")
+    scalar = (f", while the scalar engine is {ratio(at['ratio'])} slower than PyTorch"
+              if np.isfinite(at["ratio"]) else "")
+    if crossover is None:
+        where = (f"PyTorch does not overtake it up to width {int(by_width.index.max())}, so at these sizes "
+                 "per-operation overhead, not arithmetic, decides the speed")
+    else:
+        where = (f"PyTorch overtakes it from width {crossover} on: below, per-operation overhead decides and "
+                 "vectorised numpy pays less of it; above, arithmetic decides and PyTorch's kernels are faster")
+    return (f"At hidden width {width}, vectorising alone (neurogebra's tensor engine, from scratch in numpy) is "
+            f"{tensor_vs_torch}{floor}{scalar}; {where}.")
 
 
 def run_speed_ratios(run_timing: pd.DataFrame) -> dict:
@@ -282,12 +584,21 @@ def percent(value, digits: int = 1) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{100 * value:.{digits}f}%"
 
 
-def points(value, digits: int = 1) -> str:
+def points(value, digits: int = 1, unit: bool = True) -> str:
     """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
     if value is None or not np.isfinite(value):
         return "–"
-    text = f"{100 * value:+.{digits}f} pp"
+    text = f"{100 * value:+.{digits}f}" + (" pp" if unit else "")
     return text.replace("-", "−")
+
+
+def p_value(value, relation: bool = False) -> str:
+    """A p-value: two significant digits, '< 0.0001' below that (``relation``: '= 0.004' / '< 0.0001')."""
+    if value is None or not np.isfinite(value):
+        return "= –" if relation else "–"
+    if value < 1e-4:
+        return "< 0.0001"
+    return f"= {value:.2g}" if relation else f"{value:.2g}"
 
 
 def ratio(value, digits: int = 0) -> str:

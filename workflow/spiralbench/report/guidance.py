@@ -1,17 +1,20 @@
-"""Section 11: "When to use each", restated from the evidence.
+"""Section 11: "When to use each", restated from the evidence, and the report's headline box.
 
 The page's table puts a neurogebra check mark on every row, production systems,
 large-scale training, GPU acceleration and pretrained models included. Here
 each row names the library the evidence supports and the measurement or fact
-it rests on.
+it rests on; the accuracy row and the headline are worded from the paired
+effects (``tables/effects.csv``), so they change when the numbers do.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
+import neurogebra
 from neurogebra.core.autograd import Value
 
 from . import evidence
@@ -33,24 +36,123 @@ PAGE_TABLE = [
 
 
 def speed_facts(results: Results) -> dict:
-    """The measured speed numbers the guidance quotes (at the page's hidden width when it was measured)."""
-    by_width = evidence.speed_by_width(results.table("speed"))
+    """The measured speed numbers the report quotes (at the page's hidden width when it was measured).
+
+    ``neurogebra_seconds`` and ``ratio`` are the scalar engine's (the page's neurogebra) against
+    PyTorch; ``tensor_seconds`` and ``tensor_speedup`` the tensor engine's (how many times faster
+    than PyTorch), ``floor_ratio`` its time over the numpy floor's; ``crossover`` the width from
+    which PyTorch is faster than the tensor engine (None: not within the widths measured).
+    """
+    speed = results.table("speed")
+    by_width = evidence.speed_by_width(speed)
     page_width = results.config["tutorial"]["hidden_sizes"][0]
+    scalar_widths = list(by_width.loc[np.isfinite(by_width["ratio"]), "hidden_width"])
     widths = list(by_width["hidden_width"])
-    width = page_width if page_width in widths else min(widths, key=lambda w: abs(w - page_width))
+    width = page_width if page_width in scalar_widths else min(scalar_widths or widths, key=lambda w: abs(w - page_width))
     at = by_width[by_width["hidden_width"] == width].iloc[0]
-    exponents = evidence.growth_exponents(results.table("speed"))
+    largest_scalar = by_width[by_width["hidden_width"] == max(scalar_widths or widths)].iloc[0]
+    exponents = evidence.growth_exponents(speed)
+    exponents.update(neurogebra=exponents.get("scalar", math.nan), pytorch=exponents.get("torch", math.nan))
+    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
     return {
         "width": int(width),
         "ratio": float(at["ratio"]),
         "ratio_low": float(at["ratio_low"]),
         "ratio_high": float(at["ratio_high"]),
-        "neurogebra_seconds": float(at["neurogebra_median"]),
-        "pytorch_seconds": float(at["pytorch_median"]),
-        "largest_width": int(max(widths)),
-        "largest_ratio": float(by_width.loc[by_width["hidden_width"].idxmax(), "ratio"]),
+        "neurogebra_seconds": float(at["scalar_median"]),
+        "pytorch_seconds": float(at["torch_median"]),
+        "tensor_seconds": float(at["tensor_median"]),
+        "tensor_speedup": float(1 / at["tensor_ratio"]),
+        "floor_ratio": float(at["floor_ratio"]),
+        "largest_width": int(largest_scalar["hidden_width"]),
+        "largest_ratio": float(largest_scalar["ratio"]),
+        "crossover": evidence.crossover_width(medians),
         "exponents": exponents,
     }
+
+
+def accuracy_verdict(effects: pd.DataFrame) -> tuple[str, str]:
+    """Which library the accuracy evidence supports, and why: from the framework effect at matched init."""
+    framework = evidence.effect_verdict(effects, "framework")
+    init = evidence.effect_verdict(effects, "init")
+    pooled = framework["pooled"]
+    if pooled.empty:
+        return "not measured", "the sweep trains no setting in both frameworks with the same initialisation"
+    numbers = ", ".join(f"{evidence.points(row['mean'])} {evidence.where('framework', i)}" for i, row in pooled.iterrows())
+    kind = framework["kind"]
+    if kind == "none":
+        init_note = "; the initial weights matter more" if init["kind"] != "none" else ""
+        return "either", (f"at matched initialisation neither is more accurate (neurogebra − PyTorch {numbers}; "
+                          f"not significant after Holm){init_note}")
+    if kind == "same":
+        winner = framework["side"]
+        return winner, f"at matched initialisation {winner} is more accurate (neurogebra − PyTorch {numbers})"
+    if kind == "partial":
+        return framework["side"], f"at matched initialisation {evidence.split_verdict(framework, 'framework')}"
+    return "either", f"the framework's effect reverses with the initialisation: {evidence.split_verdict(framework, 'framework')}"
+
+
+def page_accuracy_claim(runs: pd.DataFrame) -> str:
+    """What the page's single run shows: the framework with the higher test accuracy, or both if tied."""
+    tutorial = evidence.tutorial_runs(runs)["test_accuracy"]
+    if tutorial.isna().any() or tutorial["neurogebra"] == tutorial["pytorch"]:
+        return "either"
+    return "neurogebra" if tutorial["neurogebra"] > tutorial["pytorch"] else "PyTorch"
+
+
+def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None) -> str:
+    """The box at the top of the report: the fair comparison, the initialisation, the page's gap, the speed."""
+    framework = evidence.effect_verdict(effects, "framework")
+    init = evidence.effect_verdict(effects, "init")
+    fw, ini = framework["pooled"], init["pooled"]
+    sentences = []
+    if fw.empty:
+        sentences.append("The sweep has no matched comparison of the two frameworks.")
+    else:
+        numbers = " and ".join(f"{evidence.points(row['mean'])} from {evidence.INIT_NAMES.get(i, i)}"
+                               for i, row in fw.iterrows())
+        seeds = plural_seeds(int(fw["n_pairs"].min()))
+        start = "With the same initial weights, optimizer and settings"
+        kind = framework["kind"]
+        if kind == "none":
+            sentences.append(f"{start}, **no difference between neurogebra and PyTorch survives Holm's correction** "
+                             f"(neurogebra − PyTorch {numbers}, {seeds}).")
+        elif kind == "same":
+            sentences.append(f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
+                             f"({seeds}, significant after Holm's correction).")
+        else:
+            first, _, rest = evidence.split_verdict(framework, "framework").partition("; ")
+            sentences.append(f"{start}, **{first}**" + (f"; {rest}" if rest else "") + f" ({seeds}).")
+    if not ini.empty:
+        numbers = " and ".join(f"{evidence.points(row['mean'])} in {evidence.framework_name(f)}" for f, row in ini.iterrows())
+        kind = init["kind"]
+        if kind == "none":
+            sentences.append(f"No effect of the initialisation scheme survives Holm's correction (page − torch-default "
+                             f"{numbers}).")
+        elif kind == "same":
+            sentences.append(f"**The initialisation matters**: {init['side']} is more accurate (page − torch-default "
+                             f"{numbers}).")
+        else:
+            sentences.append(f"**The initialisation matters**: {evidence.split_verdict(init, 'init')}.")
+    if parts is not None:
+        pieces = {**{name: parts["parts"][name]["mean"] for name in evidence.PART_NAMES}, "chance": parts["chance"]}
+        largest = max(pieces, key=lambda name: abs(pieces[name]))
+        sentences.append(
+            f"The page's own comparison (SGD against Adam, different initial weights, one seed) shows a gap of "
+            f"{evidence.points(parts['observed'])}; its largest part is **{largest}** ({evidence.points(pieces[largest])}).")
+    if speed is not None:
+        text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
+                "neurogebra's scalar engine (the page's)")
+        if math.isfinite(speed.get("tensor_speedup", math.nan)):
+            faster = speed["tensor_speedup"] >= 1
+            text += (f", and neurogebra's tensor engine is {ratio(speed['tensor_speedup'] if faster else 1 / speed['tensor_speedup'])} "
+                     f"{'faster' if faster else 'slower'} than PyTorch")
+        sentences.append(text + ".")
+    return "**In short.** " + " ".join(sentences)
+
+
+def plural_seeds(count: int) -> str:
+    return evidence.plural(count, "seed")
 
 
 def when_to_use(results: Results) -> Table:
@@ -63,19 +165,32 @@ def when_to_use(results: Results) -> Table:
     epochs = results.config["tutorial"]["epochs"]
 
     faster = (
-        f"PyTorch is {ratio(speed['ratio'])} faster per epoch at hidden width {speed['width']} "
-        f"({ratio(speed['ratio_low'])} – {ratio(speed['ratio_high'])} across repeats; "
+        f"PyTorch is {ratio(speed['ratio'])} faster per epoch than neurogebra's scalar engine at hidden width "
+        f"{speed['width']} ({ratio(speed['ratio_low'])} – {ratio(speed['ratio_high'])} across repeats; "
         f"{seconds(speed['neurogebra_seconds'])} vs {seconds(speed['pytorch_seconds'])})"
     )
+    tensor = ""
+    if math.isfinite(speed.get("tensor_speedup", math.nan)):
+        crossover = speed.get("crossover")
+        tensor = ("; neurogebra's tensor engine is " + (
+            f"{ratio(speed['tensor_speedup'])} faster than PyTorch" if speed["tensor_speedup"] >= 1
+            else f"{ratio(1 / speed['tensor_speedup'])} slower than PyTorch") + f" at width {speed['width']}" + (
+            f", and PyTorch overtakes it from width {crossover} on" if crossover
+            else ", and PyTorch does not overtake it within the widths measured"))
     same_math = (
         f"with the same weights and batches it computes PyTorch's losses to within "
         f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs"
     )
     grows = ""
     if all(math.isfinite(growth.get(f, math.nan)) for f in evidence.FRAMEWORKS):
-        grows = (f"; its time per epoch grows like width^{growth['neurogebra']:.1f} against PyTorch's "
+        grows = (f"; the scalar engine's time per epoch grows like width^{growth['neurogebra']:.1f} against PyTorch's "
                  f"width^{growth['pytorch']:.1f}, {ratio(speed['largest_ratio'])} slower at width {speed['largest_width']}")
-    engine = "holds one Python float per `Value`" if scalar_engine else "is a scalar autograd engine"
+    tensor_engine = hasattr(neurogebra, "Tensor")
+    if tensor_engine:
+        engine = "computes on the CPU only (Python floats in its scalar engine, numpy arrays in its tensor engine)"
+    else:
+        engine = "holds one Python float per `Value`" if scalar_engine else "is a scalar autograd engine"
+    per_node = "" if tensor_engine else " and builds one graph node per scalar operation"
 
     verdicts = {
         "Learning ML concepts": ("neurogebra", f"every component is code in plain sight ({int(total['neurogebra_lines'])} "
@@ -84,21 +199,38 @@ def when_to_use(results: Results) -> Table:
         "Course assignments": ("neurogebra", f"a problem of this size fits: the page's {epochs} epochs take "
                                f"{minutes(epochs * speed['neurogebra_seconds'])} at hidden width {speed['width']}"),
         "Research prototyping": ("PyTorch", f"{faster}; its layers, losses and optimizers are ready-made"),
-        "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine} and builds one graph node per scalar operation"),
-        "Large-scale training": ("PyTorch", f"{faster}{grows}"),
+        "Production ML systems": ("PyTorch", f"{faster}; neurogebra {engine}{per_node}"),
+        "Large-scale training": ("PyTorch", f"{faster}{grows}{tensor}"),
         "GPU acceleration": ("PyTorch", f"neurogebra {engine}: it has no device support; PyTorch runs on GPUs "
                              "(this benchmark uses its CPU build)"),
         "Pre-trained models": ("PyTorch", "neurogebra has no model hub or pretrained weights; PyTorch's ecosystem does"),
+        "Accuracy on a problem like this": accuracy_verdict(results.table("effects")),
     }
     rows, classes = [], []
-    for scenario, page_neurogebra, page_pytorch in PAGE_TABLE:
-        page = " and ".join(name for name, mark in (("neurogebra", page_neurogebra), ("PyTorch", page_pytorch)) if mark)
+    page_rows = [(scenario, " and ".join(name for name, mark in (("neurogebra", ng), ("PyTorch", pt)) if mark))
+                 for scenario, ng, pt in PAGE_TABLE]
+    # Not a row of the page's table: what its single run, with different optimizers, suggests.
+    page_rows.append(("Accuracy on a problem like this", page_accuracy_claim(results.table("runs"))))
+    for scenario, page in page_rows:
         verdict, reason = verdicts[scenario]
         rows.append({"scenario": scenario, "the page says": page, "the evidence says": verdict, "because": reason})
         classes.append("" if page == verdict else "sb-changed")
-    sources = [results.path_of("speed"), results.path_of("controlled"), results.path_of("complexity")]
+    sources = [results.path_of("speed"), results.path_of("controlled"), results.path_of("complexity"),
+               results.path_of("effects"), results.path_of("runs")]
     return Table(pd.DataFrame(rows), sources, text_columns=("scenario", "the page says", "the evidence says", "because"),
                  row_classes=classes, wrap_columns=("because",))
+
+
+def summary(table: Table) -> str:
+    """The table in one sentence: which library the evidence supports for which scenarios."""
+    frame = table.frame
+    groups = []
+    for verdict, rows in frame.groupby("the evidence says", sort=False):
+        scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
+        groups.append(f"{verdict} for {scenarios}" if verdict != "either" else f"either library for {scenarios}")
+    changed = changed_rows(table)
+    return (f"The evidence supports {'; '.join(groups)}. It changes {changed} of the "
+            f"{len(frame)} rows from what the page says.")
 
 
 def changed_rows(table: Table) -> int:

@@ -167,13 +167,14 @@ def _unique_labels(handles):
 
 @styled
 def accuracy_heatmaps(results: Results) -> Chart:
-    """Mean test accuracy over seeds for every learning rate × batch size, per framework (rows) and optimizer
-    (columns). A cell where runs diverged says how many; a cell where all did is hatched."""
+    """Mean test accuracy over seeds for every learning rate × batch size and init, per framework (rows) and
+    optimizer (columns). A cell where runs diverged says how many; a cell where all did is hatched."""
     summary = results.table("summary")
     sweep = summary[summary["group"] == "sweep"]
     optimizers = sorted(sweep["optimizer"].unique(), key=lambda o: (o != "sgd", o))
     learning_rates = sorted(sweep["learning_rate"].unique())
-    batch_sizes = sorted(sweep["batch_size"].unique())
+    # Columns: every batch size × initialisation scheme of the sweep.
+    batch_sizes = sorted(set(zip(sweep["batch_size"], sweep["init"])))
     width = min(MAX_FIGURE_WIDTH, 1.6 + len(optimizers) * (1.2 + 1.15 * len(batch_sizes)))
     height = 1.3 + len(FRAMEWORKS) * (0.8 + 0.5 * len(learning_rates))
     figure, axes = new_figure(width, height, len(FRAMEWORKS), len(optimizers), sharex=True, sharey=True)
@@ -189,7 +190,7 @@ def accuracy_heatmaps(results: Results) -> Chart:
             cells = sweep[(sweep["framework"] == framework) & (sweep["optimizer"] == optimizer)]
             grid = np.full((len(learning_rates), len(batch_sizes)), np.nan)
             for cell in cells.itertuples():
-                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index(cell.batch_size)
+                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init))
                 grid[i, j] = cell.test_accuracy_mean
                 note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
                 if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
@@ -203,12 +204,12 @@ def accuracy_heatmaps(results: Results) -> Chart:
                 if not np.isfinite(cell.test_accuracy_mean):
                     ax.add_patch(_hatched_cell(j, i))
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
-            ax.set_xticks(range(len(batch_sizes)), [str(b) for b in batch_sizes])
+            ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}" for batch, init in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
             ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {evidence.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
-                ax.set_xlabel("batch size")
+                ax.set_xlabel("batch size, initialisation")
             if column == 0:
                 ax.set_ylabel("learning rate")
     figure.colorbar(image, ax=axes, label="mean test accuracy", shrink=0.8)
@@ -271,44 +272,84 @@ def run_accuracies(results: Results) -> Chart:
 # ---------------------------------------------------------------- 6. fair comparison
 
 
+INIT_COLORS = {"page": "#009E73", "torch-default": "#CC79A7"}
+INIT_LABELS = {"page": "page init", "torch-default": "torch-default init"}
+
+
 @styled
-def matched_differences(differences: pd.DataFrame, results: Results) -> Chart:
-    """Neurogebra minus PyTorch test accuracy per setting, mean and 95% CI over seeds (paired by seed)."""
-    names = evidence.setting_labels(results.table("runs"))
-    labels = [names.get(setting, setting) for setting in differences["setting"]]
-    figure, axes = new_figure(8.0, 1.4 + 0.36 * len(labels))
-    ax = axes[0, 0]
-    y = np.arange(len(labels))
-    mean = 100 * differences["mean_difference"].to_numpy()
-    low = 100 * differences["ci95_low"].to_numpy()
-    high = 100 * differences["ci95_high"].to_numpy()
-    has_interval = np.isfinite(low) & np.isfinite(high)
-    ax.errorbar(mean[has_interval], y[has_interval],
-                xerr=[mean[has_interval] - low[has_interval], high[has_interval] - mean[has_interval]],
-                fmt="o", color="#333333", ecolor="#777777", capsize=3, label="mean, 95% CI over seeds")
-    if (~has_interval).any():
-        ax.plot(mean[~has_interval], y[~has_interval], "o", color="#333333", markerfacecolor="white",
-                label="mean (fewer than 2 seeds: no interval)")
-    ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(y, labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlabel("neurogebra − PyTorch test accuracy (percentage points)")
-    span = np.nanmax(np.abs(np.concatenate([low, high, mean, [1.0]])))
-    ax.set_xlim(-1.1 * span, 1.1 * span)
-    ax.grid(axis="y", alpha=0)
-    figure.legend(loc="outside lower center", ncols=2, frameon=False)
-    return Chart(figure, [results.path_of("runs")])
+def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
+    """Forest plot: the framework effect per init scheme (left) and the init effect per framework (right).
+
+    One row per setting and a first row pooled over the settings; the t 95% interval as a line, the
+    mean as a dot, filled when significant after Holm's correction within its family.
+    """
+    settings = effects.loc[effects["scope"] == "setting", evidence_setting_columns()].drop_duplicates()
+    settings = settings.sort_values(evidence_setting_columns(), kind="mergesort")
+    varying = evidence.varying_columns(settings)
+    labels = ["all settings (pooled per seed)"] + [evidence.setting_label(r, varying) for _, r in settings.iterrows()]
+    keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 1.6 + 0.3 * len(labels), 1, 2, sharey=True)
+    panels = [("framework", "neurogebra − PyTorch, same initialisation", INIT_COLORS, INIT_LABELS),
+              ("init", "page − torch-default init, same framework", FRAMEWORK_COLORS, FRAMEWORK_LABELS)]
+    span, handles = 1.0, []
+    for ax, (effect, title, colors, names) in zip(axes[0], panels):
+        mine = effects[effects["effect"] == effect]
+        levels = sorted(mine["within"].unique())
+        for offset, level in zip(np.linspace(-0.16, 0.16, max(len(levels), 1)), levels):
+            rows = mine[mine["within"] == level]
+            for y, key in enumerate(keys):
+                row = rows[rows["scope"] == "pooled"] if key is None else rows[
+                    (rows["scope"] == "setting") & _matches(rows, key)]
+                if row.empty:
+                    continue
+                row = row.iloc[0]
+                mean, low, high = 100 * row["mean"], 100 * row["t_low"], 100 * row["t_high"]
+                if np.isfinite(low) and np.isfinite(high):
+                    ax.plot([low, high], [y + offset] * 2, color=colors[level], linewidth=2.4 if key is None else 1.4)
+                    span = max(span, abs(low), abs(high))
+                if np.isfinite(mean):
+                    ax.plot(mean, y + offset, "D" if key is None else "o", color=colors[level],
+                            markerfacecolor=colors[level] if row["significant"] else "white",
+                            markersize=7 if key is None else 5)
+                    span = max(span, abs(mean))
+        ax.axvline(0, color="black", linewidth=1)
+        ax.axhline(0.5, color="#999999", linewidth=0.8)
+        ax.set_title(title)
+        ax.set_xlabel("test accuracy difference (percentage points)")
+        ax.grid(axis="y", alpha=0)
+        handles += [Line2D([], [], color=colors[level], marker="o", label=names.get(level, level)) for level in levels]
+    span = min(span, 100.0)  # no difference of two accuracies is larger; wider intervals run off the edge
+    for ax in axes[0]:
+        ax.set_xlim(-1.1 * span, 1.1 * span)
+    axes[0, 0].set_yticks(range(len(labels)), labels)
+    axes[0, 0].set_ylim(len(labels) - 0.5, -0.5)
+    handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
+                          label="open marker: not significant after Holm"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    return Chart(figure, [results.path_of("effects")])
+
+
+def evidence_setting_columns() -> list[str]:
+    return list(evidence.effects_module.SETTING_COLUMNS)
+
+
+def _matches(rows: pd.DataFrame, key: tuple) -> pd.Series:
+    mask = pd.Series(True, index=rows.index)
+    for column, value in zip(evidence_setting_columns(), key):
+        mask &= np.isclose(rows[column].astype(float), value) if column == "learning_rate" else rows[column] == value
+    return mask
 
 
 @styled
 def controlled_curves(results: Results) -> Chart:
-    """Same initial weights, same batches, float64: both loss curves, and their difference on a log scale."""
+    """Same initial weights, same batches, float64: the three loss curves, and their largest difference (log scale)."""
     controlled = results.table("controlled")
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.8, 1, 2)
     left, right = axes[0]
-    for framework, style in (("neurogebra", dict(linewidth=4, alpha=0.45)), ("pytorch", dict(linewidth=1.5, linestyle="--"))):
-        left.plot(controlled["epoch"], controlled[f"{framework}_loss"], color=FRAMEWORK_COLORS[framework],
-                  label=FRAMEWORK_LABELS[framework], **style)
+    for name, style in (("scalar", dict(linewidth=5, alpha=0.35)), ("tensor", dict(linewidth=2.5, alpha=0.7)),
+                        ("torch", dict(linewidth=1.2, linestyle="--"))):
+        left.plot(controlled["epoch"], controlled[f"{name}_loss"], color=IMPLEMENTATION_COLORS[name],
+                  label=evidence.IMPLEMENTATION_NAMES[name], **style)
     for ax in (left, right):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set_xlabel("epoch")
@@ -319,7 +360,7 @@ def controlled_curves(results: Results) -> Chart:
     positive = differences[differences > 0]
     floor = min(1e-17, positive.min() / 10) if len(positive) else 1e-17
     right.semilogy(controlled["epoch"], np.maximum(differences, floor), marker="o", markersize=3, color="#333333",
-                   label="|neurogebra − PyTorch| loss")
+                   label="largest difference of the losses")
     equal = differences == 0
     if equal.any():
         right.plot(controlled["epoch"][equal], np.full(equal.sum(), floor), linestyle="", marker="o", markersize=7,
@@ -328,9 +369,9 @@ def controlled_curves(results: Results) -> Chart:
     right.axhline(1e-6, color=DIVERGED_COLOR, linestyle=":", label="tolerance 1e-6")
     right.set_xlabel("epoch")
     right.set_ylabel("absolute difference")
-    right.set_title("Difference between the frameworks")
+    right.set_title("Difference between the implementations")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     return Chart(figure, [results.path_of("controlled")])
 
 
@@ -434,32 +475,47 @@ def complexity_bars(results: Results) -> Chart:
 # ---------------------------------------------------------------- 10. speed
 
 
+# Scalar engine and PyTorch keep the frameworks' colours; the tensor engine and the floor get their own.
+IMPLEMENTATION_COLORS = {"scalar": FRAMEWORK_COLORS["neurogebra"], "tensor": "#009E73",
+                         "torch": FRAMEWORK_COLORS["pytorch"], "numpy": "#777777"}
+
+
 @styled
 def speed_scaling(results: Results) -> Chart:
-    """Seconds per epoch against hidden width (median, interquartile range over repeats), and the ratio."""
-    by_width = evidence.speed_by_width(results.table("speed"))
+    """Seconds per epoch against hidden width for every implementation, and the tensor engine over PyTorch."""
+    speed = results.table("speed")
+    by_width = evidence.speed_by_width(speed)
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 2)
     left, right = axes[0]
     widths = by_width["hidden_width"].to_numpy()
-    for framework in FRAMEWORKS:
-        median = by_width[f"{framework}_median"].to_numpy()
-        low, high = by_width[f"{framework}_p25"].to_numpy(), by_width[f"{framework}_p75"].to_numpy()
-        left.errorbar(widths, median, yerr=[median - low, high - median], marker="o", capsize=3,
-                      color=FRAMEWORK_COLORS[framework], label=FRAMEWORK_LABELS[framework])
-    left.set_xscale("log", base=2)
+    for name in evidence.IMPLEMENTATIONS:
+        median = by_width[f"{name}_median"].to_numpy(dtype=float)
+        timed = np.isfinite(median)
+        if not timed.any():
+            continue
+        low, high = by_width[f"{name}_p25"].to_numpy(dtype=float), by_width[f"{name}_p75"].to_numpy(dtype=float)
+        left.errorbar(widths[timed], median[timed], yerr=[(median - low)[timed], (high - median)[timed]], marker="o",
+                      capsize=3, color=IMPLEMENTATION_COLORS[name], label=evidence.IMPLEMENTATION_NAMES[name],
+                      linestyle=":" if name == "numpy" else "-")
+    for ax in (left, right):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.set_xlabel("hidden width (both hidden layers)")
     left.set_yscale("log")
-    left.set_xticks(widths, [str(w) for w in widths])
-    left.set_xlabel("hidden width (both hidden layers)")
     left.set_ylabel("seconds per epoch")
     left.set_title("Cost of one epoch")
-    figure.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=2, frameon=False)
-    ratio = by_width["ratio"].to_numpy()
-    right.errorbar(widths, ratio, yerr=[ratio - by_width["ratio_low"], by_width["ratio_high"] - ratio], marker="o",
-                   capsize=3, color="#333333")
-    right.set_xscale("log", base=2)
-    right.set_xticks(widths, [str(w) for w in widths])
-    right.set_ylim(0, 1.1 * float(np.nanmax(by_width["ratio_high"])))
-    right.set_xlabel("hidden width (both hidden layers)")
-    right.set_ylabel("neurogebra / PyTorch time per epoch")
-    right.set_title("How many times slower neurogebra is")
+    figure.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=4, frameon=False)
+    ratio = by_width["tensor_ratio"].to_numpy(dtype=float)
+    right.errorbar(widths, ratio, yerr=[ratio - by_width["tensor_ratio_low"], by_width["tensor_ratio_high"] - ratio],
+                   marker="o", capsize=3, color=IMPLEMENTATION_COLORS["tensor"])
+    right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
+    right.set_yscale("log")
+    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
+    crossover = evidence.crossover_width(medians)
+    if crossover is not None:
+        right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
+        right.annotate(f"PyTorch faster from width {crossover}", (crossover, 1.0), textcoords="offset points",
+                       xytext=(4, 6), fontsize=8, color=DIVERGED_COLOR)
+    right.set_ylabel("tensor engine / PyTorch time per epoch")
+    right.set_title("Below 1: the tensor engine is faster")
     return Chart(figure, [results.path_of("speed")])

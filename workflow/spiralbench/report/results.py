@@ -27,11 +27,21 @@ TABLES = {
         "group", "framework", "setting", "optimizer", "learning_rate", "batch_size", "n_runs", "n_diverged",
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
+    "effects": ("tables/effects.csv", (
+        "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
+        "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
+        "boot_low", "boot_high", "p_value", "p_holm", "significant",
+    )),
+    "engine_agreement": ("tables/engine_agreement.csv", (
+        "seed", "epoch", "loss_scalar", "loss_tensor", "loss_abs_diff", "accuracy_scalar", "accuracy_tensor",
+        "test_accuracy_scalar", "test_accuracy_tensor", "agree",
+    )),
     "controlled": ("tables/controlled.csv", (
-        "epoch", "neurogebra_loss", "pytorch_loss", "abs_diff", "neurogebra_accuracy", "pytorch_accuracy",
+        "epoch", "scalar_loss", "tensor_loss", "torch_loss", "abs_diff", "scalar_accuracy", "tensor_accuracy",
+        "torch_accuracy",
     )),
     "run_timing": ("timing/runs.csv", ("run_id", "framework", "setting", "seed", "seconds_per_epoch_median")),
-    "speed": ("timing/speed.csv", ("framework", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second")),
+    "speed": ("timing/speed.csv", ("implementation", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second")),
     "complexity": ("tables/complexity.csv", (
         "component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
     )),

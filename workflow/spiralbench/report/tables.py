@@ -130,10 +130,11 @@ def test_accuracy_summary(results: Results) -> Table:
     """Per sweep setting, both frameworks side by side: test accuracy mean ± std, 95% CI, diverged runs."""
     summary = results.table("summary")
     sweep = summary[summary["group"] == "sweep"]
-    keys = ["optimizer", "learning_rate", "batch_size", "setting"]
+    keys = ["optimizer", "learning_rate", "batch_size", "init", "setting"]
     rows, classes = [], []
     for key, same in sweep.groupby(keys, sort=True):
-        row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2])}
+        row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2]),
+               "init": key[3]}
         diverged = []
         for framework in FRAMEWORKS:
             found = same[same["framework"] == framework]
@@ -149,7 +150,7 @@ def test_accuracy_summary(results: Results) -> Table:
         rows.append(row)
         classes.append("sb-diverged" if any(not d.startswith("0/") for d in diverged) else "")
     sorted_rows = pd.DataFrame(rows)
-    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer",), row_classes=classes)
+    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer", "init"), row_classes=classes)
 
 
 def diverged_runs(results: Results) -> Table:
@@ -176,29 +177,78 @@ def tutorial_comparison(results: Results) -> Table:
         "optimizer": optimizer_name(r["optimizer"]),
         "learning rate": f"{r['learning_rate']:g}",
         "batch size": int(r["batch_size"]),
+        "initialisation": r["init"],
         "seed": int(r["seed"]),
         "status": r["status"],
         "training accuracy": percent(r["train_accuracy"]),
         "test accuracy": percent(r["test_accuracy"]),
     } for framework, r in tutorial.iterrows()]
-    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("framework", "optimizer", "status"))
+    return Table(pd.DataFrame(rows), [results.path_of("runs")],
+                 text_columns=("framework", "optimizer", "initialisation", "status"))
 
 
-def matched_differences(differences: pd.DataFrame, results: Results) -> Table:
-    rows, classes = [], []
-    for r in differences.itertuples():
-        rows.append({
-            "optimizer": optimizer_name(r.optimizer),
-            "learning rate": f"{r.learning_rate:g}",
-            "batch size": int(r.batch_size),
-            "seed pairs": r.n_pairs,
-            "pairs left out (diverged)": r.n_excluded,
-            "mean difference": points(r.mean_difference),
-            "std": "–" if not np.isfinite(r.std_difference) else f"{100 * r.std_difference:.1f} pp",
-            "95% CI": "–" if not np.isfinite(r.ci95_low) else f"{points(r.ci95_low)} to {points(r.ci95_high)}",
+def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") -> Table:
+    """Effects with both intervals, raw and Holm-corrected p-values (``scope``: 'pooled' or 'setting')."""
+    rows = []
+    chosen = effect_rows[effect_rows["scope"] == scope]
+    varying = evidence.varying_columns(chosen) if scope == "setting" else []
+    for _, r in chosen.iterrows():
+        within = f"{r['within']} init" if r["effect"] == "framework" else framework_name(r["within"])
+        row = {"effect": r["contrast"].replace("pytorch", "PyTorch").replace(" - ", " − "), "held fixed": within}
+        if scope == "setting":
+            row["setting"] = evidence.setting_label(r, varying)
+        else:
+            row["settings"] = int(r["n_settings"])
+        row.update({
+            "seeds (pairs dropped)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
+            "mean": points(r["mean"]),
+            "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
+            "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
+            **({"p": evidence.p_value(r["p_value"])} if scope == "pooled" else {}),  # per setting: in effects.csv
+            # Bold: significant after Holm's correction within the effect's family.
+            "Holm p": f"**{evidence.p_value(r['p_holm'])}**" if bool(r["significant"]) else evidence.p_value(r["p_holm"]),
         })
-        classes.append("sb-diverged" if r.n_excluded else "")
-    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("optimizer",), row_classes=classes)
+        rows.append(row)
+    text = ("effect", "held fixed", "setting")
+    return Table(pd.DataFrame(rows), [results.path_of("effects")], text_columns=text)
+
+
+def _interval_pp(low, high) -> str:
+    return "–" if not (np.isfinite(low) and np.isfinite(high)) else f"{points(low, unit=False)} to {points(high)}"
+
+
+def page_comparison_parts(parts: dict, results: Results) -> Table:
+    """The page's single-seed gap as the sum of optimizer, framework, initialisation and chance."""
+    path = parts["path"]
+
+    def describe(point):
+        return (f"{framework_name(point['framework'])}, {optimizer_name(point['optimizer'])} lr "
+                f"{point['learning_rate']:g}, {point['init']} init")
+
+    rows = []
+    for i, name in enumerate(evidence.PART_NAMES):
+        part = parts["parts"][name]
+        rows.append({"part": name, "step": f"{describe(path[i])} − {describe(path[i + 1])}",
+                     "mean over seeds": points(part["mean"]),
+                     "t 95% CI": _interval_pp(part["low"], part["high"])})
+    total = parts["total"]
+    rows.append({"part": "sum of the parts", "step": f"{describe(path[0])} − {describe(path[-1])}",
+                 "mean over seeds": points(total["mean"]), "t 95% CI": _interval_pp(total["low"], total["high"])})
+    rows.append({"part": "chance", "step": f"the page's gap on seed {parts['seed']} − the sum of the parts",
+                 "mean over seeds": points(parts["chance"]), "t 95% CI": "–"})
+    rows.append({"part": "the page's gap", "step": f"the page's two runs, seed {parts['seed']}",
+                 "mean over seeds": points(parts["observed"]), "t 95% CI": "–"})
+    return Table(pd.DataFrame(rows), [results.path_of("runs")], text_columns=("part", "step"),
+                 wrap_columns=("step",))
+
+
+def engine_usage(results: Results) -> Table:
+    usage = evidence.engine_usage(results.table("runs"))
+    frame = pd.DataFrame({
+        "group": usage["group"], "framework": usage["framework"].map(framework_name),
+        "engine": usage["engine"].map(lambda e: evidence.ENGINE_NAMES.get(e, e)), "runs": usage["runs"],
+    })
+    return Table(frame, [results.path_of("runs")], text_columns=("group", "framework", "engine"))
 
 
 # ---------------------------------------------------------------- 7. / 8. inspection
@@ -296,19 +346,26 @@ def complexity(results: Results) -> Table:
 
 
 def speed(results: Results) -> Table:
+    """Seconds per epoch of each implementation per width, and the tensor engine against PyTorch and the floor."""
     by_width = evidence.speed_by_width(results.table("speed"))
     rows = []
-    for r in by_width.itertuples():
-        row = {"hidden width": int(r.hidden_width)}
-        for framework in FRAMEWORKS:
-            median = getattr(r, f"{framework}_median")
-            row[f"{framework_name(framework)} s/epoch (IQR)"] = (
-                f"{seconds(median)} ({seconds(getattr(r, f'{framework}_p25'))} – {seconds(getattr(r, f'{framework}_p75'))})"
-            )
-        row["repeats"] = int(r.neurogebra_repeats) if np.isfinite(r.neurogebra_repeats) else "–"
-        row["ratio (spread)"] = f"{ratio(r.ratio)} ({ratio(r.ratio_low)} – {ratio(r.ratio_high)})"
+    for r in by_width.to_dict("records"):
+        row = {"hidden width": int(r["hidden_width"])}
+        for name in evidence.IMPLEMENTATIONS:
+            row[f"{SPEED_COLUMNS[name]} s/epoch (IQR)"] = (
+                f"{seconds(r[f'{name}_median'])} ({seconds(r[f'{name}_p25'])} – {seconds(r[f'{name}_p75'])})"
+                if np.isfinite(r[f"{name}_median"]) else "not timed")
+        row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
+        # How many times faster the tensor engine is than PyTorch (below 1×: slower), with its spread.
+        row["tensor engine speed-up over PyTorch (spread)"] = (
+            f"{ratio(1 / r['tensor_ratio'])} ({ratio(1 / r['tensor_ratio_high'])} – {ratio(1 / r['tensor_ratio_low'])})")
+        row["tensor / numpy time"] = ratio(r["floor_ratio"])
+        row["scalar / PyTorch time"] = ratio(r["ratio"])
         rows.append(row)
     return Table(pd.DataFrame(rows), [results.path_of("speed")])
+
+
+SPEED_COLUMNS = {"scalar": "scalar engine", "tensor": "tensor engine", "torch": "PyTorch", "numpy": "numpy floor"}
 
 
 def run_timing(results: Results) -> Table:

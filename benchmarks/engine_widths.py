@@ -1,0 +1,109 @@
+"""Where PyTorch's speed comes from: neurogebra's two engines, PyTorch and a numpy floor across widths.
+
+The workload is the tutorial's Step 4 training (240 spiral points of seed 42, mini-batches of 16)
+on 2-w-w-3 ReLU networks, for each hidden width w, with SGD (lr 0.05) and Adam (lr 0.01). Four
+implementations train from the same initial weights on the same batches, all in float64
+(``spiralbench.controlled.start``):
+
+- ``scalar``: neurogebra's ``Value`` engine, one sample at a time (small widths only);
+- ``tensor``: neurogebra's ``Tensor`` engine, a batch at a time;
+- ``torch``: PyTorch, 1 thread;
+- ``numpy``: the same loop written by hand in numpy, no autograd (``spiralbench.numpy_floor``):
+  the floor any numpy engine could reach.
+
+PyTorch runs on 1 thread and numpy's BLAS is held to 1 thread (threadpoolctl): idle BLAS threads
+cost a small-matrix loop several times its time when another process shares the machine. The
+repeats go round the implementations and widths in turn; each cell's number is the median over
+repeats of the seconds per epoch. It prints the table, the ratios torch/tensor (how many times
+faster the tensor engine is) and tensor/numpy (its overhead over the floor), and the crossover
+width from which PyTorch is faster than the tensor engine.
+
+    python benchmarks/engine_widths.py [--widths 4 16 64 256 1024] [--repeats 3] [--epochs 2] [--clock cpu]
+
+``--clock cpu`` times with the process's CPU time instead of the wall clock: on a machine that
+other processes share, the wall clock also counts the time the benchmark waited for a core, which
+moves the ratios; CPU time does not (every implementation runs on one thread here).
+"""
+
+import argparse
+import statistics
+import time
+
+import pandas as pd
+import torch
+from threadpoolctl import threadpool_limits
+
+from spiralbench import controlled
+from spiralbench.data import make_split
+from spiralbench.report.evidence import crossover_width
+from spiralbench.speed import training_settings
+
+OPTIMIZERS = {"sgd": 0.05, "adam": 0.01}
+IMPLEMENTATIONS = ("scalar", "tensor", "torch", "numpy")
+
+
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def seconds_per_epoch(implementation, settings, split, epochs, clock=time.perf_counter):
+    weights = controlled.initial_weights(settings, split)
+    orders = controlled.epoch_orders(dict(settings, epochs=epochs), split)
+    run = controlled.start(implementation, settings, split, weights, orders, threads=1)
+    start = clock()
+    for _ in run:
+        pass
+    return (clock() - start) / epochs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--widths", type=int, nargs="+", default=[4, 16, 64, 256, 1024])
+    parser.add_argument("--scalar-max-width", type=int, default=16, help="time the scalar engine up to this width")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per timing")
+    parser.add_argument("--optimizers", nargs="+", choices=sorted(OPTIMIZERS), default=["sgd", "adam"])
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall clock, or the process's CPU time (steadier on a shared machine)")
+    args = parser.parse_args()
+    clock = CLOCKS[args.clock]
+
+    torch.set_num_threads(1)
+    split = make_split(42)
+    with threadpool_limits(limits=1):
+        for optimizer in args.optimizers:
+            cells = [(name, width) for width in args.widths for name in IMPLEMENTATIONS
+                     if name != "scalar" or width <= args.scalar_max_width]
+            settings = {width: training_settings({"optimizer": optimizer, "learning_rate": OPTIMIZERS[optimizer],
+                                                  "batch_size": 16, "epochs": args.epochs}, width, seed=42)
+                        for width in args.widths}
+            for name in IMPLEMENTATIONS:  # warm-up: imports, first calls
+                seconds_per_epoch(name, settings[args.widths[0]], split, 1)
+            times = {cell: [] for cell in cells}
+            for _ in range(args.repeats):
+                for name, width in cells:
+                    times[name, width].append(seconds_per_epoch(name, settings[width], split, args.epochs, clock))
+            report(optimizer, args, times)
+
+
+def report(optimizer, args, times):
+    medians = pd.DataFrame([(name, width, statistics.median(values)) for (name, width), values in times.items()],
+                           columns=["implementation", "hidden_width", "seconds_per_epoch"])
+    table = medians.pivot(index="hidden_width", columns="implementation", values="seconds_per_epoch")
+    print(f"\n{optimizer.upper()} (lr {OPTIMIZERS[optimizer]}), 2-w-w-3 ReLU, 240 samples, batch 16, float64, "
+          f"1 thread; median s/epoch ({args.clock} clock) of {args.repeats} repeats x {args.epochs} epochs")
+    header = f"{'width':>6} " + " ".join(f"{name:>10}" for name in IMPLEMENTATIONS)
+    print(header + f" {'torch/tensor':>13} {'tensor/numpy':>13} {'torch/numpy':>12}")
+    for width, row in table.iterrows():
+        cells = " ".join(f"{row.get(name, float('nan')):10.5f}" if name in row and row[name] == row[name]
+                         else f"{'-':>10}" for name in IMPLEMENTATIONS)
+        print(f"{width:>6} {cells} {row['torch'] / row['tensor']:12.2f}x {row['tensor'] / row['numpy']:12.2f}x "
+              f"{row['torch'] / row['numpy']:11.2f}x")
+    crossover = crossover_width(medians)
+    if crossover is None:
+        print("PyTorch is not faster than the tensor engine from any measured width on.")
+    else:
+        print(f"Crossover: from hidden width {crossover} on, PyTorch is faster than the tensor engine.")
+
+
+if __name__ == "__main__":
+    main()

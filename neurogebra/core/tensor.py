@@ -1,0 +1,429 @@
+"""Reverse-mode automatic differentiation over float64 numpy arrays.
+
+A ``Tensor`` is ``Value`` (``neurogebra.core.autograd``) for whole arrays: it
+wraps a float64 numpy array, remembers how it was computed, and
+``loss.backward()`` leaves d(loss)/d(tensor) in each tensor's ``.grad``, an
+array of the tensor's shape.
+
+How the graph is stored: each operation computes its output and a small
+function, ``_backward``, that turns the output's gradient into one gradient
+per input (micrograd's closure, returning instead of accumulating). The
+backward pass then does the bookkeeping once for every operation:
+
+- it visits the nodes outputs-before-inputs without recursion: as a node is
+  always made after its inputs, it takes the nodes it has reached
+  latest-made first;
+- where an input was broadcast (a bias of shape (n,) added to a batch of
+  shape (batch, n)), it sums the gradient back over the broadcast axes;
+- it adds into leaves and replaces the gradients of computed nodes.
+
+A numpy array or a number as an operand (``x @ W``, ``t - 1``) is a
+constant: it takes part in the value but gets no gradient and no node.
+
+Gradient accumulation follows ``Value`` and PyTorch: ``backward()`` *adds*
+into the ``.grad`` of leaf tensors (parameters, inputs), so zero them between
+steps (``p.grad = 0.0`` works, or an optimizer's ``zero_grad()``); the
+``.grad`` of a computed tensor holds its gradient from the latest
+``backward()`` that reached it (``None`` before).
+
+Errors, as in ``Value``: non-numeric data, NaN, shapes that do not fit,
+division by zero, the log of a non-positive entry, ``exp`` or ``**``
+overflowing float64 and operations that would produce NaN raise an exception
+naming the operation and the shapes or the offending value. Checks are made
+where the failure can arise and cost one reduction at most: NaN can only come
+out of an operation that combines entries (``+ - * / @``, sums) or from
+``**``, so only those look at their output.
+"""
+
+from heapq import heappop, heappush
+from itertools import count
+
+import numpy as np
+
+__all__ = ["Tensor"]
+
+_FLOAT64 = np.dtype(np.float64)
+_EXP_MAX = 709.782712893384  # exp() of anything larger overflows float64
+_serial_numbers = count()  # numbers the nodes in the order they are made
+
+
+def _as_array(x, what):
+    """``x`` as a float64 array (a copy), or a TypeError/ValueError naming ``what`` it was for."""
+    try:
+        array = np.array(x, order="C")
+    except ValueError:  # e.g. ragged nested lists
+        raise ValueError(f"{what} must be a rectangular array of real numbers, got {x!r}") from None
+    if array.dtype.kind not in "iuf":  # bool, complex, strings, objects, ...
+        raise TypeError(f"{what} must be real numbers, got {x!r} (dtype {array.dtype})")
+    array = array.astype(np.float64, copy=False)
+    if np.isnan(array).any():
+        raise ValueError(f"{what} contains NaN")
+    return array
+
+
+def _constant(x, op):
+    """A non-Tensor operand of ``op``: a float or a float64 array (NaN is caught in the result)."""
+    if type(x) is float or (type(x) is np.ndarray and x.dtype == _FLOAT64):
+        return x
+    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)):
+        return float(x)
+    return _as_array(x, f"operand of Tensor {op}")
+
+
+def _shape(x):
+    return x.shape if isinstance(x, np.ndarray) else ()
+
+
+def _check_nan(out, op, a, b=None):
+    """Raise if ``out`` has a NaN: its sum of squares is NaN exactly then (squares are never -inf)."""
+    squares = np.vdot(out, out)
+    if squares != squares:
+        shapes = f"shape {_shape(a)}" if b is None else f"shapes {_shape(a)} and {_shape(b)}"
+        raise ValueError(f"Tensor {op} produced NaN (operands of {shapes}: an inf met an inf or a zero)")
+    return out
+
+
+def _unbroadcast(grad, shape):
+    """Sum ``grad`` back to ``shape`` over the axes that broadcasting added or stretched."""
+    extra = grad.ndim - len(shape)
+    if extra == 1 and grad.shape[1:] == shape:  # a bias added to each row of a batch
+        return np.add.reduce(grad, 0)
+    stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
+    return np.add.reduce(grad, axis=tuple(range(extra)) + stretched).reshape(shape)
+
+
+class Tensor:
+    """A float64 array in a computation graph: ``.data``, ``.grad`` (arrays), ``.backward()``."""
+
+    __slots__ = ("data", "grad", "_op", "_inputs", "_backward", "_serial", "_visited_by")
+    __array_ufunc__ = None  # numpy arrays defer to Tensor: ``X @ W`` calls ``W.__rmatmul__(X)``
+
+    def __init__(self, data, _op="", _inputs=(), _backward=None):
+        if _op:  # computed by an operation, which has checked it
+            self.data = data
+            self.grad = None
+        else:
+            self.data = _as_array(data, "Tensor data")
+            self.grad = np.zeros_like(self.data)
+        self._op = _op  # "" for a leaf
+        self._inputs = _inputs  # the Tensors this one was computed from
+        self._backward = _backward  # gradient of self -> tuple of gradients of _inputs
+        self._serial = next(_serial_numbers)  # larger than the serial numbers of its inputs
+        self._visited_by = None  # the backward pass that last visited this node
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    # ------------------------------------------------------------ arithmetic
+    # Each operation computes its output and says how the output's gradient g flows back.
+
+    def __add__(self, other):
+        if isinstance(other, Tensor):
+            out = _broadcasting(np.add, self.data, other.data, "+")
+            return Tensor(_check_nan(out, "+", self.data, other.data), "+", (self, other), lambda g: (g, g))
+        other = _constant(other, "+")
+        out = _broadcasting(np.add, self.data, other, "+")
+        return Tensor(_check_nan(out, "+", self.data, other), "+", (self,), lambda g: (g,))
+
+    __radd__ = __add__  # other + self; also how sum() starts (0 + t)
+
+    def __sub__(self, other):
+        if isinstance(other, Tensor):
+            out = _broadcasting(np.subtract, self.data, other.data, "-")
+            return Tensor(_check_nan(out, "-", self.data, other.data), "-", (self, other), lambda g: (g, -g))
+        other = _constant(other, "-")
+        out = _broadcasting(np.subtract, self.data, other, "-")
+        return Tensor(_check_nan(out, "-", self.data, other), "-", (self,), lambda g: (g,))
+
+    def __rsub__(self, other):  # other - self
+        other = _constant(other, "-")
+        out = _broadcasting(np.subtract, other, self.data, "-")
+        return Tensor(_check_nan(out, "-", other, self.data), "-", (self,), lambda g: (-g,))
+
+    def __mul__(self, other):
+        a = self.data
+        if isinstance(other, Tensor):
+            b = other.data
+            out = _check_nan(_broadcasting(np.multiply, a, b, "*"), "*", a, b)
+            return Tensor(out, "*", (self, other), lambda g: (g * b, g * a))
+        b = _constant(other, "*")
+        out = _check_nan(_broadcasting(np.multiply, a, b, "*"), "*", a, b)
+        return Tensor(out, "*", (self,), lambda g: (g * b,))
+
+    __rmul__ = __mul__  # other * self
+
+    def __truediv__(self, other):
+        a = self.data
+        if isinstance(other, Tensor):
+            b = _nonzero_divisor(other.data, a)
+            out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
+            return Tensor(out, "/", (self, other), lambda g: (g / b, -g * out / b))  # -a/b**2 without b**2
+        b = _nonzero_divisor(_constant(other, "/"), a)
+        out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
+        return Tensor(out, "/", (self,), lambda g: (g / b,))
+
+    def __rtruediv__(self, other):  # other / self
+        a, b = _constant(other, "/"), _nonzero_divisor(self.data, other)
+        out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
+        return Tensor(out, "/", (self,), lambda g: (-g * out / b,))
+
+    def __neg__(self):
+        return Tensor(-self.data, "neg", (self,), lambda g: (-g,))
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor):
+            raise TypeError(f"Tensor ** Tensor is not supported: the exponent must be a number, got {exponent!r}")
+        if not isinstance(exponent, (int, float, np.integer, np.floating)) or isinstance(exponent, (bool, np.bool_)):
+            raise TypeError(f"operand of Tensor ** (exponent) must be a real number, got {exponent!r}")
+        n = float(exponent)
+        x = self.data
+        if n != n:
+            raise ValueError("operand of Tensor ** (exponent) is NaN")
+        if not n.is_integer() and (x < 0.0).any():
+            raise ValueError(f"Tensor ** {n!r}: negative base {float(x[x < 0.0][0])!r} with a fractional exponent "
+                             "has no real result")
+        if n < 0.0 and (x == 0.0).any():
+            raise ZeroDivisionError(f"Tensor ** {n!r}: zero base with a negative exponent")
+        with np.errstate(over="ignore"):  # reported below, with the value
+            out = x**n
+        overflowed = np.isinf(out) & np.isfinite(x)
+        if overflowed.any():
+            raise OverflowError(f"Tensor ** {n!r}: {float(x[overflowed][0])!r} ** {n!r} overflows float64")
+        _check_nan(out, f"**{n!r}", x)
+
+        def backward(g):
+            if n == 0.0:
+                return (np.zeros_like(g),)  # x**0 is constant (PyTorch agrees, also at x = 0)
+            # The slope of x**n, 0 < n < 1, is unbounded at 0.
+            with np.errstate(divide="ignore"):  # the x == 0 entries are replaced
+                slope = np.where(x == 0.0, np.inf if n < 1.0 else n * 0.0 ** (n - 1.0), n * x ** (n - 1.0))
+            return (g * slope,)
+
+        return Tensor(out, f"**{n!r}", (self,), backward)
+
+    def __rpow__(self, base):
+        raise TypeError(f"number ** Tensor is not supported ({base!r} ** {self!r}): the exponent must be a number")
+
+    def __matmul__(self, other):
+        if isinstance(other, Tensor):
+            a, b = self.data, other.data
+            out = _check_nan(_matmul(a, b), "@", a, b)
+            return Tensor(out, "@", (self, other), lambda g: (_left_grad(g, a, b), _right_grad(g, a, b)))
+        a, b = self.data, _constant(other, "@")
+        out = _check_nan(_matmul(a, b), "@", a, b)
+        return Tensor(out, "@", (self,), lambda g: (_left_grad(g, a, b),))
+
+    def __rmatmul__(self, other):  # other @ self, e.g. a batch of inputs times a weight matrix
+        a, b = _constant(other, "@"), self.data
+        out = _check_nan(_matmul(a, b), "@", a, b)
+        return Tensor(out, "@", (self,), lambda g: (_right_grad(g, a, b),))
+
+    # ----------------------------------------------------------- functions
+
+    def relu(self):
+        x = self.data
+        return Tensor(np.maximum(x, 0.0), "relu", (self,), lambda g: (g * (x > 0.0),))  # slope 0 at 0, as PyTorch
+
+    def tanh(self):
+        t = np.tanh(self.data)
+        return Tensor(t, "tanh", (self,), lambda g: (g * (1.0 - t * t),))
+
+    def sigmoid(self):
+        x = self.data
+        e = np.exp(-np.abs(x))  # exp of a non-positive number: no overflow
+        s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return Tensor(s, "sigmoid", (self,), lambda g: (g * (s * (1.0 - s)),))
+
+    def exp(self):
+        x = self.data
+        if x.size and np.maximum.reduce(x, None) > _EXP_MAX:
+            bad = x[(x > _EXP_MAX) & np.isfinite(x)]
+            if bad.size:
+                raise OverflowError(f"Tensor.exp() of {float(bad[0])!r} overflows float64 "
+                                    "(the largest finite result is exp(709.78))")
+        e = np.exp(x)
+        return Tensor(e, "exp", (self,), lambda g: (g * e,))
+
+    def log(self):
+        x = self.data
+        if x.size and np.minimum.reduce(x, None) <= 0.0:
+            raise ValueError(f"Tensor.log() of non-positive entry {float(x[x <= 0.0][0])!r} (shape {x.shape})")
+        return Tensor(np.log(x), "log", (self,), lambda g: (g / x,))
+
+    # ------------------------------------------------- reductions and shapes
+
+    def sum(self, axis=None, keepdims=False):
+        x = self.data
+        out = _check_nan(_reduce(x, axis, keepdims, "sum"), "sum", x)
+        return Tensor(out, "sum", (self,), lambda g: (_spread(g, x.shape, axis),))
+
+    def mean(self, axis=None, keepdims=False):
+        x = self.data
+        total = _reduce(x, axis, keepdims, "mean")
+        n = x.size // total.size if total.size else 0  # entries averaged into each output entry
+        if n == 0:
+            raise ValueError(f"Tensor.mean(axis={axis!r}) of shape {x.shape}: nothing to average")
+        out = _check_nan(total / n, "mean", x)
+        return Tensor(out, "mean", (self,), lambda g: (_spread(g / n, x.shape, axis),))
+
+    @property
+    def T(self):
+        return Tensor(self.data.T, "T", (self,), lambda g: (g.T,))
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = tuple(shape[0])
+        x = self.data
+        try:
+            out = x.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"Tensor.reshape: cannot reshape shape {x.shape} into {shape}") from None
+        return Tensor(out, "reshape", (self,), lambda g: (g.reshape(x.shape),))
+
+    def pick(self, targets):
+        """Entry ``targets[i]`` of each row ``i``: shape (n, C) with n class indices -> shape (n,).
+
+        What cross-entropy needs: the score of each sample's target class.
+        """
+        x = self.data
+        targets = _class_indices(targets, x.shape)
+        rows = np.arange(len(targets))
+
+        def backward(g):
+            grad = np.zeros_like(x)
+            grad[rows, targets] = g
+            return (grad,)
+
+        return Tensor(x[rows, targets], "pick", (self,), backward)
+
+    # -------------------------------------------------------------- backward
+
+    def backward(self):
+        """Add d(self)/d(t) to ``t.grad`` for every leaf ``t`` that ``self`` (one element) depends on.
+
+        Leaves accumulate across calls, as in PyTorch: zero their ``.grad``
+        before each step. Computed tensors get this call's gradient.
+
+        The order: a node is always made after its inputs, so taking the
+        reached nodes latest-made first (a heap keyed by serial number) visits
+        every node after all the nodes computed from it, that is, once its
+        gradient is complete. No recursion, no separate sort.
+        """
+        if self.data.size != 1:
+            raise ValueError(f"backward() needs a one-element Tensor (a loss), got shape {self.data.shape}")
+        if not self._op:  # a leaf: d(self)/d(self) = 1
+            self.grad = (0.0 if self.grad is None else self.grad) + np.ones_like(self.data)
+            return
+        this_pass = object()  # marks the nodes this pass has reached
+        self._visited_by = this_pass
+        self.grad = np.ones_like(self.data)
+        waiting = [(-self._serial, self)]
+        while waiting:
+            node = heappop(waiting)[1]
+            for child, grad in zip(node._inputs, node._backward(node.grad)):
+                if grad.shape != child.data.shape:
+                    grad = _unbroadcast(grad, child.data.shape)
+                # Never in place: one gradient array may be handed to several inputs (as + does).
+                if not child._op:  # a leaf accumulates across passes (None counts as no gradient yet)
+                    child.grad = grad + 0.0 if child.grad is None else child.grad + grad
+                elif child._visited_by is this_pass:
+                    child.grad = child.grad + grad
+                else:  # first reached in this pass: its gradient starts here
+                    child._visited_by = this_pass
+                    child.grad = grad
+                    heappush(waiting, (-child._serial, child))
+
+    def __repr__(self):
+        return f"Tensor(shape={self.data.shape}, data={self.data!r})"
+
+
+# --------------------------------------------------------------- helpers
+
+
+def _broadcasting(ufunc, a, b, op):
+    try:
+        return ufunc(a, b)
+    except ValueError:
+        raise ValueError(f"Tensor {op}: shapes {_shape(a)} and {_shape(b)} do not broadcast") from None
+
+
+def _nonzero_divisor(b, a):
+    if (b == 0.0).any() if type(b) is np.ndarray else b == 0.0:
+        raise ZeroDivisionError(f"Tensor division by zero: shapes {_shape(a)} / {_shape(b)}, divisor has a zero")
+    return b
+
+
+def _matmul(a, b):
+    try:
+        out = a @ b
+    except (ValueError, TypeError):
+        out = None
+    if out is None or a.ndim > 2 or b.ndim > 2:
+        raise ValueError(f"Tensor @ needs 1-D or 2-D operands whose inner sizes agree, "
+                         f"got shapes {_shape(a)} and {_shape(b)}")
+    return out
+
+
+def _left_grad(g, a, b):
+    """d(a @ b)/da applied to ``g``: ``g @ b.T`` (a vector b is a column, a vector a a row)."""
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T
+    return _vector_grads(g, a, b)[0]
+
+
+def _right_grad(g, a, b):
+    """d(a @ b)/db applied to ``g``: ``a.T @ g``."""
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
+    return _vector_grads(g, a, b)[1]
+
+
+def _vector_grads(g, a, b):
+    """Both gradients when an operand is a vector: on the left it is a row, on the right a column."""
+    a2 = a if a.ndim == 2 else a[np.newaxis, :]
+    b2 = b if b.ndim == 2 else b[:, np.newaxis]
+    g2 = np.reshape(g, (a2.shape[0], b2.shape[1]))
+    return (g2 @ b2.T).reshape(a.shape), (a2.T @ g2).reshape(b.shape)
+
+
+def _reduce(x, axis, keepdims, op):
+    try:
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    except (ValueError, TypeError, IndexError):  # numpy's AxisError is a ValueError and an IndexError
+        raise ValueError(f"Tensor.{op}(axis={axis!r}): no such axis for shape {x.shape}") from None
+
+
+def _kept_shape(shape, axis):
+    """The shape of a sum over ``axis`` with the summed axes kept as 1s (``axis`` is valid)."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(g, shape, axis):
+    """The gradient of a sum over ``axis``: ``g`` copied back to every entry that was summed."""
+    if axis is None:
+        return np.full(shape, g)
+    grad = np.empty(shape)
+    grad[...] = np.reshape(g, _kept_shape(shape, axis))
+    return grad
+
+
+def _class_indices(targets, shape):
+    if len(shape) != 2:
+        raise ValueError(f"Tensor.pick needs a 2-D Tensor (n, classes), got shape {shape}")
+    if type(targets) is not np.ndarray:
+        targets = np.asarray(targets)
+    if targets.dtype.kind not in "iu" or targets.shape != shape[:1]:
+        raise ValueError(f"Tensor.pick: targets must be {shape[0]} class indices (integers), "
+                         f"got shape {targets.shape} and dtype {targets.dtype}")
+    if targets.size and not (0 <= np.minimum.reduce(targets) and np.maximum.reduce(targets) < shape[1]):
+        raise ValueError(f"Tensor.pick: targets must be class indices in 0..{shape[1] - 1}, "
+                         f"got values from {targets.min()} to {targets.max()}")
+    return targets

@@ -1,0 +1,161 @@
+"""Every conclusion the report states is computed from the data and flips when the data flip.
+
+The report's sentences (section 6, the headline box, section 11's accuracy row) are fed effects
+computed from fabricated runs tables (tests/fabricated.py) with a large, a reversed or no framework
+effect, and must say so.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from spiralbench import effects as effects_module
+from spiralbench.report import evidence, guidance
+
+from fabricated import runs_table
+
+from test_report import REPO
+
+CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+CONFIG["tutorial"]["neurogebra"].setdefault("init", "page")
+CONFIG["tutorial"]["pytorch"].setdefault("init", "torch-default")
+
+
+def effects(**kwargs):
+    return effects_module.effects_table(runs_table(**kwargs))
+
+
+@pytest.fixture(scope="module")
+def large():
+    return effects(framework_effect=0.08, init_effect=0.0)
+
+
+@pytest.fixture(scope="module")
+def reversed_():
+    return effects(framework_effect=-0.08, init_effect=0.0)
+
+
+@pytest.fixture(scope="module")
+def null():
+    return effects(framework_effect=0.0, init_effect=0.0, rng_seed=3)
+
+
+def test_a_large_framework_effect_is_stated_with_its_side(large):
+    text = evidence.framework_conclusion(large)
+    assert "**At matched initialisation neurogebra is more accurate**" in text
+    assert "no detectable difference" not in text
+    assert "+8." in text  # the pooled mean, about +8 pp, with its interval
+    assert guidance.accuracy_verdict(large)[0] == "neurogebra"
+    assert "**neurogebra is more accurate**" in guidance.headline(large, None)
+
+
+def test_a_reversed_framework_effect_names_pytorch(reversed_):
+    assert "**At matched initialisation PyTorch is more accurate**" in evidence.framework_conclusion(reversed_)
+    assert guidance.accuracy_verdict(reversed_)[0] == "PyTorch"
+    assert "**PyTorch is more accurate**" in guidance.headline(reversed_, None)
+
+
+def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_out(null):
+    text = evidence.framework_conclusion(null)
+    assert "**At matched initialisation the framework makes no difference that survives Holm's correction**" in text
+    assert "more accurate" not in text
+    assert "rule out an average framework effect larger than" in text
+    verdict, reason = guidance.accuracy_verdict(null)
+    assert verdict == "either" and "neither is more accurate" in reason
+    assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in guidance.headline(null, None)
+    assert "No effect of the initialisation scheme survives Holm's correction" in guidance.headline(null, None)
+    assert "**No initialisation effect survives Holm's correction**" in evidence.init_conclusion(null)
+
+
+def test_an_init_effect_in_one_framework_only_is_said_to_be_so():
+    table = effects(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": -0.1})
+    text = evidence.init_conclusion(table)
+    assert re.search(r"\*\*The initialisation matters: PyTorch's default initialisation is more accurate in PyTorch "
+                     r"\(−1?\d\.\d pp\)\*\*; in neurogebra the difference \([+−]\d\.\d pp\) is not significant", text)
+    same = effects(framework_effect=0.0, init_effect=0.1)
+    assert "**The initialisation matters: the page's initialisation is more accurate**" in evidence.init_conclusion(same)
+    assert "**The initialisation matters**" in guidance.headline(same, None)
+
+
+def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be_so():
+    # neurogebra +6 pp from the page's initialisation, nothing from PyTorch's default: an interaction.
+    partial = effects(framework_effect=0.03, init_effect={"neurogebra": 0.03, "pytorch": -0.03})
+    text = evidence.framework_conclusion(partial)
+    assert "**At matched initialisation neurogebra is more accurate from the page's initialisation (+" in text
+    assert "from PyTorch's default initialisation the difference (" in text and "is not significant" in text
+    assert guidance.accuracy_verdict(partial)[0] == "neurogebra"
+    assert "**neurogebra is more accurate from the page's initialisation" in guidance.headline(partial, None)
+    opposite = effects(framework_effect=0.0, init_effect={"neurogebra": 0.12, "pytorch": -0.12})
+    text = evidence.framework_conclusion(opposite)
+    assert "**At matched initialisation the framework's effect reverses with the initialisation**" in text
+    assert "neurogebra is more accurate from the page's initialisation" in text
+    assert "PyTorch is more accurate from PyTorch's default initialisation" in text
+    assert guidance.accuracy_verdict(opposite)[0] == "either"
+
+
+def test_the_page_gap_is_the_sum_of_its_parts_and_the_largest_part_is_named():
+    runs = runs_table(framework_effect=0.0, init_effect=0.0, optimizer_effect=-0.15, tutorial_gap=-0.12)
+    parts = evidence.page_comparison_parts(runs, CONFIG)
+    total = sum(parts["parts"][name]["mean"] for name in evidence.PART_NAMES) + parts["chance"]
+    assert total == pytest.approx(parts["observed"]) and parts["observed"] == pytest.approx(-0.12)
+    assert "**The largest part is optimizer**" in evidence.decomposition_conclusion(parts)
+    init_driven = runs_table(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": 0.15})
+    parts = evidence.page_comparison_parts(init_driven, CONFIG)
+    assert "**The largest part is initialisation**" in evidence.decomposition_conclusion(parts)
+    assert "its largest part is **initialisation**" in guidance.headline(effects_module.effects_table(init_driven), parts)
+
+
+def test_without_the_pages_settings_in_the_sweep_the_gap_is_not_split():
+    runs = runs_table(settings=[("sgd", 0.05, 16), ("sgd", 0.2, 16)])
+    assert evidence.page_comparison_parts(runs, CONFIG) is None
+    assert "cannot be split" in evidence.decomposition_conclusion(None)
+
+
+def test_engine_sentence_counts_runs_per_engine():
+    text = evidence.engine_sentence(runs_table(seeds=range(3), settings=[("sgd", 0.05, 16)]))
+    assert "neurogebra's numpy tensor engine trained the sweep's runs of neurogebra (6)" in text
+    assert "PyTorch trained the sweep's runs of PyTorch (6) and the page's own run of PyTorch (1)" in text
+
+
+def test_forest_plot_and_effects_tables_show_every_setting_and_the_pooled_row(large):
+    from spiralbench.report import plots, tables
+    from spiralbench.report.results import Results
+
+    chart = plots.effects_forest(large, Results)  # Results.path_of is all the functions need of it
+    left, right = chart.figure.axes[:2]
+    labels = [label.get_text() for label in left.get_yticklabels()]
+    assert labels[0].startswith("all settings") and len(labels) == 1 + 12
+    assert chart.sources == ["tables/effects.csv"]
+    pooled = tables.effects(large, Results).frame
+    assert len(pooled) == 4 and set(pooled["effect"]) == {"neurogebra − PyTorch", "page − torch-default"}
+    per_setting = tables.effects(large, Results, scope="setting").frame
+    assert len(per_setting) == 48 and "setting" in per_setting.columns
+    # Significant rows carry their Holm p-value in bold.
+    assert pooled.loc[pooled["effect"] == "neurogebra − PyTorch", "Holm p"].str.startswith("**").all()
+
+
+def _engine_table(loss_gap: float, test_gap: float = 0.0):
+    import pandas as pd
+
+    rows = []
+    for seed in (42, 0, 1):
+        for epoch in (1, 2):
+            loss = 1.0 / epoch + seed * 1e-3
+            rows.append({"seed": seed, "epoch": epoch, "loss_scalar": loss, "loss_tensor": loss + loss_gap,
+                         "loss_abs_diff": loss_gap, "accuracy_scalar": 0.5, "accuracy_tensor": 0.5,
+                         "test_accuracy_scalar": 0.8, "test_accuracy_tensor": 0.8 + (test_gap if seed == 0 else 0.0),
+                         "agree": loss_gap <= 1e-9 and not (test_gap and seed == 0)})
+    return pd.DataFrame(rows)
+
+
+def test_engine_agreement_is_stated_when_the_engines_agree_and_flips_when_they_do_not():
+    agree = evidence.engine_agreement(_engine_table(1e-15))
+    assert agree["all_agree"] and agree["seeds"] == 3 and agree["seeds_same_test_accuracy"] == 3
+    assert evidence.engine_agreement_sentence(agree).startswith("**The two engines agree**")
+    apart = evidence.engine_agreement(_engine_table(1e-15, test_gap=0.05))
+    assert not apart["all_agree"] and apart["seeds_same_test_accuracy"] == 2
+    assert evidence.engine_agreement_sentence(apart).startswith("**The two engines do not agree everywhere**")
+    assert "1.0e-03" in evidence.engine_agreement_sentence(evidence.engine_agreement(_engine_table(1e-3)))

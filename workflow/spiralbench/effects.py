@@ -1,0 +1,229 @@
+"""Paired effects on test accuracy: how much the framework and the initialisation each matter.
+
+Two effects, each measured with everything else held fixed and paired by seed (the seed fixes the
+data split, so both runs of a pair see the same training and test points):
+
+- the framework effect, neurogebra − PyTorch, within each initialisation scheme;
+- the initialisation effect, page − torch-default, within each framework.
+
+Each is estimated per sweep setting (optimizer, learning rate, batch size, epochs, hidden sizes,
+activation) and pooled over the settings. Pooling averages a seed's paired differences over the
+settings first and tests across seeds afterwards, so the seed stays the unit of replication: the
+settings of one seed share its data split, and treating them as independent pairs would overstate
+the evidence.
+
+For every effect: the number of pairs, mean and standard deviation of the differences, the Student-t
+95% interval and p-value of the paired t-test (``scipy.stats.ttest_1samp`` on the differences, which
+is ``ttest_rel`` on the pairs), a BCa bootstrap 95% interval (``scipy.stats.bootstrap``, fixed seed),
+and the p-value corrected with Holm's method (``statsmodels``) within its family.
+
+Families. The pooled effects answer the report's questions (is there a framework effect at matched
+initialisation, an initialisation effect within a framework?); the per-setting effects look for where
+an effect sits. Holm controls the chance of any false positive within a family, so the families are
+the four (effect, scope) combinations: the two or so confirmatory pooled tests of an effect are not
+diluted by the many exploratory per-setting ones, and every per-setting scan pays for its own size.
+
+Diverged runs: a pair with a diverged run has no accuracy to compare; it is dropped and counted
+(``n_dropped``). A pooled seed averages over the settings whose pair is complete for that seed.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+
+METRIC = "test_accuracy"
+CONFIDENCE = 0.95
+ALPHA = 0.05
+# The bootstrap's generator is re-seeded for every effect: an effect's interval depends on its own
+# differences only, not on which effects were computed before it.
+BOOTSTRAP_SEED = 20260909
+BOOTSTRAP_RESAMPLES = 9999
+OK = "ok"
+
+# What defines a setting of the sweep, apart from the two factors being compared.
+SETTING_COLUMNS = ["optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+
+# effect -> (the factor it varies, the level whose accuracy is subtracted from, the other level, the factor held fixed)
+EFFECTS = {
+    "framework": ("framework", "neurogebra", "pytorch", "init"),
+    "init": ("init", "page", "torch-default", "framework"),
+}
+SCOPES = ("pooled", "setting")
+
+EFFECTS_COLUMNS = [
+    "effect", "scope", "family", "within", "contrast", *SETTING_COLUMNS,
+    "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high", "boot_low", "boot_high",
+    "p_value", "p_holm", "significant",
+]
+
+
+# ---------------------------------------------------------------- one effect
+
+
+def paired_statistics(differences, seed: int = BOOTSTRAP_SEED) -> dict:
+    """Mean, sd, t and bootstrap 95% intervals and the paired t-test p-value of paired differences.
+
+    Fewer than two differences leave everything but the mean undefined (NaN). When every difference
+    is the same there is no spread: the intervals are that single value, and the p-value is 0 for a
+    non-zero value (scipy's t statistic is infinite) and NaN for zero.
+    """
+    d = np.asarray(differences, dtype=float)
+    n = len(d)
+    row = {"n_pairs": n, "mean": float(d.mean()) if n else math.nan, "sd": math.nan,
+           "t_low": math.nan, "t_high": math.nan, "boot_low": math.nan, "boot_high": math.nan,
+           "p_value": math.nan}
+    if n < 2:
+        return row
+    row["sd"] = float(d.std(ddof=1))
+    if row["sd"] == 0:
+        row.update(t_low=row["mean"], t_high=row["mean"], boot_low=row["mean"], boot_high=row["mean"],
+                   p_value=0.0 if row["mean"] != 0 else math.nan)
+        return row
+    test = stats.ttest_1samp(d, 0.0)
+    interval = test.confidence_interval(CONFIDENCE)
+    row.update(t_low=float(interval.low), t_high=float(interval.high), p_value=float(test.pvalue))
+    row["boot_low"], row["boot_high"] = bootstrap_interval(d, seed)
+    return row
+
+
+def bootstrap_interval(differences: np.ndarray, seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+    """BCa bootstrap 95% interval of the mean difference, from a generator seeded with ``seed``.
+
+    BCa rather than percentile: it corrects the percentile interval for the bias and skew of the
+    bootstrap distribution (accuracies are bounded and their differences often skewed), and is
+    second-order accurate where the percentile interval is first-order. With ten seeds every
+    bootstrap interval is somewhat too narrow; the t interval beside it is the conservative one.
+    Where BCa is undefined (its acceleration needs jackknife values that differ) the percentile
+    interval is used.
+    """
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scipy warns, then returns NaN, for degenerate resamples
+            result = stats.bootstrap((differences,), np.mean, n_resamples=BOOTSTRAP_RESAMPLES,
+                                     confidence_level=CONFIDENCE, method=method,
+                                     rng=np.random.default_rng(seed))
+        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+        if math.isfinite(low) and math.isfinite(high):
+            return low, high
+    return math.nan, math.nan
+
+
+# ---------------------------------------------------------------- pairing
+
+
+def check_runs(runs: pd.DataFrame) -> None:
+    """A clear error, before any statistics, when the runs table lacks what the pairing needs."""
+    needed = ["group", "framework", "init", "seed", "status", METRIC, *SETTING_COLUMNS]
+    missing = [column for column in needed if column not in runs.columns]
+    if missing:
+        raise ValueError(f"runs table: missing column(s) {', '.join(missing)} needed to pair runs")
+    unknown = sorted(set(runs["status"]) - {OK, "diverged"})
+    if unknown:
+        raise ValueError(f"runs table: unknown status value(s) {', '.join(map(str, unknown))}")
+    sweep = runs[runs["group"] == "sweep"]
+    keys = ["framework", "init", *SETTING_COLUMNS, "seed"]
+    duplicated = sweep[sweep.duplicated(keys, keep=False)]
+    if len(duplicated):
+        first = duplicated.iloc[0]
+        raise ValueError("runs table: more than one sweep run for "
+                         + ", ".join(f"{key}={first[key]}" for key in keys))
+
+
+def paired_differences(runs: pd.DataFrame, effect: str) -> pd.DataFrame:
+    """Every pair of an effect: one row per (level held fixed, setting, seed), with the difference.
+
+    ``difference`` is NaN when either run of the pair diverged; a pair with a run missing from the
+    table altogether is not a pair and does not appear.
+    """
+    factor, minuend, subtrahend, within = EFFECTS[effect]
+    sweep = runs[runs["group"] == "sweep"]
+    keys = [within, *SETTING_COLUMNS, "seed"]
+    value = sweep[METRIC].where(sweep["status"] == OK)
+    sides = [value[sweep[factor] == level].set_axis(pd.MultiIndex.from_frame(sweep.loc[sweep[factor] == level, keys]))
+             for level in (minuend, subtrahend)]
+    both = pd.concat(sides, axis=1, keys=["minuend", "subtrahend"], join="inner")
+    pairs = (both["minuend"] - both["subtrahend"]).rename("difference").reset_index()
+    return pairs.rename(columns={within: "within"}).sort_values(["within", *SETTING_COLUMNS, "seed"],
+                                                                 kind="mergesort").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the table
+
+
+def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Both effects, per setting and pooled, with intervals and Holm-corrected p-values (see module doc)."""
+    check_runs(runs)
+    rows = []
+    for effect, (factor, minuend, subtrahend, _) in EFFECTS.items():
+        pairs = paired_differences(runs, effect)
+        contrast = f"{minuend} - {subtrahend}"  # ASCII: the table is read by other tools too
+        for within, mine in pairs.groupby("within", sort=True):
+            base = {"effect": effect, "within": within, "contrast": contrast}
+            pooled = mine.groupby("seed", sort=True)["difference"].mean()  # NaN only if every pair of the seed diverged
+            settings = mine.dropna(subset=["difference"])[SETTING_COLUMNS].drop_duplicates()  # that contribute
+            rows.append({**base, "scope": "pooled", **{c: None for c in SETTING_COLUMNS},
+                         "n_settings": len(settings), "n_dropped": int(mine["difference"].isna().sum()),
+                         **paired_statistics(pooled.dropna())})
+            for setting, same in mine.groupby(SETTING_COLUMNS, sort=True):
+                rows.append({**base, "scope": "setting", **dict(zip(SETTING_COLUMNS, setting)), "n_settings": 1,
+                             "n_dropped": int(same["difference"].isna().sum()),
+                             **paired_statistics(same["difference"].dropna())})
+    table = pd.DataFrame(rows, columns=[c for c in EFFECTS_COLUMNS if c not in ("family", "p_holm", "significant")])
+    table["family"] = table["effect"] + "/" + table["scope"]  # e.g. framework/pooled, init/setting
+    table = holm_by_family(table)
+    table["effect"] = pd.Categorical(table["effect"], list(EFFECTS))
+    table["scope"] = pd.Categorical(table["scope"], list(SCOPES))
+    table = table.sort_values(["effect", "scope", "within", *SETTING_COLUMNS], kind="mergesort", na_position="first")
+    table["effect"] = table["effect"].astype(str)
+    table["scope"] = table["scope"].astype(str)
+    for column in ("batch_size", "epochs"):  # integers; empty on pooled rows
+        table[column] = table[column].astype("Int64")
+    return table[EFFECTS_COLUMNS].reset_index(drop=True)
+
+
+def holm_by_family(table: pd.DataFrame) -> pd.DataFrame:
+    """Holm-adjusted p-values within each family; effects without a p-value are not part of the test."""
+    table = table.copy()
+    table["p_holm"] = math.nan
+    table["significant"] = False
+    for _, family in table.groupby("family", sort=True):
+        tested = family["p_value"].notna()
+        if not tested.any():
+            continue
+        reject, adjusted, _, _ = multipletests(family.loc[tested, "p_value"].to_numpy(), alpha=ALPHA, method="holm")
+        index = family.index[tested]
+        table.loc[index, "p_holm"] = adjusted
+        table.loc[index, "significant"] = reject
+    table["significant"] = table["significant"].astype(bool)
+    return table
+
+
+def path_effects(runs: pd.DataFrame, path: list[dict]) -> pd.DataFrame:
+    """The steps along a path of runs, paired by seed: step i is (run i) − (run i+1), per seed.
+
+    ``path`` lists run descriptions (framework, init and the setting columns). Only seeds where every
+    run of the path finished are kept, so the steps' means add up exactly to the mean of the whole
+    gap, first run − last run. Returns one column per step and ``total``, indexed by seed.
+    """
+    check_runs(runs)
+    sweep = runs[runs["group"] == "sweep"]
+    columns = []
+    for point in path:
+        mask = np.ones(len(sweep), dtype=bool)
+        for key, value in point.items():
+            mask &= np.isclose(sweep[key], value) if key == "learning_rate" else (sweep[key] == value).to_numpy()
+        chosen = sweep[mask]
+        columns.append(chosen[METRIC].where(chosen["status"] == OK).set_axis(chosen["seed"]))
+    values = pd.concat(columns, axis=1, keys=range(len(path))).dropna().sort_index()
+    steps = pd.DataFrame({f"step{i}": values[i] - values[i + 1] for i in range(len(path) - 1)}, index=values.index)
+    steps["total"] = values[0] - values[len(path) - 1]
+    return steps
+
+
