@@ -26,13 +26,14 @@ TAGGED = {
     "Benchmark report": {"Other": ["report.html"]},
     "Tables": {
         "Training runs": ["epochs.csv", "runs.csv", "summary.csv"],
-        "Controlled comparison": ["controlled.csv"],
+        "Controlled comparison": ["controlled.csv", "engine_agreement.csv"],
+        "Paired effects": ["effects.csv"],
     },
     "Timing": {"Other": ["speed.csv"]},
 }
 DATA = ("workflow_desc", "results", "categories", "rulegraph_spec", "runtimes_spec", "rules")
-RULES = ["split", "train_sweep_neurogebra", "train_sweep_pytorch", "collect_tables", "controlled", "speed",
-         "report"]
+RULES = ["split", "train_sweep_neurogebra", "train_sweep_pytorch", "train_engine_check_neurogebra",
+         "collect_tables", "engine_agreement", "effects", "controlled", "speed", "report"]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,8 @@ def test_tagged_outputs_are_in_their_categories(report_data, ci_results):
 def test_captions_and_labels(report_data):
     results = by_name(report_data["results"])
     assert results["runs.csv"]["labels"] == {"table": "runs", "rows": "one per run"}
-    assert results["controlled.csv"]["caption"].startswith("<p>The controlled comparison: both frameworks")
+    assert results["controlled.csv"]["caption"].startswith("<p>The controlled comparison: neurogebra's scalar")
+    assert "Holm" in results["effects.csv"]["caption"]
     assert "Seconds per epoch" in results["speed.csv"]["caption"]
     assert "self-contained HTML page" in results["report.html"]["caption"]
     # The caption's template is filled in from the run's config.

@@ -49,7 +49,13 @@ rule effects:
     input:
         result("tables/runs.csv"),
     output:
-        result("tables/effects.csv"),
+        report(
+            result("tables/effects.csv"),
+            caption="../report/effects.rst",
+            category="Tables",
+            subcategory="Paired effects",
+            labels={"table": "effects", "rows": "one per effect, scope and level"},
+        ),
     log:
         result("logs/effects.log"),
     conda:

@@ -59,7 +59,13 @@ rule engine_agreement:
         metrics=run_targets("metrics.json", ENGINE_PAIR_RUNS),
         history=run_targets("history.csv", ENGINE_PAIR_RUNS),
     output:
-        engine_agreement_csv=result("tables/engine_agreement.csv"),
+        engine_agreement_csv=report(
+            result("tables/engine_agreement.csv"),
+            caption="../report/engine_agreement.rst",
+            category="Tables",
+            subcategory="Controlled comparison",
+            labels={"table": "engine_agreement", "rows": "one per seed and epoch"},
+        ),
     log:
         result("logs/engine_agreement.log"),
     conda:
