@@ -87,8 +87,9 @@ def accuracy_verdict(effects: pd.DataFrame) -> tuple[str, str]:
     if kind == "same":
         winner = framework["side"]
         return winner, f"at matched initialisation {winner} is more accurate (neurogebra − PyTorch {numbers})"
-    if kind == "partial":
-        return framework["side"], f"at matched initialisation {evidence.split_verdict(framework, 'framework')}"
+    if kind == "partial":  # an effect that the initial weights can switch off is no reason to pick a library
+        return "either", (f"the difference depends on the initial weights: at matched initialisation "
+                          f"{evidence.split_verdict(framework, 'framework')}")
     return "either", f"the framework's effect reverses with the initialisation: {evidence.split_verdict(framework, 'framework')}"
 
 

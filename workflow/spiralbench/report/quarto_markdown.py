@@ -71,16 +71,8 @@ def to_commonmark(text: str, names: dict[str, str]) -> str:
     """``text`` with the Quarto constructs above rewritten for a CommonMark renderer."""
     out: list[str] = []
     open_divs = 0
-    fence = None
-    for line in _join_display_math(text.split("\n")):
-        if fence:  # inside a fenced code block: as written
-            out.append(line)
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        opening = CODE_FENCE.match(line)
-        if opening:
-            fence = opening.group(1)
+    for line, in_code in _lines_with_code(_join_display_math(text.split("\n"))):
+        if in_code:  # a fenced code block, fences included: as written
             out.append(line)
             continue
         div = DIV_OPEN.match(line)
@@ -104,18 +96,23 @@ def to_commonmark(text: str, names: dict[str, str]) -> str:
 # ------------------------------------------------------------------ internals
 
 
-def _lines_outside_code(text: str):
+def _lines_with_code(lines):
+    """Each line and whether it belongs to a fenced code block (its fences included)."""
     fence = None
-    for line in text.split("\n"):
+    for line in lines:
         if fence:
             if line.strip().startswith(fence):
                 fence = None
+            yield line, True
             continue
         opening = CODE_FENCE.match(line)
         if opening:
             fence = opening.group(1)
-            continue
-        yield line
+        yield line, bool(opening)
+
+
+def _lines_outside_code(text: str):
+    return (line for line, in_code in _lines_with_code(text.split("\n")) if not in_code)
 
 
 def _inline(line: str, names: dict[str, str]) -> str:
@@ -151,20 +148,15 @@ def _mathml(tex: str, display: str) -> str:
 def _join_display_math(lines: list[str]) -> list[str]:
     """Lines with each display-math block (``$$`` on separate lines) joined into one line, code left alone."""
     joined: list[str] = []
-    fence = None
     pending: list[str] | None = None
-    for line in lines:
+    for line, in_code in _lines_with_code(lines):
         if pending is not None:
             pending.append(line)
             if line.rstrip().endswith("$$"):
                 joined.append(" ".join(pending))
                 pending = None
             continue
-        if fence:
-            fence = None if line.strip().startswith(fence) else fence
-        elif CODE_FENCE.match(line):
-            fence = CODE_FENCE.match(line).group(1)
-        elif line.strip().startswith("$$") and line.count("$$") == 1:
+        if not in_code and line.strip().startswith("$$") and line.count("$$") == 1:
             pending = [line]
             continue
         joined.append(line)
