@@ -160,3 +160,9 @@ def test_engine_agreement_is_stated_when_the_engines_agree_and_flips_when_they_d
     assert not apart["all_agree"] and apart["seeds_same_test_accuracy"] == 2
     assert evidence.engine_agreement_sentence(apart).startswith("**The two engines do not agree everywhere**")
     assert "1.0e-03" in evidence.engine_agreement_sentence(evidence.engine_agreement(_engine_table(1e-3)))
+
+
+def test_a_range_of_ratios_never_prints_the_same_number_twice():
+    assert evidence.ratio_range(6.2, 25.0) == "6.2× – 25×"
+    assert evidence.ratio_range(11.6, 12.4) == "11.6× – 12.4×"  # not "12× – 12×"
+    assert evidence.ratio_range(2.204, 2.236) == "2.20× – 2.24×"

@@ -607,6 +607,14 @@ def ratio(value, digits: int = 0) -> str:
     return f"{value:,.{digits}f}×" if value >= 10 else f"{value:.1f}×"
 
 
+def ratio_range(low, high) -> str:
+    """'6.2× – 25×'; with one more digit where the usual rounding would print the same number twice."""
+    text_low, text_high = ratio(low), ratio(high)
+    if text_low == text_high and text_low != "–":
+        return f"{low:.{2 if low < 10 else 1}f}× – {high:.{2 if high < 10 else 1}f}×"
+    return f"{text_low} – {text_high}"
+
+
 def seconds(value) -> str:
     """Seconds with three significant digits, in ms below one second."""
     if value is None or not np.isfinite(value):

@@ -19,7 +19,7 @@ from neurogebra.core.autograd import Value
 
 from . import evidence
 from .document import Table
-from .evidence import ratio, seconds
+from .evidence import ratio, ratio_range, seconds
 from .results import Results
 
 # The page's "When to Use Each" table as printed: (scenario, neurogebra column, PyTorch column).
@@ -167,7 +167,7 @@ def when_to_use(results: Results) -> Table:
 
     faster = (
         f"PyTorch is {ratio(speed['ratio'])} faster per epoch than neurogebra's scalar engine at hidden width "
-        f"{speed['width']} ({ratio(speed['ratio_low'])} – {ratio(speed['ratio_high'])} across repeats; "
+        f"{speed['width']} ({ratio_range(speed['ratio_low'], speed['ratio_high'])} across repeats; "
         f"{seconds(speed['neurogebra_seconds'])} vs {seconds(speed['pytorch_seconds'])})"
     )
     tensor = ""

@@ -15,7 +15,7 @@ from spiralbench.config import n_parameters
 
 from . import evidence
 from .document import Table
-from .evidence import FRAMEWORKS, framework_name, optimizer_name, percent, points, ratio, seconds
+from .evidence import FRAMEWORKS, framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
 from .results import Results, split_path
 
 
@@ -358,7 +358,7 @@ def speed(results: Results) -> Table:
         row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
         # How many times faster the tensor engine is than PyTorch (below 1×: slower), with its spread.
         row["tensor engine speed-up over PyTorch (spread)"] = (
-            f"{ratio(1 / r['tensor_ratio'])} ({ratio(1 / r['tensor_ratio_high'])} – {ratio(1 / r['tensor_ratio_low'])})")
+            f"{ratio(1 / r['tensor_ratio'])} ({ratio_range(1 / r['tensor_ratio_high'], 1 / r['tensor_ratio_low'])})")
         row["tensor / numpy time"] = ratio(r["floor_ratio"])
         row["scalar / PyTorch time"] = ratio(r["ratio"])
         rows.append(row)
