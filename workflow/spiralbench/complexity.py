@@ -71,7 +71,12 @@ COMPONENTS = {
         "pytorch": [f"{PT_TRAIN}:train#CrossEntropyLoss"],
     },
     "training loop": {
-        "neurogebra": [f"{NG_TRAIN}:OPTIMIZERS", f"{NG_TRAIN}:make_optimizer", f"{NG_TRAIN}:train"],
+        "neurogebra": [
+            f"{NG_TRAIN}:OPTIMIZERS",
+            f"{NG_TRAIN}:make_optimizer",
+            f"{NG_TRAIN}:train",
+            f"{NG_TRAIN}:sample_by_sample_loss",  # the page's loop; its tensor-engine twin is not the page's
+        ],
         "pytorch": [f"{PT_TRAIN}:OPTIMIZERS", f"{PT_TRAIN}:make_optimizer", f"{PT_TRAIN}:train"],
     },
     "evaluation": {

@@ -44,59 +44,50 @@ def train(network, optimizer, X, y, batch_size, epoch_orders):
     ``epoch_orders`` gives each epoch's shuffled sample order; it is read lazily, one epoch at a
     time, so a random stream behind it is consumed exactly when the page's loop consumes it.
     The epoch loss is the sum of the batches' mean losses; the accuracy counts the samples the
-    network classified right while it was learning from them.
+    network classified right while it was learning from them. Only the batch's forward pass
+    depends on the engine (``BATCH_LOSS``).
     """
-    if network.engine == "tensor":
-        yield from train_batches(network, optimizer, X, y, batch_size, epoch_orders)
-        return
-    n_classes = network.layer_sizes[-1]
+    batch_loss = BATCH_LOSS[network.engine]
     for order in epoch_orders:
         epoch_loss = 0.0
         correct = 0
-        total = 0
         for start in range(0, len(X), batch_size):
-            batch_idx = order[start:start + batch_size]
-            batch_loss = 0.0
-            for idx in batch_idx:
-                # Inputs are plain floats: they need no gradient, so they get no graph node.
-                x_input = [float(value) for value in X[idx]]
-                target = int(y[idx])
-                scores = network(x_input)
-                loss, _ = softmax_cross_entropy(scores, target)
-                batch_loss = batch_loss + loss
-                predicted = max(range(n_classes), key=lambda i: scores[i].data)
-                correct += predicted == target
-                total += 1
-            batch_loss = batch_loss / len(batch_idx)
-            optimizer.zero_grad()
-            batch_loss.backward()
-            optimizer.step()
-            epoch_loss += batch_loss.data
-        yield epoch_loss, correct / total
-
-
-def train_batches(network, optimizer, X, y, batch_size, epoch_orders):
-    """The page's loop on the tensor engine: each batch in one forward and one backward pass.
-
-    The same epoch loss and accuracy as ``train``: the mean loss is computed over the batch at
-    once, the predictions are the argmax of each row of scores (first on ties, like ``max``).
-    """
-    for order in epoch_orders:
-        epoch_loss = 0.0
-        correct = 0
-        total = 0
-        for start in range(0, len(X), batch_size):
-            batch_idx = order[start:start + batch_size]
-            targets = y[batch_idx]
-            scores = network(X[batch_idx])
-            loss, _ = softmax_cross_entropy(scores, targets)
-            correct += int(np.count_nonzero(scores.data.argmax(axis=1) == targets))
-            total += len(batch_idx)
+            loss, batch_correct = batch_loss(network, X, y, order[start:start + batch_size])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             epoch_loss += float(loss.data)
-        yield epoch_loss, correct / total
+            correct += batch_correct
+        yield epoch_loss, correct / len(order)
+
+
+def sample_by_sample_loss(network, X, y, batch_idx):
+    """The page's batch on the scalar engine, one sample at a time: the batch's mean loss (a graph to
+    differentiate) and how many of its samples the network classified right."""
+    n_classes = network.layer_sizes[-1]
+    total = 0.0
+    correct = 0
+    for idx in batch_idx:
+        # Inputs are plain floats: they need no gradient, so they get no graph node.
+        x_input = [float(value) for value in X[idx]]
+        target = int(y[idx])
+        scores = network(x_input)
+        loss, _ = softmax_cross_entropy(scores, target)
+        total = total + loss
+        correct += max(range(n_classes), key=lambda i: scores[i].data) == target
+    return total / len(batch_idx), correct
+
+
+def whole_batch_loss(network, X, y, batch_idx):
+    """The same on the tensor engine, the batch in one forward pass (argmax takes the first of tied
+    scores, as ``max`` does)."""
+    targets = y[batch_idx]
+    scores = network(X[batch_idx])
+    loss, _ = softmax_cross_entropy(scores, targets)
+    return loss, int(np.count_nonzero(scores.data.argmax(axis=1) == targets))
+
+
+BATCH_LOSS = {"scalar": sample_by_sample_loss, "tensor": whole_batch_loss}
 
 
 def evaluate(network, X) -> np.ndarray:
