@@ -26,33 +26,14 @@ moves the ratios; CPU time does not (every implementation runs on one thread her
 """
 
 import argparse
-import statistics
 import time
 
-import pandas as pd
-import torch
-from threadpoolctl import threadpool_limits
-
-from spiralbench import controlled
+from spiralbench import speed
 from spiralbench.data import make_split
 from spiralbench.report.evidence import crossover_width
-from spiralbench.speed import training_settings
 
 OPTIMIZERS = {"sgd": 0.05, "adam": 0.01}
-IMPLEMENTATIONS = ("scalar", "tensor", "torch", "numpy")
-
-
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-
-
-def seconds_per_epoch(implementation, settings, split, epochs, clock=time.perf_counter):
-    weights = controlled.initial_weights(settings, split)
-    orders = controlled.epoch_orders(dict(settings, epochs=epochs), split)
-    run = controlled.start(implementation, settings, split, weights, orders, threads=1)
-    start = clock()
-    for _ in run:
-        pass
-    return (clock() - start) / epochs
 
 
 def main():
@@ -65,40 +46,28 @@ def main():
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
                         help="wall clock, or the process's CPU time (steadier on a shared machine)")
     args = parser.parse_args()
-    clock = CLOCKS[args.clock]
-
-    torch.set_num_threads(1)
-    split = make_split(42)
-    with threadpool_limits(limits=1):
-        for optimizer in args.optimizers:
-            cells = [(name, width) for width in args.widths for name in IMPLEMENTATIONS
-                     if name != "scalar" or width <= args.scalar_max_width]
-            settings = {width: training_settings({"optimizer": optimizer, "learning_rate": OPTIMIZERS[optimizer],
-                                                  "batch_size": 16, "epochs": args.epochs}, width, seed=42)
-                        for width in args.widths}
-            for name in IMPLEMENTATIONS:  # warm-up: imports, first calls
-                seconds_per_epoch(name, settings[args.widths[0]], split, 1)
-            times = {cell: [] for cell in cells}
-            for _ in range(args.repeats):
-                for name, width in cells:
-                    times[name, width].append(seconds_per_epoch(name, settings[width], split, args.epochs, clock))
-            report(optimizer, args, times)
+    for optimizer in args.optimizers:
+        # The workflow's speed job, with this command line's settings (spiralbench.speed).
+        settings = {"optimizer": optimizer, "learning_rate": OPTIMIZERS[optimizer], "batch_size": 16,
+                    "epochs": args.epochs, "hidden_widths": args.widths, "implementations": speed.IMPLEMENTATIONS,
+                    "scalar_max_width": args.scalar_max_width, "repeats": args.repeats, "threads": 1}
+        table = speed.measure(settings, lambda: make_split(42), seed=42, clock=CLOCKS[args.clock])
+        report(optimizer, args, table)
 
 
-def report(optimizer, args, times):
-    medians = pd.DataFrame([(name, width, statistics.median(values)) for (name, width), values in times.items()],
-                           columns=["implementation", "hidden_width", "seconds_per_epoch"])
-    table = medians.pivot(index="hidden_width", columns="implementation", values="seconds_per_epoch")
+def report(optimizer, args, timings):
+    table = timings.pivot_table(index="hidden_width", columns="implementation", values="seconds_per_epoch",
+                                aggfunc="median")
     print(f"\n{optimizer.upper()} (lr {OPTIMIZERS[optimizer]}), 2-w-w-3 ReLU, 240 samples, batch 16, float64, "
           f"1 thread; median s/epoch ({args.clock} clock) of {args.repeats} repeats x {args.epochs} epochs")
-    header = f"{'width':>6} " + " ".join(f"{name:>10}" for name in IMPLEMENTATIONS)
+    header = f"{'width':>6} " + " ".join(f"{name:>10}" for name in speed.IMPLEMENTATIONS)
     print(header + f" {'torch/tensor':>13} {'tensor/numpy':>13} {'torch/numpy':>12}")
     for width, row in table.iterrows():
         cells = " ".join(f"{row.get(name, float('nan')):10.5f}" if name in row and row[name] == row[name]
-                         else f"{'-':>10}" for name in IMPLEMENTATIONS)
+                         else f"{'-':>10}" for name in speed.IMPLEMENTATIONS)
         print(f"{width:>6} {cells} {row['torch'] / row['tensor']:12.2f}x {row['tensor'] / row['numpy']:12.2f}x "
               f"{row['torch'] / row['numpy']:11.2f}x")
-    crossover = crossover_width(medians)
+    crossover = crossover_width(timings)
     if crossover is None:
         print("PyTorch is not faster than the tensor engine from any measured width on.")
     else:

@@ -50,6 +50,7 @@ def initial_weights(n_inputs, init="page", rng=None):
     Every engine builds its neurons from these draws, neuron by neuron, which is why one seed gives
     the same network on every engine.
     """
+    _check_choice(init, INITS, "init")
     rng = random if rng is None else rng
     if init == "page":
         limit = (6 / (n_inputs + 1)) ** 0.5
@@ -103,7 +104,7 @@ class Neuron:
 
     def __init__(self, n_inputs, activation="relu", rng=None, init="page"):
         self.activation = _check_activation(activation)
-        weights, bias = initial_weights(n_inputs, _check_choice(init, INITS, "init"), rng)
+        weights, bias = initial_weights(n_inputs, init, rng)
         self.w = [Value(w) for w in weights]
         self.b = Value(bias)
 
@@ -151,7 +152,6 @@ class Layer:
     def __init__(self, n_inputs, n_outputs, activation="relu", rng=None, engine="scalar", init="page"):
         self.activation = _check_activation(activation)
         self.engine = _check_choice(engine, ENGINES, "engine")
-        _check_choice(init, INITS, "init")
         self.n_inputs = n_inputs
         self.n_outputs = n_outputs
         if engine == "scalar":
@@ -254,7 +254,6 @@ class NeuralNetwork:
         for activation in activations:
             _check_activation(activation)
         self.engine = _check_choice(engine, ENGINES, "engine")
-        self.init = _check_choice(init, INITS, "init")
         self.layer_sizes = layer_sizes
         self.activations = activations
         self.layers = [

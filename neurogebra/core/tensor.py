@@ -61,11 +61,16 @@ def _as_array(x, what):
     return array
 
 
+def _is_real_number(x):
+    """An int or float, Python's or numpy's; not a bool."""
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
 def _constant(x, op):
     """A non-Tensor operand of ``op``: a float or a float64 array (NaN is caught in the result)."""
     if type(x) is float or (type(x) is np.ndarray and x.dtype == _FLOAT64):
         return x
-    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)):
+    if _is_real_number(x):
         return float(x)
     return _as_array(x, f"operand of Tensor {op}")
 
@@ -178,7 +183,7 @@ class Tensor:
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
             raise TypeError(f"Tensor ** Tensor is not supported: the exponent must be a number, got {exponent!r}")
-        if not isinstance(exponent, (int, float, np.integer, np.floating)) or isinstance(exponent, (bool, np.bool_)):
+        if not _is_real_number(exponent):
             raise TypeError(f"operand of Tensor ** (exponent) must be a real number, got {exponent!r}")
         n = float(exponent)
         x = self.data
@@ -236,7 +241,8 @@ class Tensor:
     def sigmoid(self):
         x = self.data
         e = np.exp(-np.abs(x))  # exp of a non-positive number: no overflow
-        s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        d = 1.0 + e
+        s = np.where(x >= 0.0, 1.0 / d, e / d)
         return Tensor(s, "sigmoid", (self,), lambda g: (g * (s * (1.0 - s)),))
 
     def exp(self):
@@ -373,22 +379,23 @@ def _left_grad(g, a, b):
     """d(a @ b)/da applied to ``g``: ``g @ b.T`` (a vector b is a column, a vector a a row)."""
     if a.ndim == 2 and b.ndim == 2:
         return g @ b.T
-    return _vector_grads(g, a, b)[0]
+    _, b2, g2 = _as_matrices(g, a, b)
+    return (g2 @ b2.T).reshape(a.shape)
 
 
 def _right_grad(g, a, b):
     """d(a @ b)/db applied to ``g``: ``a.T @ g``."""
     if a.ndim == 2 and b.ndim == 2:
         return a.T @ g
-    return _vector_grads(g, a, b)[1]
+    a2, _, g2 = _as_matrices(g, a, b)
+    return (a2.T @ g2).reshape(b.shape)
 
 
-def _vector_grads(g, a, b):
-    """Both gradients when an operand is a vector: on the left it is a row, on the right a column."""
+def _as_matrices(g, a, b):
+    """``a``, ``b`` and ``g`` as 2-D arrays when an operand is a vector: on the left a row, on the right a column."""
     a2 = a if a.ndim == 2 else a[np.newaxis, :]
     b2 = b if b.ndim == 2 else b[:, np.newaxis]
-    g2 = np.reshape(g, (a2.shape[0], b2.shape[1]))
-    return (g2 @ b2.T).reshape(a.shape), (a2.T @ g2).reshape(b.shape)
+    return a2, b2, np.reshape(g, (a2.shape[0], b2.shape[1]))
 
 
 def _reduce(x, axis, keepdims, op):

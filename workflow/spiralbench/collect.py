@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from spiralbench.config import hidden_slug
+from spiralbench.config import SETTING_KEYS, hidden_slug
 from spiralbench.io import read_csv, read_json, write_csv
 
 RUN_KEYS = ["run_id", "group", "framework", "setting", "seed"]
-SETTING_COLUMNS = ["optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation", "init"]
+SETTING_COLUMNS = list(SETTING_KEYS)
 RUNS_COLUMNS = [
     *RUN_KEYS, *SETTING_COLUMNS, "engine", "dtype", "n_parameters",
     "status", "diverged_epoch", "epochs_completed", "final_loss", "train_accuracy", "test_accuracy",

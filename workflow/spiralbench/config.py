@@ -40,12 +40,10 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.yaml"
 
-GROUPS = ("sweep", "tutorial", "engine_check")
 FRAMEWORKS = ("neurogebra", "pytorch")
 INITS = ("page", "torch-default")
 # Which implementation trains a run. neurogebra has two engines; PyTorch is itself.
 NEUROGEBRA_ENGINES = ("scalar", "tensor")
-ENGINES = (*NEUROGEBRA_ENGINES, "torch")
 # What each framework does when nothing else is asked: the page's initialisation for the scratch
 # network, nn.Linear's own for PyTorch, and the page's engine.
 DEFAULT_INIT = {"neurogebra": "page", "pytorch": "torch-default"}
@@ -248,20 +246,17 @@ def coerce_command_line(config: dict, overrides: dict) -> dict:
     """
     schema = _schema()
     config = copy.deepcopy(config)
-
-    def walk(target: dict, given: dict, node: dict) -> None:
-        node = _resolved(node, schema)
-        children = node.get("properties", {})
-        fallback = node.get("additionalProperties")
-        for key, value in given.items():
-            child = children.get(key, fallback if isinstance(fallback, dict) else {})
-            if isinstance(value, dict) and isinstance(target.get(key), dict):
-                walk(target[key], value, child)  # Snakemake merged this mapping into the file's
-            else:
-                target[key] = _coerce(value, child, schema)
-
-    walk(config, overrides or {}, schema)
+    _merge(config, _coerce(overrides or {}, schema, schema))
     return config
+
+
+def _merge(target: dict, given: dict) -> None:
+    """Put ``given`` into ``target`` as Snakemake merged it: mappings key by key, anything else whole."""
+    for key, value in given.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
 
 
 def load_config(source) -> dict:

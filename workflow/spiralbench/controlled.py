@@ -54,9 +54,8 @@ def start(implementation: str, settings: dict, split, weights, orders, threads: 
     X, y = split.X_train, split.y_train
     optimizer, learning_rate, batch_size = settings["optimizer"], settings["learning_rate"], settings["batch_size"]
     if implementation in ("scalar", "tensor"):
-        network = neurogebra_train.build_network(layer_sizes(settings, split), settings["activation"], 0,
-                                                 engine=implementation)
-        network.set_weights(weights)
+        network = neurogebra_train.load_network(layer_sizes(settings, split), settings["activation"], weights,
+                                                engine=implementation)
         return neurogebra_train.train(network, neurogebra_train.make_optimizer(network, optimizer, learning_rate),
                                       X, y, batch_size, orders)
     if implementation == "torch":

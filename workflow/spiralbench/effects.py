@@ -37,6 +37,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from spiralbench.config import SETTING_KEYS
+
 
 METRIC = "test_accuracy"
 CONFIDENCE = 0.95
@@ -47,8 +49,8 @@ BOOTSTRAP_SEED = 20260909
 BOOTSTRAP_RESAMPLES = 9999
 OK = "ok"
 
-# What defines a setting of the sweep, apart from the two factors being compared.
-SETTING_COLUMNS = ["optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation"]
+# What defines a setting of the sweep, apart from the two factors being compared (framework, init).
+SETTING_COLUMNS = [key for key in SETTING_KEYS if key != "init"]
 
 # effect -> (the factor it varies, the level whose accuracy is subtracted from, the other level, the factor held fixed)
 EFFECTS = {

@@ -103,9 +103,9 @@ def get_weights(network):
     return network.get_weights()
 
 
-def load_network(layer_sizes, activation: str, weights) -> NeuralNetwork:
-    """A network of this shape holding ``weights`` (a list of ``(W, b)``)."""
-    network = build_network(layer_sizes, activation, seed=0)
+def load_network(layer_sizes, activation: str, weights, engine: str = "scalar") -> NeuralNetwork:
+    """A network of this shape, on ``engine``, holding ``weights`` (a list of ``(W, b)``)."""
+    network = build_network(layer_sizes, activation, seed=0, engine=engine)
     network.set_weights(weights)
     return network
 

@@ -106,11 +106,11 @@ def reference_settings(runs: pd.DataFrame, config: dict) -> dict[str, str]:
 # the numbers: an effect is called a difference only when its Holm-corrected p-value is below 0.05,
 # and its direction is the sign of its mean. Feed the functions other tables and the text changes.
 
+INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's default initialisation"}
 EFFECT_LEVELS = {  # effect -> (what a positive mean favours, what a negative mean favours)
     "framework": ("neurogebra", "PyTorch"),
-    "init": ("the page's initialisation", "PyTorch's default initialisation"),
+    "init": (INIT_NAMES["page"], INIT_NAMES["torch-default"]),
 }
-INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's default initialisation"}
 
 
 def pooled_effects(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
@@ -173,8 +173,15 @@ def split_verdict(verdict: dict, effect: str) -> str:
     return "; ".join(parts)
 
 
-def capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def bold_first(verdict: dict, effect: str, prefix: str = "") -> str:
+    """A 'partial' or 'opposite' verdict with its first clause in bold: '**prefix first**; rest'."""
+    first, _, rest = split_verdict(verdict, effect).partition("; ")
+    return f"**{prefix}{first}**" + (f"; {rest}" if rest else "")
+
+
+def means_at(pooled: pd.DataFrame, effect: str, sep: str = " and ") -> str:
+    """Each level's mean: '+2.4 pp from the page's initialisation and +1.8 pp from ...'."""
+    return sep.join(f"{points(row['mean'])} {where(effect, level)}" for level, row in pooled.iterrows())
 
 
 def pooled_over(n_settings: int) -> str:
@@ -195,11 +202,11 @@ def framework_conclusion(effects: pd.DataFrame) -> str:
         lead = "**At matched initialisation the framework makes no difference that survives Holm's correction**"
     elif kind == "same":
         lead = f"**At matched initialisation {verdict['side']} is more accurate**"
+    elif kind == "partial":
+        lead = bold_first(verdict, "framework", "At matched initialisation ")
     else:
-        first, _, rest = split_verdict(verdict, "framework").partition("; ")
-        lead = (f"**At matched initialisation {first}**" + (f"; {rest}" if rest else "")
-                if kind == "partial" else f"**At matched initialisation the framework's effect reverses with the "
-                f"initialisation**: {split_verdict(verdict, 'framework')}")
+        lead = (f"**At matched initialisation the framework's effect reverses with the initialisation**: "
+                f"{split_verdict(verdict, 'framework')}")
     text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
     if kind == "none":
         bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
@@ -224,8 +231,7 @@ def init_conclusion(effects: pd.DataFrame) -> str:
     elif kind == "same":
         lead = f"**The initialisation matters: {verdict['side']} is more accurate**"
     elif kind == "partial":
-        first, _, rest = split_verdict(verdict, "init").partition("; ")
-        lead = f"**The initialisation matters: {first}**" + (f"; {rest}" if rest else "")
+        lead = bold_first(verdict, "init", "The initialisation matters: ")
     else:
         lead = f"**The initialisation's effect reverses between the frameworks**: {split_verdict(verdict, 'init')}"
     over = pooled_over(int(pooled["n_settings"].max()))
@@ -243,10 +249,8 @@ def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
         return f"Setting by setting, none of the {plural(len(rows), 'effect')} is significant after Holm's correction."
     text = (f"Setting by setting, {len(significant)} of the {plural(len(rows), 'effect')} "
             f"{'is' if len(significant) == 1 else 'are'} significant after Holm's correction over the {len(rows)}")
-    if len(significant):
-        sides = sorted({favours(row, effect) for _, row in significant.iterrows()})
-        text += f" (favouring {' or '.join(sides)})"
-    return text + "."
+    sides = sorted({favours(row, effect) for _, row in significant.iterrows()})
+    return text + f" (favouring {' or '.join(sides)})."
 
 
 # ---------------------------------------------------------------- the page's comparison, in parts
@@ -302,13 +306,18 @@ def page_comparison_parts(runs: pd.DataFrame, config: dict) -> dict | None:
             "chance": observed - total["mean"], "n_seeds": len(steps), "path": path}
 
 
+def largest_part(parts: dict) -> tuple[dict[str, float], str]:
+    """The parts of the page's gap (chance included) by name, and the name of the largest in size."""
+    pieces = {**{name: parts["parts"][name]["mean"] for name in PART_NAMES}, "chance": parts["chance"]}
+    return pieces, max(pieces, key=lambda name: abs(pieces[name]))
+
+
 def decomposition_conclusion(parts: dict | None) -> str:
     """The page's gap as the sum of its parts, naming the largest."""
     if parts is None:
         return ("The sweep does not train both of the page's optimizer settings with its batch size, epochs and "
                 "network in both frameworks and both initialisations, so the page's gap cannot be split into parts.")
-    pieces = {**{name: parts["parts"][name]["mean"] for name in PART_NAMES}, "chance": parts["chance"]}
-    largest = max(pieces, key=lambda name: abs(pieces[name]))
+    pieces, largest = largest_part(parts)
     spread = parts["total"]["std"]
     typical = np.isfinite(spread) and abs(parts["chance"]) <= 2 * spread
     text = (f"The page's gap, neurogebra − PyTorch on seed {parts['seed']}, is {points(parts['observed'])} = "
@@ -366,7 +375,6 @@ def engine_agreement(agreement: pd.DataFrame) -> dict:
         "seeds": int(agreement["seed"].nunique()),
         "epochs": len(agreement),
         "max_abs_diff": float(agreement["loss_abs_diff"].max()) if len(agreement) else math.nan,
-        "epochs_agreeing": int(agreement["agree"].astype(bool).sum()),
         "same_accuracy_epochs": int((agreement["accuracy_scalar"] == agreement["accuracy_tensor"]).sum()),
         "seeds_same_test_accuracy": int(test_same.sum()),
         "all_agree": bool(len(agreement)) and bool(agreement["agree"].astype(bool).all()),
@@ -470,7 +478,7 @@ def relu_values(forge: pd.DataFrame) -> str:
 # ---------------------------------------------------------------- speed
 
 # The implementations the speed job times, and how the report names them.
-IMPLEMENTATIONS = ("scalar", "tensor", "torch", "numpy")
+IMPLEMENTATIONS = (*CONTROLLED_IMPLEMENTATIONS, "numpy")
 IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neurogebra's tensor engine",
                         "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
 # Ratios of median seconds per epoch: (name, numerator, denominator).
@@ -516,13 +524,15 @@ def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
     return exponents
 
 
-def crossover_width(medians: pd.DataFrame, fast: str = "tensor", peer: str = "torch"):
+def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torch"):
     """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured.
 
-    ``medians``: one row per implementation and width, columns ``implementation``, ``hidden_width``,
-    ``seconds_per_epoch``. None when ``peer`` is not faster at the largest width (or either is missing).
+    ``speed``: rows with columns ``implementation``, ``hidden_width``, ``seconds_per_epoch`` (the repeats
+    of timing/speed.csv, compared by their medians). None when ``peer`` is not faster at the largest
+    width (or either is missing).
     """
-    seconds = medians.pivot_table(index="hidden_width", columns="implementation", values="seconds_per_epoch")
+    seconds = speed.pivot_table(index="hidden_width", columns="implementation", values="seconds_per_epoch",
+                                aggfunc="median")
     if fast not in seconds or peer not in seconds:
         return None
     crossover = None
@@ -531,14 +541,17 @@ def crossover_width(medians: pd.DataFrame, fast: str = "tensor", peer: str = "to
     return crossover
 
 
+def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
+    """'2.3× faster than PyTorch' for a speed-up of 2.3, '2.5× slower than PyTorch' for one of 0.4."""
+    return f"{ratio(speedup)} faster than {peer}" if speedup > 1 else f"{ratio(1 / speedup)} slower than {peer}"
+
+
 def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
     """What the speed figure means, in one sentence made from the measurements."""
     by_width = speed_by_width(speed).set_index("hidden_width")
     at = by_width.loc[width]
-    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
-    crossover = crossover_width(medians)
-    tensor_vs_torch = (f"{ratio(1 / at['tensor_ratio'])} faster than PyTorch" if at["tensor_ratio"] < 1
-                       else f"{ratio(at['tensor_ratio'])} slower than PyTorch")
+    crossover = crossover_width(speed)
+    tensor_vs_torch = relative_speed(1 / at["tensor_ratio"])
     floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
              if np.isfinite(at["floor_ratio"]) else "")
     scalar = (f", while the scalar engine is {ratio(at['ratio'])} slower than PyTorch"

@@ -52,8 +52,6 @@ def speed_facts(results: Results) -> dict:
     at = by_width[by_width["hidden_width"] == width].iloc[0]
     largest_scalar = by_width[by_width["hidden_width"] == max(scalar_widths or widths)].iloc[0]
     exponents = evidence.growth_exponents(speed)
-    exponents.update(neurogebra=exponents.get("scalar", math.nan), pytorch=exponents.get("torch", math.nan))
-    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
     return {
         "width": int(width),
         "ratio": float(at["ratio"]),
@@ -66,7 +64,7 @@ def speed_facts(results: Results) -> dict:
         "floor_ratio": float(at["floor_ratio"]),
         "largest_width": int(largest_scalar["hidden_width"]),
         "largest_ratio": float(largest_scalar["ratio"]),
-        "crossover": evidence.crossover_width(medians),
+        "crossover": evidence.crossover_width(speed),
         "exponents": exponents,
     }
 
@@ -78,7 +76,7 @@ def accuracy_verdict(effects: pd.DataFrame) -> tuple[str, str]:
     pooled = framework["pooled"]
     if pooled.empty:
         return "not measured", "the sweep trains no setting in both frameworks with the same initialisation"
-    numbers = ", ".join(f"{evidence.points(row['mean'])} {evidence.where('framework', i)}" for i, row in pooled.iterrows())
+    numbers = evidence.means_at(pooled, "framework", sep=", ")
     kind = framework["kind"]
     if kind == "none":
         init_note = "; the initial weights matter more" if init["kind"] != "none" else ""
@@ -110,9 +108,8 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     if fw.empty:
         sentences.append("The sweep has no matched comparison of the two frameworks.")
     else:
-        numbers = " and ".join(f"{evidence.points(row['mean'])} from {evidence.INIT_NAMES.get(i, i)}"
-                               for i, row in fw.iterrows())
-        seeds = plural_seeds(int(fw["n_pairs"].min()))
+        numbers = evidence.means_at(fw, "framework")
+        seeds = evidence.plural(int(fw["n_pairs"].min()), "seed")
         start = "With the same initial weights, optimizer and settings"
         kind = framework["kind"]
         if kind == "none":
@@ -122,10 +119,9 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
             sentences.append(f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
                              f"({seeds}, significant after Holm's correction).")
         else:
-            first, _, rest = evidence.split_verdict(framework, "framework").partition("; ")
-            sentences.append(f"{start}, **{first}**" + (f"; {rest}" if rest else "") + f" ({seeds}).")
+            sentences.append(f"{start}, {evidence.bold_first(framework, 'framework')} ({seeds}).")
     if not ini.empty:
-        numbers = " and ".join(f"{evidence.points(row['mean'])} in {evidence.framework_name(f)}" for f, row in ini.iterrows())
+        numbers = evidence.means_at(ini, "init")
         kind = init["kind"]
         if kind == "none":
             sentences.append(f"No effect of the initialisation scheme survives Holm's correction (page − torch-default "
@@ -136,8 +132,7 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         else:
             sentences.append(f"**The initialisation matters**: {evidence.split_verdict(init, 'init')}.")
     if parts is not None:
-        pieces = {**{name: parts["parts"][name]["mean"] for name in evidence.PART_NAMES}, "chance": parts["chance"]}
-        largest = max(pieces, key=lambda name: abs(pieces[name]))
+        pieces, largest = evidence.largest_part(parts)
         sentences.append(
             f"The page's own comparison (SGD against Adam, different initial weights, one seed) shows a gap of "
             f"{evidence.points(parts['observed'])}; its largest part is **{largest}** ({evidence.points(pieces[largest])}).")
@@ -145,15 +140,9 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
                 "neurogebra's scalar engine (the page's)")
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
-            faster = speed["tensor_speedup"] >= 1
-            text += (f", and neurogebra's tensor engine is {ratio(speed['tensor_speedup'] if faster else 1 / speed['tensor_speedup'])} "
-                     f"{'faster' if faster else 'slower'} than PyTorch")
+            text += f", and neurogebra's tensor engine is {evidence.relative_speed(speed['tensor_speedup'])}"
         sentences.append(text + ".")
     return "**In short.** " + " ".join(sentences)
-
-
-def plural_seeds(count: int) -> str:
-    return evidence.plural(count, "seed")
 
 
 def when_to_use(results: Results) -> Table:
@@ -173,9 +162,8 @@ def when_to_use(results: Results) -> Table:
     tensor = ""
     if math.isfinite(speed.get("tensor_speedup", math.nan)):
         crossover = speed.get("crossover")
-        tensor = ("; neurogebra's tensor engine is " + (
-            f"{ratio(speed['tensor_speedup'])} faster than PyTorch" if speed["tensor_speedup"] >= 1
-            else f"{ratio(1 / speed['tensor_speedup'])} slower than PyTorch") + f" at width {speed['width']}" + (
+        tensor = (f"; neurogebra's tensor engine is {evidence.relative_speed(speed['tensor_speedup'])} "
+                  f"at width {speed['width']}" + (
             f", and PyTorch overtakes it from width {crossover} on" if crossover
             else ", and PyTorch does not overtake it within the widths measured"))
     same_math = (
@@ -184,8 +172,8 @@ def when_to_use(results: Results) -> Table:
     )
     grows = ""
     if all(math.isfinite(growth.get(f, math.nan)) for f in evidence.FRAMEWORKS):
-        grows = (f"; the scalar engine's time per epoch grows like width^{growth['neurogebra']:.1f} against PyTorch's "
-                 f"width^{growth['pytorch']:.1f}, {ratio(speed['largest_ratio'])} slower at width {speed['largest_width']}")
+        grows = (f"; the scalar engine's time per epoch grows like width^{growth['scalar']:.1f} against PyTorch's "
+                 f"width^{growth['torch']:.1f}, {ratio(speed['largest_ratio'])} slower at width {speed['largest_width']}")
     tensor_engine = hasattr(neurogebra, "Tensor")
     if tensor_engine:
         engine = "computes on the CPU only (Python floats in its scalar engine, numpy arrays in its tensor engine)"

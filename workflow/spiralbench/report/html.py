@@ -67,7 +67,8 @@ _TEMPLATE = r"""
 {% endblock input_group %}
 """
 
-# Page layout for the nbconvert path; the tables' and figures' own style travels in the notebook.
+# Page layout for the nbconvert path, and what Quarto itself draws; the report's own styles come
+# after it, from report/report.css.
 PAGE_CSS = """
 body.jp-Notebook { padding: 0; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; box-sizing: border-box; }
@@ -91,7 +92,7 @@ figure.sb-figure figcaption, .sb-table-caption { font-size: 0.92em; color: #333;
 figure.sb-figure figcaption p, .sb-table-caption p { margin: 6px 0 0; }
 .sb-table-caption { margin-top: 14px; }
 .sb-label { font-weight: 600; }
-.jp-RenderedMarkdown table { font-size: 13.5px; margin: 6px 0 18px; }
+.jp-RenderedMarkdown table { margin: 6px 0 18px; }  /* its size: report.css */
 .jp-RenderedMarkdown td code, figcaption code, .sb-table-caption code { font-size: 0.95em; }
 .callout { border-left: 4px solid #0072B2; background: #f4f8fb; padding: 8px 14px; margin: 12px 0; }
 .callout.callout-warning { border-left-color: #B00020; background: #fbf4f4; }

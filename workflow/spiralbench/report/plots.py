@@ -510,8 +510,7 @@ def speed_scaling(results: Results) -> Chart:
                    marker="o", capsize=3, color=IMPLEMENTATION_COLORS["tensor"])
     right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
     right.set_yscale("log")
-    medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
-    crossover = evidence.crossover_width(medians)
+    crossover = evidence.crossover_width(speed)
     if crossover is not None:
         right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
         right.annotate(f"PyTorch faster from width {crossover}", (crossover, 1.0), textcoords="offset points",

@@ -133,9 +133,13 @@ def _inline(line: str, names: dict[str, str]) -> str:
     line = DISPLAY_MATH.sub(lambda m: set_aside(_mathml(m.group("tex"), "block")), line)
     line = INLINE_MATH.sub(lambda m: set_aside(_mathml(m.group("tex"), "inline")), line)
     line = FIGURE.sub(lambda m: _figure(m, names, put_back), line)
-    line = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", line)
+    line = SPAN.sub(_span, line)
     line = REFERENCE.sub(lambda m: _reference(m.group("label"), names), line)
     return put_back(line)
+
+
+def _span(match: re.Match) -> str:
+    return f"{_open_tag('span', match.group('attrs'))}{match.group('text')}</span>"
 
 
 def _mathml(tex: str, display: str) -> str:
@@ -171,7 +175,7 @@ def _figure(match: re.Match, names: dict[str, str], put_back) -> str:
     plain = put_back(REFERENCE.sub(lambda m: names.get(m.group("label"), m.group(0)), caption))
     alt = html.escape(re.sub(r"\\(.)", r"\1", plain).replace("`", "")).replace("@", "&#64;")
     caption = REFERENCE.sub(lambda m: _reference(m.group("label"), names), caption)
-    caption = SPAN.sub(lambda m: f"{_open_tag('span', m.group('attrs'))}{m.group('text')}</span>", caption)
+    caption = SPAN.sub(_span, caption)
     number = names.get(label, "Figure")
     return (f'\n<figure id="{label}" class="sb-figure">\n<img src="{match.group("src")}" alt="{alt}"{width}>\n'
             f"<figcaption>\n\n<span class=\"sb-label\">{number}:</span> {caption}\n\n"
