@@ -171,7 +171,7 @@ def when_to_use(results: Results) -> Table:
         f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs"
     )
     grows = ""
-    if all(math.isfinite(growth.get(f, math.nan)) for f in evidence.FRAMEWORKS):
+    if all(math.isfinite(growth.get(name, math.nan)) for name in ("scalar", "torch")):
         grows = (f"; the scalar engine's time per epoch grows like width^{growth['scalar']:.1f} against PyTorch's "
                  f"width^{growth['torch']:.1f}, {ratio(speed['largest_ratio'])} slower at width {speed['largest_width']}")
     tensor_engine = hasattr(neurogebra, "Tensor")
