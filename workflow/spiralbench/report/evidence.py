@@ -179,6 +179,19 @@ def bold_first(verdict: dict, effect: str, prefix: str = "") -> str:
     return f"**{prefix}{first}**" + (f"; {rest}" if rest else "")
 
 
+def verdict_lead(verdict: dict, effect: str, none: str, same: str, partial: str, opposite: str) -> str:
+    """A conclusion's lead, worded for the verdict's kind: ``same`` may name the ``{side}``, ``partial``
+    starts the bold first clause of the split verdict, ``opposite`` comes before the whole split."""
+    kind = verdict["kind"]
+    if kind == "none":
+        return none
+    if kind == "same":
+        return same.format(side=verdict["side"])
+    if kind == "partial":
+        return bold_first(verdict, effect, partial)
+    return f"{opposite}: {split_verdict(verdict, effect)}"
+
+
 def means_at(pooled: pd.DataFrame, effect: str, sep: str = " and ") -> str:
     """Each level's mean: '+2.4 pp from the page's initialisation and +1.8 pp from ...'."""
     return sep.join(f"{points(row['mean'])} {where(effect, level)}" for level, row in pooled.iterrows())
@@ -198,15 +211,12 @@ def framework_conclusion(effects: pd.DataFrame) -> str:
                          for init, row in pooled.iterrows())
     n_settings = int(pooled["n_settings"].max())
     kind = verdict["kind"]
-    if kind == "none":
-        lead = "**At matched initialisation the framework makes no difference that survives Holm's correction**"
-    elif kind == "same":
-        lead = f"**At matched initialisation {verdict['side']} is more accurate**"
-    elif kind == "partial":
-        lead = bold_first(verdict, "framework", "At matched initialisation ")
-    else:
-        lead = (f"**At matched initialisation the framework's effect reverses with the initialisation**: "
-                f"{split_verdict(verdict, 'framework')}")
+    lead = verdict_lead(
+        verdict, "framework",
+        none="**At matched initialisation the framework makes no difference that survives Holm's correction**",
+        same="**At matched initialisation {side} is more accurate**",
+        partial="At matched initialisation ",
+        opposite="**At matched initialisation the framework's effect reverses with the initialisation**")
     text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
     if kind == "none":
         bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
@@ -225,15 +235,12 @@ def init_conclusion(effects: pd.DataFrame) -> str:
     if pooled.empty:
         return "The sweep trains no framework with both initialisations: the initialisation effect is not measured."
     per_framework = "; ".join(f"{effect_numbers(row)} in {framework_name(fw)}" for fw, row in pooled.iterrows())
-    kind = verdict["kind"]
-    if kind == "none":
-        lead = "**No initialisation effect survives Holm's correction**"
-    elif kind == "same":
-        lead = f"**The initialisation matters: {verdict['side']} is more accurate**"
-    elif kind == "partial":
-        lead = bold_first(verdict, "init", "The initialisation matters: ")
-    else:
-        lead = f"**The initialisation's effect reverses between the frameworks**: {split_verdict(verdict, 'init')}"
+    lead = verdict_lead(
+        verdict, "init",
+        none="**No initialisation effect survives Holm's correction**",
+        same="**The initialisation matters: {side} is more accurate**",
+        partial="The initialisation matters: ",
+        opposite="**The initialisation's effect reverses between the frameworks**")
     over = pooled_over(int(pooled["n_settings"].max()))
     return f"{lead}. Page − torch-default, {over}: {per_framework}. " + \
         per_setting_summary(effects, "init")
