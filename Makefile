@@ -8,7 +8,7 @@ BIN    := $(abspath $(VENV))/bin
 # Rules call `python -m spiralbench ...`: make sure that is the project's interpreter.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup setup-dev run test publish check
+.PHONY: setup setup-dev run test publish tolerances check
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,24 @@ test: setup-dev
 	python -m pytest
 
 # Rerun everything and rewrite the published report and manifests (when a change of the numbers is
-# intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml.
+# intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml. Then
+# measure the check's tolerances: each config rerun on this machine's other code paths, the pins off
+# (spiralbench.reproduction), beside each manifest.
 publish: setup
 	snakemake --cores $(CORES) --forceall publish
 	snakemake --cores $(CORES) --configfile config/ci.yaml --forceall publish_manifest
+	$(MAKE) tolerances
 
-# Rerun the default sweep into a fresh directory and compare it with the published manifest.
+tolerances: setup
+	python -m spiralbench.reproduction tolerances results --configfile config/config.yaml \
+		--cores $(CORES) --out report/published/tolerances.csv
+	python -m spiralbench.reproduction tolerances results-ci --configfile config/ci.yaml \
+		--cores $(CORES) --out report/published/ci/tolerances.csv
+
+# Rerun the default sweep into a fresh directory and say how far it reproduces the published one. It
+# fails below REQUIRE: bit-identical by default (every x86-64 CPU with AVX2 and FMA gives the same
+# bytes); on another architecture, REQUIRE=numerically-equivalent or REQUIRE=conclusions-reproduced.
+REQUIRE ?= bit-identical
 check: setup
 	rm -rf results-check
-	snakemake --cores $(CORES) check --config results_dir=results-check
+	snakemake --cores $(CORES) check --config results_dir=results-check check_require=$(REQUIRE)

@@ -4,28 +4,20 @@
 # Every output goes under config["results_dir"]; config/README.md explains each key.
 import os
 
+from snakemake.logging import logger
 from snakemake.utils import min_version
+
+from spiralbench import numeric_platform
 
 min_version("9.0")
 
-# Same bytes on any x86-64 machine: PyTorch's kernels, MKL and oneDNN otherwise pick their code path
-# by the CPU's vector extensions (AVX2 here, AVX-512 elsewhere), which can move float32 results in
-# the last bit. Jobs inherit these from Snakemake; a value set by the user wins.
-for variable, value in {
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "MKL_CBWR": "AVX2",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-}.items():
-    os.environ.setdefault(variable, value)
-
-# numpy's BLAS (OpenBLAS here, MKL or an OpenMP build elsewhere) on one thread in every job: the
-# matrices are tiny, and idle BLAS threads spinning beside other jobs make a small-matrix loop
-# several times slower. The library reads these when numpy is first imported, so they must be in
-# the job's environment (a job may be a script, a notebook kernel or a cluster job); PyTorch's
-# threads are set by the jobs themselves (torch.set_num_threads), and the speed job raises both
-# to `speed.threads` while it times (threadpoolctl).
-for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
-    os.environ.setdefault(variable, "1")
+# Same bytes on every x86-64-v3 CPU: numpy's SIMD dispatch, OpenBLAS's kernel, MKL, ATen and oneDNN
+# would otherwise pick their code paths by the CPU. spiralbench/numeric_platform.py lists each pin and
+# why; they are set here, before any job starts, so that every job inherits them (a script, the
+# report's notebook kernel, a cluster job). A different value of your own is replaced, with a warning
+# that names it (SPIRALBENCH_PINS=off keeps yours). numpy's BLAS is held to one thread in every job.
+for warning in numeric_platform.pin_environment(os.environ):
+    logger.warning(f"spiralbench: {warning}")
 
 
 # A config given with --configfile replaces the default one rather than being merged into it: a small
@@ -56,6 +48,7 @@ rule all:
         table_targets(),
         timing_targets(),
         ANALYSIS_TARGETS,
+        result(numeric_platform.PLATFORM_FILE),
         result("report/report.html"),
 
 

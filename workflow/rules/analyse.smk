@@ -25,7 +25,7 @@ ANALYSIS_TARGETS = (
         result(f"tables/{name}.csv")
         for name in ("complexity", "softmax_demo", "mathforge")
     ]
-    + [result("tables/effects.csv")]
+    + [result("tables/effects.csv"), result("tables/verdicts.csv")]
     + [result("tables/complexity_rule.txt")]
     + (
         [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]
@@ -62,6 +62,27 @@ rule effects:
         "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_effects.py"
+
+
+rule verdicts:
+    """The report's conclusions as data, which a rerun elsewhere is compared on."""
+    input:
+        runs=result("tables/runs.csv"),
+        effects=result("tables/effects.csv"),
+    output:
+        report(
+            result("tables/verdicts.csv"),
+            caption="../report/verdicts.rst",
+            category="Tables",
+            subcategory="Paired effects",
+            labels={"table": "verdicts", "rows": "one per conclusion of the report"},
+        ),
+    log:
+        result("logs/verdicts.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    script:
+        "../scripts/analyse_verdicts.py"
 
 
 rule inspect:

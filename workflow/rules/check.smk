@@ -13,11 +13,12 @@ PUBLISHED = config.get("published_dir", "report/published").rstrip("/")
 
 
 rule publish_manifest:
-    """SHA-256 of every deterministic output this config declares, and copies of its tables."""
+    """SHA-256 of every deterministic output this config declares, copies of its tables, its platform."""
     input:
         rules.all.input,
     output:
         manifest=f"{PUBLISHED}/manifest.sha256",
+        platform=f"{PUBLISHED}/platform.json",
     log:
         result("logs/publish_manifest.log"),
     localrule: True
@@ -46,7 +47,7 @@ rule publish:
 # No output: the check runs every time it is asked for. The manifest is a param, not an input, so that
 # asking for the check can never rebuild the manifest it is checked against.
 rule check:
-    """Compare this run's deterministic outputs with the published manifest; fail on any difference."""
+    """How far this run reproduces the published one; fail below the level `check_require` asks for."""
     input:
         rules.all.input,
     log:

@@ -75,3 +75,15 @@ rule engine_agreement:
         run_dirs={run_id: run_dir(run_id) for run_id in ENGINE_PAIR_RUNS},
     script:
         "../scripts/collect_engine_agreement.py"
+
+
+rule platform:
+    """The numeric platform the jobs run on: CPU, ISA level, numpy's dispatch, BLAS kernel, pins."""
+    output:
+        result("platform.json"),
+    log:
+        result("logs/platform.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    script:
+        "../scripts/record_platform.py"

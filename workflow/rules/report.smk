@@ -20,6 +20,7 @@ rule report:
         data=data_targets(),
         tables=table_targets(),
         timing=timing_targets(),
+        platform=result("platform.json"),
         analysis=ANALYSIS_TARGETS,
         tutorial_params=run_targets("params.npz", TUTORIAL_RUNS),
     output:

@@ -573,6 +573,19 @@ def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
             f"{tensor_vs_torch}{floor}{scalar}; {where}.")
 
 
+def pins_sentence(platform: dict) -> str:
+    """Whether the timings were taken under the numeric pins, which choose kernels for every x86-64-v3 CPU
+    alike rather than the fastest for this one."""
+    where = f"on {platform['cpu']} ({platform['isa_level']})"
+    if platform["pins"] == "on":
+        return (f"Every timing here was taken {where} under the numeric pins that make the results the same on "
+                f"every x86-64 CPU with AVX2 (numpy's loops up to AVX2, OpenBLAS's Haswell kernel, MKL's "
+                f"{platform.get('env MKL_CBWR', 'COMPATIBLE')} branch, PyTorch's AVX2 kernels): on a CPU with "
+                "AVX-512 each library could pick a faster kernel, which the README measures.")
+    return (f"Every timing here was taken {where} without the numeric pins (pins: {platform['pins']}): each "
+            "library ran the kernels it picks for this CPU.")
+
+
 def run_speed_ratios(run_timing: pd.DataFrame) -> dict:
     """Neurogebra over PyTorch seconds per epoch for every (setting, seed) both trained: median and quartiles."""
     wide = run_timing.pivot_table(index=["setting", "seed"], columns="framework",

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from spiralbench.config import inspection_pairs, load_config
-from spiralbench.io import ResultFileError, load_npz, read_csv
+from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
+from spiralbench.numeric_platform import PLATFORM_FILE
 
 # Table name -> (path in the results directory, columns the report needs).
 TABLES = {
@@ -80,6 +81,10 @@ class Results:
 
     def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:
         return load_npz(self.dir / relative_path)
+
+    def platform(self) -> dict:
+        """The numeric platform the jobs ran on (``platform.json``, spiralbench.numeric_platform)."""
+        return read_json(self.dir / PLATFORM_FILE, required=("cpu", "isa_level", "pins"))
 
     # ------------------------------------------------------------ what the config describes
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from spiralbench.config import n_parameters
+from spiralbench.numeric_platform import PLATFORM_FILE
 
 from . import evidence
 from .document import Table
@@ -400,4 +401,10 @@ def provenance(record: dict) -> Table:
         else:
             rows.append({"item": key.replace("_", " "), "value": str(value)})
     return Table(pd.DataFrame(rows, columns=["item", "value"]), ["provenance.json"] if record.get("recorded_by", "").startswith("the workflow") else [],
+                 text_columns=("item", "value"), wrap_columns=("value",))
+
+
+def numeric_platform(results: Results) -> Table:
+    rows = [{"item": key.replace("_", " "), "value": str(value)} for key, value in results.platform().items()]
+    return Table(pd.DataFrame(rows, columns=["item", "value"]), [PLATFORM_FILE],
                  text_columns=("item", "value"), wrap_columns=("value",))
