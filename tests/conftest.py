@@ -20,12 +20,13 @@ CI_CONFIG = REPO / "config" / "ci.yaml"
 
 
 def run_workflow(results_dir: Path, *targets: str, config: Path = CI_CONFIG, cores: int = 2,
-                 extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    """Run snakemake from the repository on ``config`` with its results written to ``results_dir``."""
+                 extra: tuple[str, ...] = (), settings: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run snakemake from the repository on ``config`` with its results written to ``results_dir``
+    (``settings``: more KEY=VALUE for --config)."""
     # Targets come first: `--config` takes every word after it that is not an option.
     command = [
         sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--configfile", str(config),
-        *extra, "--config", f"results_dir={results_dir}",
+        *extra, "--config", f"results_dir={results_dir}", *settings,
     ]
     return subprocess.run(command, cwd=REPO, env=workflow_env(), capture_output=True, text=True)
 

@@ -156,8 +156,20 @@ def test_make_check_reruns_into_a_fresh_directory_and_fails_on_a_difference():
     makefile = (REPO / "Makefile").read_text()
     recipe = makefile.split("\ncheck:")[1].split("\n\n")[0]
     assert "rm -rf results-check" in recipe and "results_dir=results-check" in recipe
-    check_script = (REPO / "workflow" / "scripts" / "check_manifest.py").read_text()
-    assert "sys.exit(0 if matched else 1)" in check_script
+    assert "REQUIRE ?= bit-identical" in makefile and "check_require=$(REQUIRE)" in recipe
+
+
+def test_x86_demands_bit_identity_and_arm64_the_conclusions_with_its_table_kept(ci):
+    x86, arm = ci["jobs"]["reproducibility"], ci["jobs"]["reproducibility-arm64"]
+    assert x86["runs-on"] == "ubuntu-24.04" and arm["runs-on"] == "ubuntu-24.04-arm"
+    (x86_check,) = [step["run"] for step in steps(x86) if "make check" in step.get("run", "")]
+    (arm_check,) = [step["run"] for step in steps(arm) if "make check" in step.get("run", "")]
+    assert "REQUIRE" not in x86_check  # the default: bit-identical
+    assert "REQUIRE=conclusions-reproduced" in arm_check
+    (upload,) = uses(arm, "actions/upload-artifact")
+    assert upload["if"] == "${{ !cancelled() }}"
+    assert "results-check/logs/check.log" in upload["with"]["path"]
+    assert "results-check/tables/verdicts.csv" in upload["with"]["path"]
 
 
 def test_only_main_publishes_the_checked_report(ci):

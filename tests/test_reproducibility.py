@@ -41,9 +41,10 @@ def test_the_committed_manifest_covers_every_kind_of_deterministic_output():
 def test_check_target_passes_on_a_run_that_reproduces(ci_results):
     done = run_workflow(ci_results, "check")
     assert done.returncode == 0, done.stderr[-5000:]
-    assert "reproduced: every deterministic output matches the manifest" in done.stdout
     published = manifest.read_manifest(CI_PUBLISHED / manifest.MANIFEST_NAME)
-    assert f"{len(published)} matched, 0 differed, 0 missing, 0 unexpected" in done.stdout
+    assert f"Reproduction: BIT-IDENTICAL (all {len(published)} deterministic outputs have the published SHA-256)" \
+        in done.stdout
+    assert "Required: bit-identical: passed" in done.stdout
 
 
 def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_path):
@@ -65,8 +66,13 @@ def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_
     assert done.returncode != 0
     (line,) = [line for line in done.stdout.splitlines() if line.startswith("tables/runs.csv ")]
     assert "differed" in line
-    assert f"row 1 ({header[0]}={first[0]}), column test_accuracy: expected {original}, found 0.123" in line
-    assert "NOT reproduced" in done.stdout
+    assert f"row 1, column test_accuracy: expected {original}, found 0.123" in line
+    # The verdicts did not move: the conclusions reproduce, which is less than the default demands.
+    assert "Reproduction: CONCLUSIONS REPRODUCED" in done.stdout
+    assert "Required: bit-identical: FAILED" in done.stdout
+    accepting = run_workflow(results, "check", settings=("check_require=conclusions-reproduced",))
+    assert accepting.returncode == 0, accepting.stdout[-3000:]
+    assert "Required: conclusions reproduced: passed" in accepting.stdout
 
 
 def test_publish_writes_the_report_the_manifest_and_the_table_copies(ci_results, tmp_path):

@@ -5,7 +5,7 @@
 - **numerically equivalent**: some bytes differ, but every value of every table is within its
   tolerance. Tolerances are per table column, *measured*: the largest difference seen between the
   published run and reruns on other code paths of the same machine (the pins off, other kernels),
-  times ``HEADROOM``; a column that no such rerun moved must match exactly. They are published beside
+  times ``HEADROOM`` (2); a column that no such rerun moved must match exactly. They are published beside
   the manifest (``tolerances.csv``, made by ``python -m spiralbench.reproduction tolerances``).
   The per-run files (histories, metrics, predictions, parameters) and arrays have only a hash in the
   manifest; their values reach the tables (every history is in ``tables/epochs.csv``, every run's
@@ -40,10 +40,11 @@ LEVELS = (BIT_IDENTICAL, NUMERICALLY_EQUIVALENT, CONCLUSIONS_REPRODUCED, NOT_REP
 
 VERDICTS_TABLE = "tables/verdicts.csv"
 TOLERANCES_FILE = "tolerances.csv"
-# A tolerance is the largest difference measured between code paths, times this: the machines a user
-# has are not the ones measured, and training amplifies a last-bit difference by an amount that
-# depends on the path; an order of magnitude separates that from a real change of the numbers.
-HEADROOM = 10.0
+# A tolerance is the largest difference measured between code paths, times this: another machine's
+# kernels are not the ones measured, and training amplifies a last-bit difference by an amount that
+# depends on the path. Not more: an accuracy moves in steps of one test point, and ten steps would
+# hide a real change.
+HEADROOM = 2.0
 
 
 def level_name(text: str) -> str:
