@@ -14,6 +14,7 @@ import yaml
 
 from spiralbench import effects as effects_module
 from spiralbench.report import evidence, guidance
+from spiralbench.report import verdicts as verdicts_module
 
 from fabricated import runs_table
 
@@ -166,3 +167,30 @@ def test_a_range_of_ratios_never_prints_the_same_number_twice():
     assert evidence.ratio_range(6.2, 25.0) == "6.2× – 25×"
     assert evidence.ratio_range(11.6, 12.4) == "11.6× – 12.4×"  # not "12× – 12×"
     assert evidence.ratio_range(2.204, 2.236) == "2.20× – 2.24×"
+
+
+def verdict_table(runs, config=CONFIG):
+    return verdicts_module.verdicts(runs, effects_module.effects_table(runs), config).set_index("verdict")["value"]
+
+
+def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
+    """The verdicts a rerun elsewhere is compared on are the ones the report's sentences are worded from."""
+    for effect, side, lead in ((0.08, "neurogebra", "**At matched initialisation neurogebra is more accurate**"),
+                               (-0.08, "PyTorch", "**At matched initialisation PyTorch is more accurate**")):
+        runs = runs_table(framework_effect=effect, init_effect=0.0)
+        table = verdict_table(runs)
+        assert table["framework effect over its levels"] == f"same ({side})"
+        assert lead in evidence.framework_conclusion(effects_module.effects_table(runs))
+        assert table["when to use each: Accuracy on a problem like this"] == side
+        sign = "+" if effect > 0 else "−"
+        assert table["framework effect, pooled, within page"] == f"{sign}, significant after Holm"
+    null = verdict_table(runs_table(framework_effect=0.0, init_effect=0.0, rng_seed=3))
+    assert null["framework effect over its levels"] == "none"
+    assert null["when to use each: Accuracy on a problem like this"] == "either"
+    assert null["framework effect, pooled, within page"].endswith("not significant")
+
+
+def test_the_verdicts_name_the_largest_part_of_the_pages_gap():
+    runs = runs_table(optimizer_effect=-0.15)
+    parts = evidence.page_comparison_parts(runs, CONFIG)
+    assert verdict_table(runs)["the page's gap: largest part"] == evidence.largest_part(parts)[1] == "optimizer"
