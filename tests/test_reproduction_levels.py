@@ -18,7 +18,7 @@ from spiralbench.reproduction import (
 
 LOSS = 0.6931471805599453
 VERDICTS = ("verdict,value\n"
-            '"framework effect, pooled, within page","+, not significant"\n'
+            '"framework effect, pooled, within page",no difference after Holm\n'
             "when to use each: Accuracy on a problem like this,either\n")
 
 
@@ -96,12 +96,12 @@ def test_a_moved_text_value_is_beyond_any_tolerance(tmp_path, published):
 
 
 def test_a_flipped_verdict_is_not_reproduced_and_named(tmp_path, published):
-    flipped = VERDICTS.replace('"+, not significant"', '"+, significant after Holm"')
+    flipped = VERDICTS.replace("no difference after Holm", "favours neurogebra (significant after Holm)")
     rerun = make_results(tmp_path / "rerun", loss=last_bit_up(LOSS), verdicts=flipped)
     assessment = reproduction.assess(rerun, published)
     assert assessment.level == NOT_REPRODUCED
-    assert ("verdict 'framework effect, pooled, within page': published +, not significant, "
-            "found +, significant after Holm") in assessment.reason
+    assert ("verdict 'framework effect, pooled, within page': published no difference after Holm, "
+            "found favours neurogebra (significant after Holm)") in assessment.reason
     passed, text = reproduction.check(rerun, published, CONCLUSIONS_REPRODUCED)
     assert not passed and "NOT REPRODUCED" in text
 

@@ -11,7 +11,7 @@
   manifest; their values reach the tables (every history is in ``tables/epochs.csv``, every run's
   final metrics in ``tables/runs.csv``), so they are judged through them.
 - **conclusions reproduced**: values moved beyond tolerance, but every verdict the report draws
-  (``tables/verdicts.csv``: each effect's sign and whether it survives Holm, the page gap's largest
+  (``tables/verdicts.csv``: whether each effect survives Holm and which side it favours, the page gap's largest
   part, every answer of "When to use each") equals the published one.
 - **not reproduced**: a verdict moved, or an output is missing; the check names the first.
 

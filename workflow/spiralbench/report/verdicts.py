@@ -2,7 +2,8 @@
 
 Each verdict is a value the report's sentences are worded from:
 
-- every paired effect (``tables/effects.csv``): its sign and whether it survives Holm's correction;
+- every paired effect (``tables/effects.csv``): whether it survives Holm's correction and, if it
+  does, the side it favours;
 - each effect's pooled verdict over its levels (``evidence.effect_verdict``: none, same, partial or
   opposite, and the side it favours);
 - the largest part of the page's gap (``evidence.largest_part``);
@@ -23,9 +24,6 @@ from spiralbench.effects import SETTING_COLUMNS
 from . import evidence, guidance
 
 COLUMNS = ["verdict", "value"]
-# Means are differences of accuracies, multiples of 1/n_test averaged: a mean this close to zero is
-# zero written with rounding error, and its sign is no verdict.
-ZERO = 1e-12
 
 
 def number_text(value) -> str:
@@ -41,17 +39,21 @@ def effect_name(row) -> str:
     return f"{row['effect']} effect, {scope}, within {row['within']}"
 
 
-def effect_value(row) -> str:
-    """'+, significant after Holm', '−, not significant', or 'not measured' (no complete pair)."""
+def effect_value(row, effect: str) -> str:
+    """'favours neurogebra (significant after Holm)', 'no difference after Holm', or 'not measured'.
+
+    The side of an effect that does not survive Holm's correction is no verdict: the report draws
+    none from it (``evidence.favours``), and its sign is the noise a rerun elsewhere may flip.
+    """
     mean = row["mean"]
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "not measured"
-    sign = "0" if abs(mean) < ZERO else ("+" if mean > 0 else "−")
-    return f"{sign}, {'significant after Holm' if bool(row['significant']) else 'not significant'}"
+    side = evidence.favours(row, effect)
+    return f"favours {side} (significant after Holm)" if side else "no difference after Holm"
 
 
 def verdicts(runs: pd.DataFrame, effects: pd.DataFrame, config: dict) -> pd.DataFrame:
-    rows = [(effect_name(row), effect_value(row)) for _, row in effects.iterrows()]
+    rows = [(effect_name(row), effect_value(row, row["effect"])) for _, row in effects.iterrows()]
     for effect in evidence.EFFECT_LEVELS:
         verdict = evidence.effect_verdict(effects, effect)
         if not verdict["pooled"].empty:
