@@ -28,7 +28,8 @@ def softmax_cross_entropy(scores, target):
     On a batch: ``scores`` a ``Tensor`` (n, C), ``target`` n class indices.
     The loss is a one-element Tensor, the MEAN of the n samples' losses (the
     tutorial's batch loss, PyTorch's default); the probabilities an array
-    (n, C), without a graph (training differentiates the loss only).
+    (n, C), without a graph (training differentiates the loss only). Both are
+    in the dtype of ``scores`` (float64 or float32).
     """
     if isinstance(scores, Tensor):
         return _batch_softmax_cross_entropy(scores, target)

@@ -10,6 +10,11 @@ random stream, same parameter order, same numbers), plus:
   from the same stream (``initial_weights``), so one seed gives one network;
 - two initialisations (``init=``): the page's, and PyTorch's ``nn.Linear``
   default;
+- two precisions on the tensor engine (``dtype=``): float64 (the default) or
+  float32, chosen once for the network. The float64 draws are rounded once to
+  float32, as PyTorch rounds float64 weights copied into a float32 parameter,
+  and then everything (outputs, gradients, loss, optimizer state) stays
+  float32. The scalar engine computes in Python floats: float64 only;
 
 - a neuron's ``w·x + b`` is one graph node (``weighted_sum``) instead of 2n,
   which makes training several times faster; forward values are
@@ -25,9 +30,9 @@ import random
 import numpy as np
 
 from neurogebra.core.autograd import Value, _sigmoid, weighted_sum
-from neurogebra.core.tensor import Tensor
+from neurogebra.core.tensor import DTYPES, Tensor, as_dtype
 
-__all__ = ["Neuron", "Layer", "NeuralNetwork", "ACTIVATIONS", "ENGINES", "INITS", "initial_weights"]
+__all__ = ["Neuron", "Layer", "NeuralNetwork", "ACTIVATIONS", "ENGINES", "INITS", "DTYPES", "initial_weights"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 ENGINES = ("scalar", "tensor")
@@ -64,6 +69,15 @@ def _check_activation(activation):
     return _check_choice(activation, ACTIVATIONS, "activation")
 
 
+def _check_dtype(dtype, engine):
+    """``dtype`` as a numpy dtype; float32 only on the tensor engine (a Value is a Python float)."""
+    dtype = as_dtype(dtype)
+    if engine == "scalar" and dtype != np.float64:
+        raise ValueError(f"the scalar engine computes in Python floats (float64) only, got dtype {dtype}; "
+                         "use engine='tensor' for float32")
+    return dtype
+
+
 def _activate(raw, activation):
     """Apply ``activation`` to a Value or a Tensor (both have the same methods)."""
     if activation == "relu":
@@ -90,8 +104,8 @@ def _activate_array(Z, activation):
     return np.fromiter(map(fn, Z.ravel()), dtype=np.float64, count=Z.size).reshape(Z.shape)
 
 
-def _as_points(X, n_inputs):
-    X = np.asarray(X, dtype=np.float64)
+def _as_points(X, n_inputs, dtype=np.float64):
+    X = np.asarray(X, dtype=dtype)  # points are rounded to the network's dtype, as PyTorch's model would
     if X.ndim != 2 or X.shape[1] != n_inputs:
         raise ValueError(f"expected an array of shape (n_points, {n_inputs}), got shape {X.shape}")
     if not np.isfinite(X).all():
@@ -146,20 +160,22 @@ class Layer:
     vector ``b``, called on a batch (an array or a Tensor of shape (batch,
     n_inputs)) as ``x @ W + b``. So ``W`` is (n_inputs, n_outputs): column j
     holds neuron j's weights, the same draws as the scalar engine's neuron j.
-    ``get_weights`` gives every engine's weights as (n_outputs, n_inputs).
+    ``get_weights`` gives every engine's weights as (n_outputs, n_inputs), in
+    the layer's ``dtype`` (float64, or float32 on the tensor engine).
     """
 
-    def __init__(self, n_inputs, n_outputs, activation="relu", rng=None, engine="scalar", init="page"):
+    def __init__(self, n_inputs, n_outputs, activation="relu", rng=None, engine="scalar", init="page", dtype="float64"):
         self.activation = _check_activation(activation)
         self.engine = _check_choice(engine, ENGINES, "engine")
+        self.dtype = _check_dtype(dtype, engine)
         self.n_inputs = n_inputs
         self.n_outputs = n_outputs
         if engine == "scalar":
             self.neurons = [Neuron(n_inputs, activation, rng, init) for _ in range(n_outputs)]
-        else:
+        else:  # the same float64 draws, rounded once to dtype
             draws = [initial_weights(n_inputs, init, rng) for _ in range(n_outputs)]
-            self.W = Tensor(np.array([weights for weights, _ in draws]).T)
-            self.b = Tensor([bias for _, bias in draws])
+            self.W = Tensor(np.array([weights for weights, _ in draws]).T, dtype=self.dtype)
+            self.b = Tensor([bias for _, bias in draws], dtype=self.dtype)
 
     def __call__(self, x):
         if self.engine == "scalar":
@@ -180,19 +196,20 @@ class Layer:
         return W, b
 
     def set_weights(self, W, b):
-        """Inverse of ``get_weights``."""
+        """Inverse of ``get_weights``; weights of another dtype are rounded once to the layer's."""
         self._assign(*self._checked(W, b))
 
     def _checked(self, W, b):
-        W = np.asarray(W, dtype=np.float64)
-        b = np.asarray(b, dtype=np.float64)
+        with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused below
+            W = np.asarray(W, dtype=self.dtype)
+            b = np.asarray(b, dtype=self.dtype)
         expected = (self.n_outputs, self.n_inputs)
         if W.shape != expected or b.shape != expected[:1]:
             raise ValueError(
                 f"layer weights must have shapes W {expected} and b {expected[:1]}, got {W.shape} and {b.shape}"
             )
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise ValueError("layer weights must be finite")
+            raise ValueError(f"layer weights must be finite in {self.dtype}")
         return W, b
 
     def _assign(self, W, b):
@@ -211,7 +228,7 @@ class Layer:
         The scalar engine computes them without a graph, with the graph's floats; the tensor engine
         runs its forward pass on the whole batch (a graph of a few nodes).
         """
-        X = _as_points(X, self.n_inputs)
+        X = _as_points(X, self.n_inputs, self.dtype)
         if self.engine == "tensor":
             return self(X).data
         W, b = self.get_weights()
@@ -235,9 +252,16 @@ class NeuralNetwork:
     ``net(X)`` takes a batch, an array (batch, n_inputs), and gives a Tensor
     (batch, n_outputs). The same seed and ``init`` give the same weights on
     both; ``get_weights``/``set_weights`` move them between networks.
+
+    ``dtype`` (``"float64"``, the default, or ``"float32"``; ``np.float32``
+    and ``np.float64`` work too) is the precision of the tensor engine's
+    weights and of everything computed from them. A float32 network takes
+    float32 batches: ``net(X)`` with a float64 array is a TypeError (convert
+    once, ``X.astype(np.float32)``), while ``evaluate``/``predict`` round any
+    points to the network's dtype. The scalar engine is float64 only.
     """
 
-    def __init__(self, layer_sizes, activations=None, rng=None, engine="scalar", init="page"):
+    def __init__(self, layer_sizes, activations=None, rng=None, engine="scalar", init="page", dtype="float64"):
         layer_sizes = list(layer_sizes)
         if len(layer_sizes) < 2:
             raise ValueError(f"layer_sizes needs at least an input and an output size, got {layer_sizes!r}")
@@ -254,10 +278,11 @@ class NeuralNetwork:
         for activation in activations:
             _check_activation(activation)
         self.engine = _check_choice(engine, ENGINES, "engine")
+        self.dtype = _check_dtype(dtype, engine)
         self.layer_sizes = layer_sizes
         self.activations = activations
         self.layers = [
-            Layer(n_in, n_out, activation, rng, engine, init)
+            Layer(n_in, n_out, activation, rng, engine, init, self.dtype)
             for n_in, n_out, activation in zip(layer_sizes[:-1], layer_sizes[1:], activations)
         ]
 
@@ -277,7 +302,7 @@ class NeuralNetwork:
         for each row on the scalar engine (without building a graph),
         ``net(X).data`` on the tensor engine.
         """
-        X = _as_points(X, self.layer_sizes[0])
+        X = _as_points(X, self.layer_sizes[0], self.dtype)
         for layer in self.layers:
             X = layer.evaluate(X)
         return X
@@ -287,7 +312,7 @@ class NeuralNetwork:
         return np.argmax(self.evaluate(X), axis=1)
 
     def get_weights(self):
-        """One ``(W, b)`` per layer, W of shape (n_outputs, n_inputs)."""
+        """One ``(W, b)`` per layer, W of shape (n_outputs, n_inputs), in the network's dtype."""
         return [layer.get_weights() for layer in self.layers]
 
     def set_weights(self, weights):
@@ -313,4 +338,6 @@ class NeuralNetwork:
 
     def __repr__(self):
         architecture = " -> ".join(map(str, self.layer_sizes))
-        return f"NeuralNetwork({architecture}, activations={self.activations}, parameters={self.n_parameters()})"
+        precision = "" if self.dtype == np.float64 else f", dtype={self.dtype}"  # the default is not shown
+        return (f"NeuralNetwork({architecture}, activations={self.activations}, "
+                f"parameters={self.n_parameters()}{precision})")

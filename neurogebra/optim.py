@@ -2,6 +2,12 @@
 
 A parameter is a ``Value`` (one number) or a ``Tensor`` (an array, updated
 entry by entry with the same rule, in place, in a few numpy operations).
+
+A Tensor parameter keeps its dtype: the hyperparameters are Python floats,
+which take the array's dtype (numpy 2, NEP 50), so a float32 parameter gets
+float32 updates and float32 moments. Its gradient must have its dtype: an
+in-place update would silently round a float64 gradient's update into a
+float32 parameter, so ``step()`` refuses it.
 """
 
 import math
@@ -46,13 +52,21 @@ class Optimizer:
         raise NotImplementedError
 
 
+def _mixed_dtypes(optimizer, p, g):
+    return TypeError(f"{type(optimizer).__name__}.step: a {p.data.dtype} parameter has a gradient of dtype "
+                     f"{g.dtype}; mixing dtypes is an error")
+
+
 class SGD(Optimizer):
     """Plain gradient descent: ``p.data -= lr * p.grad``."""
 
     def step(self):
         lr = self.lr
         for p in self.params:
-            p.data -= lr * p.grad
+            g = p.grad
+            if type(g) is np.ndarray and g.dtype != p.data.dtype:  # (a float: a Value's, or 0.0 after zero_grad)
+                raise _mixed_dtypes(self, p, g)
+            p.data -= lr * g
 
     def __repr__(self):
         return f"SGD(lr={self.lr})"
@@ -99,6 +113,8 @@ class Adam(Optimizer):
         m, v, eps = self.m, self.v, self.eps
         for i, p in enumerate(self.params):
             g = p.grad
+            if type(g) is np.ndarray and g.dtype != p.data.dtype:
+                raise _mixed_dtypes(self, p, g)
             m[i] = m[i] + (1.0 - beta1) * (g - m[i])
             v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
             denom = _sqrt(v[i]) / bias_correction2_sqrt + eps

@@ -4,6 +4,11 @@ A ``Value`` wraps one float and remembers how it was computed. Calling
 ``loss.backward()`` applies the chain rule from ``loss`` back to every value it
 depends on, leaving d(loss)/d(value) in each value's ``.grad``.
 
+Precision: a Value computes in Python floats, that is float64, always; there
+is no dtype to choose. float32 is the tensor engine's
+(``Tensor(..., dtype="float32")``, ``NeuralNetwork(..., engine="tensor",
+dtype="float32")``).
+
 How the graph is stored (this is where the speed comes from):
 
 - An operation records each of its inputs together with the local derivative

@@ -1,9 +1,21 @@
-"""Reverse-mode automatic differentiation over float64 numpy arrays.
+"""Reverse-mode automatic differentiation over float64 or float32 numpy arrays.
 
 A ``Tensor`` is ``Value`` (``neurogebra.core.autograd``) for whole arrays: it
-wraps a float64 numpy array, remembers how it was computed, and
-``loss.backward()`` leaves d(loss)/d(tensor) in each tensor's ``.grad``, an
-array of the tensor's shape.
+wraps a numpy array, remembers how it was computed, and ``loss.backward()``
+leaves d(loss)/d(tensor) in each tensor's ``.grad``, an array of the tensor's
+shape.
+
+The dtype: float64 unless ``Tensor(data, dtype="float32")`` asks for float32.
+That is the one rule: the data's own dtype does not count (a float32 array
+becomes a float64 Tensor unless ``dtype`` says otherwise), so a graph's dtype
+is the one its leaves were given. Every value and gradient computed from
+Tensors keeps their dtype: numpy's own promotion does that too, except when
+two dtypes meet, where it would quietly compute in float64. So meeting is an
+error: two Tensors of different dtypes, or a numpy array whose dtype is not
+the Tensor's, in one operation raise a TypeError that names both dtypes.
+Numbers (Python's, and numpy scalars, which count as numbers here) take the
+Tensor's dtype, as Python numbers do in numpy 2 (NEP 50) and in PyTorch. The
+scalar engine, ``Value``, computes in Python floats: float64 only.
 
 How the graph is stored: each operation computes its output and a small
 function, ``_backward``, that turns the output's gradient into one gradient
@@ -28,11 +40,12 @@ steps (``p.grad = 0.0`` works, or an optimizer's ``zero_grad()``); the
 
 Errors, as in ``Value``: non-numeric data, NaN, shapes that do not fit,
 division by zero, the log of a non-positive entry, ``exp`` or ``**``
-overflowing float64 and operations that would produce NaN raise an exception
-naming the operation and the shapes or the offending value. Checks are made
-where the failure can arise and cost one reduction at most: NaN can only come
-out of an operation that combines entries (``+ - * / @``, sums) or from
-``**``, so only those look at their output.
+overflowing the dtype, mixed dtypes and operations that would produce NaN
+raise an exception naming the operation and the shapes, dtypes or the
+offending value. Checks are made where the failure can arise and cost one
+reduction at most: NaN can only come out of an operation that combines
+entries (``+ - * / @``, sums) or from ``**``, so only those look at their
+output.
 """
 
 from heapq import heappop, heappush
@@ -40,25 +53,55 @@ from itertools import count
 
 import numpy as np
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "DTYPES", "as_dtype"]
 
+DTYPES = ("float32", "float64")
 _FLOAT64 = np.dtype(np.float64)
-_EXP_MAX = 709.782712893384  # exp() of anything larger overflows float64
 _serial_numbers = count()  # numbers the nodes in the order they are made
 
 
-def _as_array(x, what):
-    """``x`` as a float64 array (a copy), or a TypeError/ValueError naming ``what`` it was for."""
+def as_dtype(dtype):
+    """The numpy dtype that ``dtype`` names: ``"float32"``, ``"float64"``, ``np.float32``, ``np.float64`` (or a dtype).
+
+    Anything else is a ValueError (``np.dtype`` itself would take ``None``, ``float``, ``"f4"``, ...).
+    """
+    if (isinstance(dtype, str) and dtype in DTYPES) or dtype in (np.float32, np.float64):  # a np.dtype equals its type
+        return np.dtype(dtype)
+    raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+
+
+def _exp_limit(dtype):
+    """The largest x of ``dtype`` whose exp() is finite: log of the largest finite number, rounded down.
+
+    log(max) rounded to nearest can land above the true limit (float32's does), so step down until exp() fits.
+    """
+    limit = np.log(np.finfo(dtype).max)
+    with np.errstate(over="ignore"):
+        while np.isinf(np.exp(limit)):
+            limit = np.nextafter(limit, dtype.type(0))
+    return float(limit)
+
+
+_EXP_MAX = {np.dtype(name): _exp_limit(np.dtype(name)) for name in DTYPES}  # float64: 709.782712893384
+
+
+def _as_array(x, what, dtype=_FLOAT64):
+    """``x`` as an array of ``dtype`` (a copy), or a TypeError/ValueError/OverflowError naming ``what`` it was for."""
     try:
         array = np.array(x, order="C")
     except ValueError:  # e.g. ragged nested lists
         raise ValueError(f"{what} must be a rectangular array of real numbers, got {x!r}") from None
     if array.dtype.kind not in "iuf":  # bool, complex, strings, objects, ...
         raise TypeError(f"{what} must be real numbers, got {x!r} (dtype {array.dtype})")
-    array = array.astype(np.float64, copy=False)
-    if np.isnan(array).any():
+    with np.errstate(over="ignore"):  # reported below, with the value
+        converted = array.astype(dtype, copy=False)
+    if np.isnan(converted).any():
         raise ValueError(f"{what} contains NaN")
-    return array
+    if converted is not array:  # rounding to float32 turns numbers beyond its range into inf
+        overflowed = np.isinf(converted) & np.isfinite(array)
+        if overflowed.any():
+            raise OverflowError(f"{what}: {float(array[overflowed][0])!r} overflows {dtype}")
+    return converted
 
 
 def _is_real_number(x):
@@ -66,13 +109,25 @@ def _is_real_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
 
 
-def _constant(x, op):
-    """A non-Tensor operand of ``op``: a float or a float64 array (NaN is caught in the result)."""
-    if type(x) is float or (type(x) is np.ndarray and x.dtype == _FLOAT64):
+def _constant(x, op, dtype):
+    """A non-Tensor operand of ``op`` with a Tensor of ``dtype``: a float or an array of ``dtype``.
+
+    A Python float keeps the array's dtype (numpy 2's NEP 50); numbers and lists become the same.
+    A numpy float array must already have ``dtype``: numpy would compute the operation in the wider of
+    the two. NaN is caught in the result.
+    """
+    if type(x) is float or (type(x) is np.ndarray and x.dtype == dtype):
         return x
     if _is_real_number(x):
         return float(x)
-    return _as_array(x, f"operand of Tensor {op}")
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        raise _mixed_dtypes(op, dtype, x.dtype, "a numpy array")
+    return _as_array(x, f"operand of Tensor {op}", dtype)
+
+
+def _mixed_dtypes(op, dtype, other, what="a Tensor"):
+    return TypeError(f"Tensor {op}: a {dtype} Tensor and {what} of dtype {other}; mixing dtypes is an error "
+                     f"(convert one of them explicitly)")
 
 
 def _shape(x):
@@ -98,17 +153,21 @@ def _unbroadcast(grad, shape):
 
 
 class Tensor:
-    """A float64 array in a computation graph: ``.data``, ``.grad`` (arrays), ``.backward()``."""
+    """An array in a computation graph: ``.data``, ``.grad`` (arrays), ``.backward()``.
+
+    ``Tensor(data, dtype="float32")`` makes a float32 leaf; without ``dtype`` it is float64, whatever
+    ``data``'s dtype (``data`` is copied and, if need be, rounded once to ``dtype``).
+    """
 
     __slots__ = ("data", "grad", "_op", "_inputs", "_backward", "_serial", "_visited_by")
     __array_ufunc__ = None  # numpy arrays defer to Tensor: ``X @ W`` calls ``W.__rmatmul__(X)``
 
-    def __init__(self, data, _op="", _inputs=(), _backward=None):
-        if _op:  # computed by an operation, which has checked it
+    def __init__(self, data, _op="", _inputs=(), _backward=None, *, dtype=None):
+        if _op:  # computed by an operation, which has checked it (its dtype is its inputs')
             self.data = data
             self.grad = None
         else:
-            self.data = _as_array(data, "Tensor data")
+            self.data = _as_array(data, "Tensor data", _FLOAT64 if dtype is None else as_dtype(dtype))
             self.grad = np.zeros_like(self.data)
         self._op = _op  # "" for a leaf
         self._inputs = _inputs  # the Tensors this one was computed from
@@ -124,14 +183,20 @@ class Tensor:
     def ndim(self):
         return self.data.ndim
 
+    @property
+    def dtype(self):
+        return self.data.dtype
+
     # ------------------------------------------------------------ arithmetic
     # Each operation computes its output and says how the output's gradient g flows back.
 
     def __add__(self, other):
         if isinstance(other, Tensor):
+            if self.data.dtype != other.data.dtype:  # numpy would quietly compute float32 with float64 in float64
+                raise _mixed_dtypes("+", self.data.dtype, other.data.dtype)
             out = _broadcasting(np.add, self.data, other.data, "+")
             return Tensor(_check_nan(out, "+", self.data, other.data), "+", (self, other), lambda g: (g, g))
-        other = _constant(other, "+")
+        other = _constant(other, "+", self.data.dtype)
         out = _broadcasting(np.add, self.data, other, "+")
         return Tensor(_check_nan(out, "+", self.data, other), "+", (self,), lambda g: (g,))
 
@@ -139,14 +204,16 @@ class Tensor:
 
     def __sub__(self, other):
         if isinstance(other, Tensor):
+            if self.data.dtype != other.data.dtype:
+                raise _mixed_dtypes("-", self.data.dtype, other.data.dtype)
             out = _broadcasting(np.subtract, self.data, other.data, "-")
             return Tensor(_check_nan(out, "-", self.data, other.data), "-", (self, other), lambda g: (g, -g))
-        other = _constant(other, "-")
+        other = _constant(other, "-", self.data.dtype)
         out = _broadcasting(np.subtract, self.data, other, "-")
         return Tensor(_check_nan(out, "-", self.data, other), "-", (self,), lambda g: (g,))
 
     def __rsub__(self, other):  # other - self
-        other = _constant(other, "-")
+        other = _constant(other, "-", self.data.dtype)
         out = _broadcasting(np.subtract, other, self.data, "-")
         return Tensor(_check_nan(out, "-", other, self.data), "-", (self,), lambda g: (-g,))
 
@@ -154,9 +221,11 @@ class Tensor:
         a = self.data
         if isinstance(other, Tensor):
             b = other.data
+            if a.dtype != b.dtype:
+                raise _mixed_dtypes("*", a.dtype, b.dtype)
             out = _check_nan(_broadcasting(np.multiply, a, b, "*"), "*", a, b)
             return Tensor(out, "*", (self, other), lambda g: (g * b, g * a))
-        b = _constant(other, "*")
+        b = _constant(other, "*", a.dtype)
         out = _check_nan(_broadcasting(np.multiply, a, b, "*"), "*", a, b)
         return Tensor(out, "*", (self,), lambda g: (g * b,))
 
@@ -165,15 +234,17 @@ class Tensor:
     def __truediv__(self, other):
         a = self.data
         if isinstance(other, Tensor):
+            if a.dtype != other.data.dtype:
+                raise _mixed_dtypes("/", a.dtype, other.data.dtype)
             b = _nonzero_divisor(other.data, a)
             out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
             return Tensor(out, "/", (self, other), lambda g: (g / b, -g * out / b))  # -a/b**2 without b**2
-        b = _nonzero_divisor(_constant(other, "/"), a)
+        b = _nonzero_divisor(_constant(other, "/", a.dtype), a)
         out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
         return Tensor(out, "/", (self,), lambda g: (g / b,))
 
     def __rtruediv__(self, other):  # other / self
-        a, b = _constant(other, "/"), _nonzero_divisor(self.data, other)
+        a, b = _constant(other, "/", self.data.dtype), _nonzero_divisor(self.data, other)
         out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
         return Tensor(out, "/", (self,), lambda g: (-g * out / b,))
 
@@ -198,7 +269,7 @@ class Tensor:
             out = x**n
         overflowed = np.isinf(out) & np.isfinite(x)
         if overflowed.any():
-            raise OverflowError(f"Tensor ** {n!r}: {float(x[overflowed][0])!r} ** {n!r} overflows float64")
+            raise OverflowError(f"Tensor ** {n!r}: {float(x[overflowed][0])!r} ** {n!r} overflows {x.dtype}")
         _check_nan(out, f"**{n!r}", x)
 
         def backward(g):
@@ -217,14 +288,16 @@ class Tensor:
     def __matmul__(self, other):
         if isinstance(other, Tensor):
             a, b = self.data, other.data
+            if a.dtype != b.dtype:
+                raise _mixed_dtypes("@", a.dtype, b.dtype)
             out = _check_nan(_matmul(a, b), "@", a, b)
             return Tensor(out, "@", (self, other), lambda g: (_left_grad(g, a, b), _right_grad(g, a, b)))
-        a, b = self.data, _constant(other, "@")
+        a, b = self.data, _constant(other, "@", self.data.dtype)
         out = _check_nan(_matmul(a, b), "@", a, b)
         return Tensor(out, "@", (self,), lambda g: (_left_grad(g, a, b),))
 
     def __rmatmul__(self, other):  # other @ self, e.g. a batch of inputs times a weight matrix
-        a, b = _constant(other, "@"), self.data
+        a, b = _constant(other, "@", self.data.dtype), self.data
         out = _check_nan(_matmul(a, b), "@", a, b)
         return Tensor(out, "@", (self,), lambda g: (_right_grad(g, a, b),))
 
@@ -247,11 +320,12 @@ class Tensor:
 
     def exp(self):
         x = self.data
-        if x.size and np.maximum.reduce(x, None) > _EXP_MAX:
-            bad = x[(x > _EXP_MAX) & np.isfinite(x)]
+        limit = _EXP_MAX[x.dtype]
+        if x.size and np.maximum.reduce(x, None) > limit:
+            bad = x[(x > limit) & np.isfinite(x)]
             if bad.size:
-                raise OverflowError(f"Tensor.exp() of {float(bad[0])!r} overflows float64 "
-                                    "(the largest finite result is exp(709.78))")
+                raise OverflowError(f"Tensor.exp() of {float(bad[0])!r} overflows {x.dtype} "
+                                    f"(the largest finite result is exp({limit:.2f}))")
         e = np.exp(x)
         return Tensor(e, "exp", (self,), lambda g: (g * e,))
 
@@ -417,7 +491,7 @@ def _spread(g, shape, axis):
     """The gradient of a sum over ``axis``: ``g`` copied back to every entry that was summed."""
     if axis is None:
         return np.full(shape, g)
-    grad = np.empty(shape)
+    grad = np.empty(shape, g.dtype)
     grad[...] = np.reshape(g, _kept_shape(shape, axis))
     return grad
 
