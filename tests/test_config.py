@@ -152,16 +152,16 @@ def test_load_config_leaves_its_input_untouched_and_reads_files(default):
 
 def test_setting_slug_is_readable_and_exact():
     setting = {"optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 30,
-               "hidden_sizes": [16, 16], "activation": "relu", "init": "page"}
-    assert sc.setting_slug(setting) == "sgd-lr0.05-bs16-ep30-h16x16-relu-page"
-    assert sc.setting_slug(dict(setting, learning_rate=50)) == "sgd-lr50-bs16-ep30-h16x16-relu-page"
-    assert sc.setting_slug(dict(setting, learning_rate=1e-5, hidden_sizes=[8], init="torch-default")) == (
-        "sgd-lr1e-05-bs16-ep30-h8-relu-torch-default")
+               "hidden_sizes": [16, 16], "activation": "relu", "init": "page", "precision": "float64"}
+    assert sc.setting_slug(setting) == "sgd-lr0.05-bs16-ep30-h16x16-relu-page-f64"
+    assert sc.setting_slug(dict(setting, learning_rate=50)) == "sgd-lr50-bs16-ep30-h16x16-relu-page-f64"
+    assert sc.setting_slug(dict(setting, learning_rate=1e-5, hidden_sizes=[8], init="torch-default",
+                                precision="float32")) == "sgd-lr1e-05-bs16-ep30-h8-relu-torch-default-f32"
 
 
 TUTORIAL_IDS = {
-    "neurogebra": "tutorial/neurogebra/sgd-lr0.05-bs16-ep30-h16x16-relu-page/seed42",
-    "pytorch": "tutorial/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu-torch-default/seed42",
+    "neurogebra": "tutorial/neurogebra/sgd-lr0.05-bs16-ep30-h16x16-relu-page-f64/seed42",
+    "pytorch": "tutorial/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu-torch-default-f32/seed42",
 }
 
 
@@ -188,7 +188,9 @@ def test_runs_cover_the_grid_for_every_seed_and_framework_plus_the_tutorial_and_
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert set(TUTORIAL_IDS.values()) <= set(ids)
     tutorial = sc.find_run(default, TUTORIAL_IDS["pytorch"])
-    assert tutorial["layer_sizes"] == [2, 16, 16, 3] and tutorial["dtype"] == "float32"
+    assert tutorial["layer_sizes"] == [2, 16, 16, 3] and tutorial["precision"] == "float32"
+    # The page's precisions: neurogebra's Python floats, PyTorch's default float32.
+    assert sc.find_run(default, TUTORIAL_IDS["neurogebra"])["precision"] == "float64"
     # The page's pairing: its own initialisation for the scratch network, nn.Linear's for PyTorch.
     assert (tutorial["init"], tutorial["engine"]) == ("torch-default", "torch")
     assert {k: sc.find_run(default, TUTORIAL_IDS["neurogebra"])[k] for k in ("init", "engine")} == {
@@ -318,3 +320,17 @@ def test_values_of_a_file_keep_their_type(default):
     coerced = sc.coerce_command_line(from_file, {"results_dir": "elsewhere"})
     assert coerced["seeds"] == ["1", "2"]
     assert "seeds[0]: '1' is not an integer" in problems_of(coerced)
+
+
+def test_the_sweep_trains_both_precisions_and_float32_needs_the_tensor_engine(default):
+    assert default["sweep"]["precision"] == ["float32", "float64"]
+    precisions = {(run["framework"], run["precision"]) for run in sc.runs(default) if run["group"] == "sweep"}
+    assert precisions == {(fw, p) for fw in sc.FRAMEWORKS for p in sc.PRECISIONS}
+    scalar = dict(default, neurogebra_engine="scalar")
+    with pytest.raises(sc.ConfigError, match="sweep.precision: float32 needs neurogebra_engine: tensor"):
+        sc.load_config(scalar)
+    tutorial = {**default["tutorial"], "neurogebra": {**default["tutorial"]["neurogebra"], "precision": "float32"}}
+    with pytest.raises(sc.ConfigError, match="tutorial.neurogebra.precision"):
+        sc.load_config(dict(default, tutorial=tutorial))
+    with pytest.raises(sc.ConfigError, match="precision.*not allowed; allowed: float32, float64"):
+        sc.load_config(dict(default, sweep={**default["sweep"], "precision": ["float16"]}))

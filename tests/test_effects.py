@@ -21,7 +21,7 @@ def pooled(table, effect, within):
 
 def test_a_known_framework_effect_is_inside_both_intervals_and_significant_after_holm():
     table = effects.effects_table(runs_table(framework_effect=0.06, init_effect=0.0))
-    for init in ("page", "torch-default"):
+    for init in ("page/float64", "torch-default/float64"):
         row = pooled(table, "framework", init)
         assert row["t_low"] < 0.06 < row["t_high"]
         assert row["boot_low"] < 0.06 < row["boot_high"]
@@ -34,9 +34,9 @@ def test_a_known_framework_effect_is_inside_both_intervals_and_significant_after
 
 def test_the_init_effect_is_measured_within_each_framework_with_its_own_sign():
     table = effects.effects_table(runs_table(init_effect={"neurogebra": 0.0, "pytorch": -0.08}))
-    pytorch = pooled(table, "init", "pytorch")
+    pytorch = pooled(table, "init", "pytorch/float64")
     assert pytorch["t_low"] < -0.08 < pytorch["t_high"] and pytorch["significant"]
-    assert not pooled(table, "init", "neurogebra")["significant"]
+    assert not pooled(table, "init", "neurogebra/float64")["significant"]
     assert set(table.loc[table["effect"] == "init", "contrast"]) == {"page - torch-default"}
 
 
@@ -62,7 +62,7 @@ def test_pooled_effect_averages_each_seeds_differences_so_the_seed_stays_the_uni
     sweep = runs[(runs["group"] == "sweep") & (runs["init"] == "page")]
     wide = sweep.pivot_table(index=["optimizer", "seed"], columns="framework", values="test_accuracy")
     per_seed = (wide["neurogebra"] - wide["pytorch"]).groupby("seed").mean()
-    row = pooled(effects.effects_table(runs), "framework", "page")
+    row = pooled(effects.effects_table(runs), "framework", "page/float64")
     assert row["n_pairs"] == 6 and row["n_settings"] == 2  # six seeds, not twelve (setting, seed) pairs
     assert row["mean"] == pytest.approx(per_seed.mean())
     assert row["sd"] == pytest.approx(per_seed.std(ddof=1))
@@ -72,12 +72,12 @@ def test_pooled_effect_averages_each_seeds_differences_so_the_seed_stays_the_uni
 def test_a_diverged_run_drops_its_pair_and_is_counted():
     diverged = [("neurogebra", "page", "sgd", 0.2, 16, 4)]
     table = effects.effects_table(runs_table(framework_effect=0.02, diverged=diverged))
-    setting = table[(table["effect"] == "framework") & (table["within"] == "page") & (table["optimizer"] == "sgd")
+    setting = table[(table["effect"] == "framework") & (table["within"] == "page/float64") & (table["optimizer"] == "sgd")
                     & np.isclose(table["learning_rate"].astype(float), 0.2) & (table["batch_size"] == 16)].iloc[0]
     assert (setting["n_pairs"], setting["n_dropped"]) == (9, 1)
-    assert pooled(table, "framework", "page")["n_dropped"] == 1
-    assert pooled(table, "framework", "page")["n_pairs"] == 10  # seed 4 still has eleven complete settings
-    init = table[(table["effect"] == "init") & (table["within"] == "neurogebra") & (table["optimizer"] == "sgd")
+    assert pooled(table, "framework", "page/float64")["n_dropped"] == 1
+    assert pooled(table, "framework", "page/float64")["n_pairs"] == 10  # seed 4 still has eleven complete settings
+    init = table[(table["effect"] == "init") & (table["within"] == "neurogebra/float64") & (table["optimizer"] == "sgd")
                  & np.isclose(table["learning_rate"].astype(float), 0.2) & (table["batch_size"] == 16)].iloc[0]
     assert init["n_dropped"] == 1
     assert table["n_dropped"].sum() == 4  # framework per setting and pooled, init per setting and pooled
@@ -90,11 +90,11 @@ def test_the_bootstrap_is_deterministic_and_each_interval_depends_on_its_own_dif
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     # One setting's effect recomputed on its own gives the same interval as inside the full table.
     pairs = effects.paired_differences(runs, "framework")
-    one = pairs[(pairs["within"] == "page") & (pairs["optimizer"] == "adam") & (pairs["learning_rate"] == 0.05)
+    one = pairs[(pairs["within"] == "page/float64") & (pairs["optimizer"] == "adam") & (pairs["learning_rate"] == 0.05)
                 & (pairs["batch_size"] == 64)]
     alone = effects.paired_statistics(one["difference"])
     table = effects.effects_table(runs)
-    row = table[(table["within"] == "page") & (table["optimizer"] == "adam")
+    row = table[(table["within"] == "page/float64") & (table["optimizer"] == "adam")
                 & np.isclose(table["learning_rate"].astype(float), 0.05) & (table["batch_size"] == 64)].iloc[0]
     assert (row["boot_low"], row["boot_high"]) == (alone["boot_low"], alone["boot_high"])
     # A different generator seed gives a (slightly) different interval: the seed is really used.
@@ -133,7 +133,7 @@ def test_two_runs_for_one_pair_slot_are_refused():
 
 def test_path_effects_add_up_to_the_whole_gap():
     runs = runs_table(framework_effect=0.04, init_effect=0.02, optimizer_effect=-0.05)
-    common = {"batch_size": 16, "epochs": 30, "hidden_sizes": "16x16", "activation": "relu"}
+    common = {"batch_size": 16, "epochs": 30, "hidden_sizes": "16x16", "activation": "relu", "precision": "float64"}
     path = [{"framework": "neurogebra", "optimizer": "sgd", "learning_rate": 0.05, "init": "page", **common},
             {"framework": "neurogebra", "optimizer": "adam", "learning_rate": 0.01, "init": "page", **common},
             {"framework": "pytorch", "optimizer": "adam", "learning_rate": 0.01, "init": "page", **common},
@@ -144,3 +144,20 @@ def test_path_effects_add_up_to_the_whole_gap():
     assert steps["step0"].mean() == pytest.approx(-0.05, abs=0.03)
     assert steps["step1"].mean() == pytest.approx(0.04, abs=0.03)
     assert steps["step2"].mean() == pytest.approx(0.02, abs=0.03)
+
+
+def test_the_precision_effect_is_measured_within_each_framework_and_init_and_the_framework_at_matched_precision():
+    runs = runs_table(framework_effect=0.0, precision_effect={"neurogebra": 0.0, "pytorch": 0.07},
+                      precisions=("float32", "float64"))
+    table = effects.effects_table(runs)
+    sizes = table[table["scope"] == "pooled"].groupby("effect").size().to_dict()
+    assert sizes == {"framework": 4, "init": 4, "precision": 4}  # two levels held fixed, two values each
+    for init in ("page", "torch-default"):
+        pytorch = pooled(table, "precision", f"pytorch/{init}")
+        assert pytorch["t_low"] < 0.07 < pytorch["t_high"] and pytorch["significant"]
+        assert not pooled(table, "precision", f"neurogebra/{init}")["significant"]
+    assert set(table.loc[table["effect"] == "precision", "contrast"]) == {"float32 - float64"}
+    # PyTorch gains 3.5 pp in float32 and loses as much in float64: the framework effect flips with it.
+    assert pooled(table, "framework", "page/float32")["mean"] == pytest.approx(-0.035, abs=0.015)
+    assert pooled(table, "framework", "page/float64")["mean"] == pytest.approx(0.035, abs=0.015)
+    assert set(table["family"]) == {f"{e}/{s}" for e in ("framework", "init", "precision") for s in ("pooled", "setting")}

@@ -20,10 +20,11 @@ from spiralbench.io import read_csv, read_json, write_csv
 RUN_KEYS = ["run_id", "group", "framework", "setting", "seed"]
 SETTING_COLUMNS = list(SETTING_KEYS)
 RUNS_COLUMNS = [
-    *RUN_KEYS, *SETTING_COLUMNS, "engine", "dtype", "n_parameters",
+    *RUN_KEYS, *SETTING_COLUMNS, "engine", "n_parameters",
     "status", "diverged_epoch", "epochs_completed", "final_loss", "train_accuracy", "test_accuracy",
 ]
-EPOCHS_COLUMNS = [*RUN_KEYS, "optimizer", "learning_rate", "batch_size", "init", "engine", "epoch", "loss", "accuracy"]
+EPOCHS_COLUMNS = [*RUN_KEYS, "optimizer", "learning_rate", "batch_size", "init", "precision", "engine", "epoch", "loss",
+                  "accuracy"]
 SUMMARY_KEYS = ["group", "framework", "setting"]
 SUMMARY_METRICS = ["test_accuracy", "train_accuracy", "final_loss"]
 SUMMARY_COLUMNS = [
@@ -61,7 +62,6 @@ def runs_table(metrics_paths) -> pd.DataFrame:
             **{key: run[key] for key in SETTING_COLUMNS},
             "hidden_sizes": hidden_slug(run["hidden_sizes"]),
             "engine": run["engine"],
-            "dtype": run["dtype"],
             **{key: metrics[key] for key in RUNS_COLUMNS[RUNS_COLUMNS.index("n_parameters"):]},
         })
     table = pd.DataFrame(rows, columns=RUNS_COLUMNS)

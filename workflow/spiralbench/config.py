@@ -48,11 +48,15 @@ NEUROGEBRA_ENGINES = ("scalar", "tensor")
 # network, nn.Linear's own for PyTorch, and the page's engine.
 DEFAULT_INIT = {"neurogebra": "page", "pytorch": "torch-default"}
 DEFAULT_ENGINE = {"neurogebra": "scalar", "pytorch": "torch"}
-# The neurogebra engine computes with Python floats; PyTorch runs as people use it, in float32
-# (the controlled comparison switches it to float64).
-DTYPES = {"neurogebra": "float64", "pytorch": "float32"}
+# Each framework's own precision, the tutorial's: the scalar engine computes with Python floats,
+# PyTorch as people use it, in float32. The sweep trains both frameworks in both (``sweep.precision``).
+DEFAULT_PRECISION = {"neurogebra": "float64", "pytorch": "float32"}
+PRECISIONS = ("float32", "float64")
 # Keys that, together, make one training setting (and its slug).
-SETTING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation", "init")
+SETTING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation", "init",
+                "precision")
+# The factors an effect compares at matched settings; the other setting keys make a "setting".
+FACTORS = ("framework", "init", "precision")
 
 
 class ConfigError(ValueError):
@@ -167,6 +171,14 @@ def _cross_field_problems(config: dict) -> list[str]:
             + "), which both neurogebra engines train on every seed to show that they agree "
             "(tables/engine_agreement.csv); add these values to the sweep's lists"
         )
+    # The scalar engine computes with Python floats: it has no float32 (neurogebra.nn says so too).
+    if config["neurogebra_engine"] == "scalar" and "float32" in config["sweep"]["precision"] \
+            and "neurogebra" in config["frameworks"]:
+        problems.append("sweep.precision: float32 needs neurogebra_engine: tensor (the scalar engine computes in "
+                        "Python floats, float64 only); allowed with the scalar engine: float64")
+    if config["tutorial"]["neurogebra"].get("precision", "float64") != "float64":
+        problems.append("tutorial.neurogebra.precision: the tutorial's network runs on the scalar engine, which "
+                        "computes in float64 only; allowed: float64")
     for name in config["inspection"]:
         try:
             inspection_pair(config, name)
@@ -297,11 +309,11 @@ def hidden_slug(hidden_sizes) -> str:
 
 
 def setting_slug(setting: dict) -> str:
-    """A readable, unique name for a setting, e.g. 'sgd-lr0.05-bs16-ep30-h16x16-relu-page'."""
+    """A readable, unique name for a setting, e.g. 'sgd-lr0.05-bs16-ep30-h16x16-relu-page-f64'."""
     return (
         f"{setting['optimizer']}-lr{format_number(setting['learning_rate'])}-bs{setting['batch_size']}"
         f"-ep{setting['epochs']}-h{hidden_slug(setting['hidden_sizes'])}-{setting['activation']}"
-        f"-{setting['init']}"
+        f"-{setting['init']}-f{setting['precision'][-2:]}"
     )
 
 
@@ -314,6 +326,7 @@ def sweep_settings(config: dict) -> list[dict]:
 def tutorial_setting(config: dict, framework: str) -> dict:
     tutorial = config["tutorial"]
     setting = {key: tutorial[key] for key in ("batch_size", "epochs", "hidden_sizes", "activation")}
+    setting["precision"] = DEFAULT_PRECISION[framework]  # the page's, unless the config names another
     setting.update(tutorial[framework])
     return {key: setting[key] for key in SETTING_KEYS}
 
@@ -322,10 +335,10 @@ def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: in
              divergence_factor: float = 10.0, engine: str | None = None) -> dict:
     """Everything a training job needs to know, and nothing it could take from elsewhere.
 
-    A setting without ``init`` starts from the framework's own default (``DEFAULT_INIT``); without
-    ``engine``, neurogebra trains on the page's scalar engine.
+    A setting without ``init`` or ``precision`` takes the framework's own (``DEFAULT_INIT``,
+    ``DEFAULT_PRECISION``); without ``engine``, neurogebra trains on the page's scalar engine.
     """
-    setting = {"init": DEFAULT_INIT[framework], **setting}
+    setting = {"init": DEFAULT_INIT[framework], "precision": DEFAULT_PRECISION[framework], **setting}
     engine = engine or DEFAULT_ENGINE[framework]
     if (engine == "torch") != (framework == "pytorch"):
         raise ValueError(f"engine {engine!r} does not train {framework}; allowed: "
@@ -341,7 +354,6 @@ def make_run(group: str, framework: str, setting: dict, seed: int, n_classes: in
         "hidden_sizes": list(setting["hidden_sizes"]),
         "engine": engine,
         "layer_sizes": [2, *setting["hidden_sizes"], n_classes],
-        "dtype": DTYPES[framework],
         "divergence_factor": divergence_factor,
     }
 

@@ -1,10 +1,13 @@
-"""Paired effects on test accuracy: how much the framework and the initialisation each matter.
+"""Paired effects on test accuracy: how much the framework, the initialisation and the precision each matter.
 
-Two effects, each measured with everything else held fixed and paired by seed (the seed fixes the
+Three effects, each measured with everything else held fixed and paired by seed (the seed fixes the
 data split, so both runs of a pair see the same training and test points):
 
-- the framework effect, neurogebra − PyTorch, within each initialisation scheme;
-- the initialisation effect, page − torch-default, within each framework.
+- the framework effect, neurogebra − PyTorch, within each initialisation scheme and precision;
+- the initialisation effect, page − torch-default, within each framework and precision;
+- the precision effect, float32 − float64, within each framework and initialisation scheme.
+
+The levels held fixed make an effect's ``within``, e.g. ``page/float32`` for the framework effect.
 
 Each is estimated per sweep setting (optimizer, learning rate, batch size, epochs, hidden sizes,
 activation) and pooled over the settings. Pooling averages a seed's paired differences over the
@@ -18,9 +21,9 @@ is ``ttest_rel`` on the pairs), a BCa bootstrap 95% interval (``scipy.stats.boot
 and the p-value corrected with Holm's method (``statsmodels``) within its family.
 
 Families. The pooled effects answer the report's questions (is there a framework effect at matched
-initialisation, an initialisation effect within a framework?); the per-setting effects look for where
-an effect sits. Holm controls the chance of any false positive within a family, so the families are
-the four (effect, scope) combinations: the two or so confirmatory pooled tests of an effect are not
+initialisation and precision, an initialisation or a precision effect within a framework?); the
+per-setting effects look for where an effect sits. Holm controls the chance of any false positive
+within a family, so the families are the six (effect, scope) combinations: the two or so confirmatory pooled tests of an effect are not
 diluted by the many exploratory per-setting ones, and every per-setting scan pays for its own size.
 
 Diverged runs: a pair with a diverged run has no accuracy to compare; it is dropped and counted
@@ -37,7 +40,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from spiralbench.config import SETTING_KEYS
+from spiralbench.config import FACTORS, SETTING_KEYS
 
 
 METRIC = "test_accuracy"
@@ -49,14 +52,21 @@ BOOTSTRAP_SEED = 20260909
 BOOTSTRAP_RESAMPLES = 9999
 OK = "ok"
 
-# What defines a setting of the sweep, apart from the two factors being compared (framework, init).
-SETTING_COLUMNS = [key for key in SETTING_KEYS if key != "init"]
+# What defines a setting of the sweep, apart from the factors being compared.
+SETTING_COLUMNS = [key for key in SETTING_KEYS if key not in FACTORS]
 
-# effect -> (the factor it varies, the level whose accuracy is subtracted from, the other level, the factor held fixed)
+# effect -> (the factor it varies, the level whose accuracy is subtracted from, the other level);
+# every other factor is held fixed (``held_fixed``).
 EFFECTS = {
-    "framework": ("framework", "neurogebra", "pytorch", "init"),
-    "init": ("init", "page", "torch-default", "framework"),
+    "framework": ("framework", "neurogebra", "pytorch"),
+    "init": ("init", "page", "torch-default"),
+    "precision": ("precision", "float32", "float64"),
 }
+
+
+def held_fixed(effect: str) -> list[str]:
+    """The factors an effect is measured within: the two it does not vary, in ``FACTORS`` order."""
+    return [factor for factor in FACTORS if factor != EFFECTS[effect][0]]
 SCOPES = ("pooled", "setting")
 
 EFFECTS_COLUMNS = [
@@ -122,7 +132,7 @@ def bootstrap_interval(differences: np.ndarray, seed: int = BOOTSTRAP_SEED) -> t
 
 def check_runs(runs: pd.DataFrame) -> None:
     """A clear error, before any statistics, when the runs table lacks what the pairing needs."""
-    needed = ["group", "framework", "init", "seed", "status", METRIC, *SETTING_COLUMNS]
+    needed = ["group", *FACTORS, "seed", "status", METRIC, *SETTING_COLUMNS]
     missing = [column for column in needed if column not in runs.columns]
     if missing:
         raise ValueError(f"runs table: missing column(s) {', '.join(missing)} needed to pair runs")
@@ -130,7 +140,7 @@ def check_runs(runs: pd.DataFrame) -> None:
     if unknown:
         raise ValueError(f"runs table: unknown status value(s) {', '.join(map(str, unknown))}")
     sweep = runs[runs["group"] == "sweep"]
-    keys = ["framework", "init", *SETTING_COLUMNS, "seed"]
+    keys = [*FACTORS, *SETTING_COLUMNS, "seed"]
     duplicated = sweep[sweep.duplicated(keys, keep=False)]
     if len(duplicated):
         first = duplicated.iloc[0]
@@ -139,31 +149,33 @@ def check_runs(runs: pd.DataFrame) -> None:
 
 
 def paired_differences(runs: pd.DataFrame, effect: str) -> pd.DataFrame:
-    """Every pair of an effect: one row per (level held fixed, setting, seed), with the difference.
+    """Every pair of an effect: one row per (levels held fixed, setting, seed), with the difference.
 
-    ``difference`` is NaN when either run of the pair diverged; a pair with a run missing from the
-    table altogether is not a pair and does not appear.
+    ``within`` names the levels held fixed, joined by '/'. ``difference`` is NaN when either run of the
+    pair diverged; a pair with a run missing from the table altogether is not a pair and does not appear.
     """
-    factor, minuend, subtrahend, within = EFFECTS[effect]
+    factor, minuend, subtrahend = EFFECTS[effect]
+    fixed = held_fixed(effect)
     sweep = runs[runs["group"] == "sweep"]
-    keys = [within, *SETTING_COLUMNS, "seed"]
+    keys = [*fixed, *SETTING_COLUMNS, "seed"]
     value = sweep[METRIC].where(sweep["status"] == OK)
     sides = [value[sweep[factor] == level].set_axis(pd.MultiIndex.from_frame(sweep.loc[sweep[factor] == level, keys]))
              for level in (minuend, subtrahend)]
     both = pd.concat(sides, axis=1, keys=["minuend", "subtrahend"], join="inner")
     pairs = (both["minuend"] - both["subtrahend"]).rename("difference").reset_index()
-    return pairs.rename(columns={within: "within"}).sort_values(["within", *SETTING_COLUMNS, "seed"],
-                                                                 kind="mergesort").reset_index(drop=True)
+    pairs.insert(0, "within", pairs[fixed].astype(str).agg("/".join, axis=1) if len(pairs) else "")
+    pairs = pairs.drop(columns=fixed)
+    return pairs.sort_values(["within", *SETTING_COLUMNS, "seed"], kind="mergesort").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- the table
 
 
 def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Both effects, per setting and pooled, with intervals and Holm-corrected p-values (see module doc)."""
+    """Every effect, per setting and pooled, with intervals and Holm-corrected p-values (see module doc)."""
     check_runs(runs)
     rows = []
-    for effect, (factor, minuend, subtrahend, _) in EFFECTS.items():
+    for effect, (factor, minuend, subtrahend) in EFFECTS.items():
         pairs = paired_differences(runs, effect)
         contrast = f"{minuend} - {subtrahend}"  # ASCII: the table is read by other tools too
         for within, mine in pairs.groupby("within", sort=True):
@@ -178,7 +190,7 @@ def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
                              "n_dropped": int(same["difference"].isna().sum()),
                              **paired_statistics(same["difference"].dropna())})
     table = pd.DataFrame(rows, columns=[c for c in EFFECTS_COLUMNS if c not in ("family", "p_holm", "significant")])
-    table["family"] = table["effect"] + "/" + table["scope"]  # e.g. framework/pooled, init/setting
+    table["family"] = table["effect"] + "/" + table["scope"]  # e.g. framework/pooled, precision/setting
     table = holm_by_family(table)
     table["effect"] = pd.Categorical(table["effect"], list(EFFECTS))
     table["scope"] = pd.Categorical(table["scope"], list(SCOPES))

@@ -70,16 +70,21 @@ class TrainedModel:
         return module(self.framework).evaluate(self.network, X)
 
     def scores(self, X) -> np.ndarray:
-        """Output scores (n_points, n_classes) as float64, computed in the run's dtype."""
+        """Output scores (n_points, n_classes) as float64, computed in the run's precision."""
         return module(self.framework).scores(self.network, X)
 
 
 def rebuild(run: dict, weights):
-    """The network of ``run`` (layer sizes, activation, dtype) holding ``weights`` (``[(W, b), ...]``)."""
+    """The network of ``run`` (layer sizes, activation, precision) holding ``weights`` (``[(W, b), ...]``).
+
+    A float64 neurogebra network is rebuilt on the scalar engine (the page's, and the same numbers as the
+    tensor engine's); a float32 one on the tensor engine, the only one that computes in float32.
+    """
     implementation = module(run["framework"])
     if run["framework"] == "pytorch":
-        return implementation.load_network(run["layer_sizes"], run["activation"], weights, run["dtype"])
-    return implementation.load_network(run["layer_sizes"], run["activation"], weights)
+        return implementation.load_network(run["layer_sizes"], run["activation"], weights, run["precision"])
+    engine = "scalar" if run["precision"] == "float64" else "tensor"
+    return implementation.load_network(run["layer_sizes"], run["activation"], weights, engine, run["precision"])
 
 
 def load_trained(run_dir) -> TrainedModel:

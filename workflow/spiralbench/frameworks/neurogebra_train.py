@@ -28,10 +28,11 @@ def configure(threads: int) -> None:
 
 
 def build_network(layer_sizes, activation: str, seed: int, engine: str = "scalar",
-                  init: str = "page") -> NeuralNetwork:
+                  init: str = "page", precision: str = "float64") -> NeuralNetwork:
     """The page's network: ``activation`` in every hidden layer, linear scores out."""
     activations = [activation] * (len(layer_sizes) - 2) + ["linear"]
-    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed), engine=engine, init=init)
+    return NeuralNetwork(layer_sizes, activations=activations, rng=random.Random(seed), engine=engine, init=init,
+                         dtype=precision)
 
 
 def make_optimizer(network: NeuralNetwork, name: str, learning_rate: float):
@@ -103,17 +104,19 @@ def get_weights(network):
     return network.get_weights()
 
 
-def load_network(layer_sizes, activation: str, weights, engine: str = "scalar") -> NeuralNetwork:
-    """A network of this shape, on ``engine``, holding ``weights`` (a list of ``(W, b)``)."""
-    network = build_network(layer_sizes, activation, seed=0, engine=engine)
+def load_network(layer_sizes, activation: str, weights, engine: str = "scalar",
+                 precision: str = "float64") -> NeuralNetwork:
+    """A network of this shape, on ``engine`` in ``precision``, holding ``weights`` (a list of ``(W, b)``)."""
+    network = build_network(layer_sizes, activation, seed=0, engine=engine, precision=precision)
     network.set_weights(weights)
     return network
 
 
 def trainer(run: dict, split, threads: int = 1):
-    """A run of any group: the page's random streams, the run's hyperparameters, init and engine."""
+    """A run of any group: the page's random streams, the run's hyperparameters, init, engine and precision."""
     configure(threads)
-    network = build_network(run["layer_sizes"], run["activation"], run["seed"], run["engine"], run["init"])
+    network = build_network(run["layer_sizes"], run["activation"], run["seed"], run["engine"], run["init"],
+                            run["precision"])
     optimizer = make_optimizer(network, run["optimizer"], run["learning_rate"])
     n_train = len(split.X_train)
     orders = (split.stream.permutation(n_train) for _ in range(run["epochs"]))

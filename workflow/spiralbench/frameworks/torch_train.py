@@ -111,8 +111,8 @@ def load_network(layer_sizes, activation: str, weights, dtype: str = "float32") 
 def trainer(run: dict, split, threads: int = 1):
     """A run of any group: the page's random streams, the run's hyperparameters and init."""
     configure(threads)
-    dtype = DTYPES[run["dtype"]]
-    model = build_network(run["layer_sizes"], run["activation"], run["seed"], run["dtype"], run["init"])
+    dtype = DTYPES[run["precision"]]
+    model = build_network(run["layer_sizes"], run["activation"], run["seed"], run["precision"], run["init"])
     optimizer = make_optimizer(model, run["optimizer"], run["learning_rate"])
     X = torch.tensor(split.X_train, dtype=dtype)
     y = torch.tensor(split.y_train, dtype=torch.long)
