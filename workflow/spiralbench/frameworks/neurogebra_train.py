@@ -118,10 +118,11 @@ def trainer(run: dict, split, threads: int = 1):
     network = build_network(run["layer_sizes"], run["activation"], run["seed"], run["engine"], run["init"],
                             run["precision"])
     optimizer = make_optimizer(network, run["optimizer"], run["learning_rate"])
-    n_train = len(split.X_train)
-    orders = (split.stream.permutation(n_train) for _ in range(run["epochs"]))
+    # The points rounded once to the network's precision, as PyTorch's loop does with its tensor.
+    X = split.X_train if network.engine == "scalar" else split.X_train.astype(network.dtype)
+    orders = (split.stream.permutation(len(X)) for _ in range(run["epochs"]))
     return Trainer(
-        epochs=train(network, optimizer, split.X_train, split.y_train, run["batch_size"], orders),
+        epochs=train(network, optimizer, X, split.y_train, run["batch_size"], orders),
         predict=lambda X: evaluate(network, X),
         weights=lambda: get_weights(network),
         model=network,

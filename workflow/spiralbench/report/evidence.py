@@ -15,7 +15,7 @@ from scipy import stats
 
 from spiralbench import effects as effects_module
 from spiralbench.collect import ENGINE_LOSS_TOLERANCE
-from spiralbench.config import hidden_slug
+from spiralbench.config import DEFAULT_PRECISION, hidden_slug
 
 FRAMEWORKS = ("neurogebra", "pytorch")
 OK = "ok"
@@ -110,6 +110,7 @@ INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's d
 EFFECT_LEVELS = {  # effect -> (what a positive mean favours, what a negative mean favours)
     "framework": ("neurogebra", "PyTorch"),
     "init": (INIT_NAMES["page"], INIT_NAMES["torch-default"]),
+    "precision": ("float32", "float64"),
 }
 
 
@@ -153,8 +154,18 @@ def effect_verdict(effects: pd.DataFrame, effect: str) -> dict:
 
 
 def where(effect: str, level: str) -> str:
-    """The level an effect was measured at, as a phrase: 'from the page's initialisation', 'in PyTorch'."""
-    return f"from {INIT_NAMES.get(level, level)}" if effect == "framework" else f"in {framework_name(level)}"
+    """The levels an effect was measured at (``within``, e.g. 'page/float32'), as a phrase: 'from the
+    page's initialisation (float32)', 'in PyTorch (float64)', 'in neurogebra from PyTorch's default
+    initialisation'."""
+    fixed = dict(zip(effects_module.held_fixed(effect), level.split("/")))
+    words = []
+    if "framework" in fixed:
+        words.append(f"in {framework_name(fixed['framework'])}")
+    if "init" in fixed:
+        words.append(f"from {INIT_NAMES.get(fixed['init'], fixed['init'])}")
+    if "precision" in fixed:
+        words.append(f"({fixed['precision']})")
+    return " ".join(words)
 
 
 def split_verdict(verdict: dict, effect: str) -> str:
@@ -201,22 +212,29 @@ def pooled_over(n_settings: int) -> str:
     return f"averaged over the {n_settings} settings of each seed" if n_settings > 1 else "in the one setting with pairs"
 
 
+def per_level(pooled: pd.DataFrame, effect: str) -> str:
+    """Each pooled row's numbers and where it was measured, joined by '; '."""
+    return "; ".join(f"{effect_numbers(row)} {where(effect, level)}" for level, row in pooled.iterrows())
+
+
 def framework_conclusion(effects: pd.DataFrame) -> str:
-    """Section 6's lead: the framework effect at matched initialisation, pooled over the settings."""
+    """Section 6's lead: the framework effect at matched initialisation and precision, pooled over the settings."""
     verdict = effect_verdict(effects, "framework")
     pooled = verdict["pooled"]
     if pooled.empty:
-        return "The sweep has no setting trained by both frameworks with the same initialisation: no fair comparison."
-    per_init = "; ".join(f"{effect_numbers(row)} when both start from {INIT_NAMES.get(init, init)}"
-                         for init, row in pooled.iterrows())
+        return ("The sweep has no setting trained by both frameworks with the same initialisation and precision: "
+                "no fair comparison.")
+    per_init = per_level(pooled, "framework")
     n_settings = int(pooled["n_settings"].max())
     kind = verdict["kind"]
     lead = verdict_lead(
         verdict, "framework",
-        none="**At matched initialisation the framework makes no difference that survives Holm's correction**",
-        same="**At matched initialisation {side} is more accurate**",
-        partial="At matched initialisation ",
-        opposite="**At matched initialisation the framework's effect reverses with the initialisation**")
+        none="**At matched initialisation and precision the framework makes no difference that survives Holm's "
+             "correction**",
+        same="**At matched initialisation and precision {side} is more accurate**",
+        partial="At matched initialisation and precision ",
+        opposite="**At matched initialisation and precision the framework's effect reverses with the initialisation "
+                 "or the precision**")
     text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
     if kind == "none":
         bound = float(np.nanmax(np.abs(pooled[["t_low", "t_high"]].to_numpy())))
@@ -234,7 +252,7 @@ def init_conclusion(effects: pd.DataFrame) -> str:
     pooled = verdict["pooled"]
     if pooled.empty:
         return "The sweep trains no framework with both initialisations: the initialisation effect is not measured."
-    per_framework = "; ".join(f"{effect_numbers(row)} in {framework_name(fw)}" for fw, row in pooled.iterrows())
+    per_framework = per_level(pooled, "init")
     lead = verdict_lead(
         verdict, "init",
         none="**No initialisation effect survives Holm's correction**",
@@ -244,6 +262,23 @@ def init_conclusion(effects: pd.DataFrame) -> str:
     over = pooled_over(int(pooled["n_settings"].max()))
     return f"{lead}. Page − torch-default, {over}: {per_framework}. " + \
         per_setting_summary(effects, "init")
+
+
+def precision_conclusion(effects: pd.DataFrame) -> str:
+    """Beside them: the precision effect within each framework and initialisation."""
+    verdict = effect_verdict(effects, "precision")
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return "The sweep trains no framework in both precisions: the precision effect is not measured."
+    lead = verdict_lead(
+        verdict, "precision",
+        none="**Float32 and float64 train to the same accuracy: no precision effect survives Holm's correction**",
+        same="**The precision matters: {side} is more accurate**",
+        partial="The precision matters: ",
+        opposite="**The precision's effect reverses between frameworks or initialisations**")
+    over = pooled_over(int(pooled["n_settings"].max()))
+    return f"{lead}. Float32 − float64, {over}: {per_level(pooled, 'precision')}. " + \
+        per_setting_summary(effects, "precision")
 
 
 def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
@@ -268,36 +303,41 @@ def tutorial_runs(runs: pd.DataFrame) -> pd.DataFrame:
     return runs[runs["group"] == "tutorial"].set_index("framework").reindex(list(FRAMEWORKS))
 
 
-PART_NAMES = ("optimizer", "framework", "initialisation")
+PART_NAMES = ("optimizer", "framework", "precision", "initialisation")
 
 
 def page_comparison_path(config: dict) -> list[dict]:
     """From the page's neurogebra run to its PyTorch run, changing one thing at a time.
 
-    neurogebra/SGD/page → neurogebra/Adam/page (optimizer) → PyTorch/Adam/page (framework) →
-    PyTorch/Adam/torch-default (initialisation), every step with the page's batch size, epochs and
-    network, on the sweep's runs.
+    neurogebra/SGD/page/float64 → neurogebra/Adam/page/float64 (optimizer) → PyTorch/Adam/page/float64
+    (framework) → PyTorch/Adam/page/float32 (precision) → PyTorch/Adam/torch-default/float32
+    (initialisation), every step with the page's batch size, epochs and network, on the sweep's runs.
     """
     tutorial = config["tutorial"]
     common = {"batch_size": tutorial["batch_size"], "epochs": tutorial["epochs"],
               "hidden_sizes": hidden_slug(tutorial["hidden_sizes"]), "activation": tutorial["activation"]}
     ng, pt = tutorial["neurogebra"], tutorial["pytorch"]
     ng_init, pt_init = ng.get("init", "page"), pt.get("init", "torch-default")  # as the page does it
+    ng_precision = ng.get("precision", DEFAULT_PRECISION["neurogebra"])
+    pt_precision = pt.get("precision", DEFAULT_PRECISION["pytorch"])
+    ng_optimizer = {"optimizer": ng["optimizer"], "learning_rate": ng["learning_rate"]}
+    pt_optimizer = {"optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"]}
     return [
-        {"framework": "neurogebra", "optimizer": ng["optimizer"], "learning_rate": ng["learning_rate"], "init": ng_init, **common},
-        {"framework": "neurogebra", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": ng_init, **common},
-        {"framework": "pytorch", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": ng_init, **common},
-        {"framework": "pytorch", "optimizer": pt["optimizer"], "learning_rate": pt["learning_rate"], "init": pt_init, **common},
+        {"framework": "neurogebra", **ng_optimizer, "init": ng_init, "precision": ng_precision, **common},
+        {"framework": "neurogebra", **pt_optimizer, "init": ng_init, "precision": ng_precision, **common},
+        {"framework": "pytorch", **pt_optimizer, "init": ng_init, "precision": ng_precision, **common},
+        {"framework": "pytorch", **pt_optimizer, "init": ng_init, "precision": pt_precision, **common},
+        {"framework": "pytorch", **pt_optimizer, "init": pt_init, "precision": pt_precision, **common},
     ]
 
 
 def page_comparison_parts(runs: pd.DataFrame, config: dict) -> dict | None:
     """The page's single-seed gap (neurogebra − PyTorch test accuracy) as optimizer + framework +
-    initialisation + chance.
+    precision + initialisation + chance.
 
-    The three parts are mean paired differences along ``page_comparison_path`` over the sweep's seeds
-    (those where all four runs finished); chance is what is left of the page's own gap. None when the
-    sweep lacks one of the four settings or the page's runs did not both finish.
+    The four parts are mean paired differences along ``page_comparison_path`` over the sweep's seeds
+    (those where all five runs finished); chance is what is left of the page's own gap. None when the
+    sweep lacks one of the five settings or the page's runs did not both finish.
     """
     tutorial = tutorial_runs(runs)
     if tutorial["status"].ne(OK).any() or tutorial["test_accuracy"].isna().any():
@@ -331,7 +371,8 @@ def decomposition_conclusion(parts: dict | None) -> str:
             + " + ".join(f"{name} {points(value)}" for name, value in pieces.items())
             + f". **The largest part is {largest}**"
             + {"optimizer": " (SGD at the page's learning rate instead of Adam)",
-               "framework": " (neurogebra instead of PyTorch, same optimizer and initialisation)",
+               "framework": " (neurogebra instead of PyTorch, same optimizer, initialisation and precision)",
+               "precision": " (PyTorch's float32 instead of float64)",
                "initialisation": " (the page's initial weights instead of PyTorch's default)",
                "chance": " (this seed's luck, beyond what the sweep's mean explains)"}[largest]
             + f". The parts are means over {plural(parts['n_seeds'], 'seed')} of the sweep; ")

@@ -91,25 +91,29 @@ def speed_facts(results: Results) -> dict:
 
 
 def accuracy_verdict(effects: pd.DataFrame) -> tuple[str, str]:
-    """Which library the accuracy evidence supports, and why: from the framework effect at matched init."""
+    """Which library the accuracy evidence supports, and why: from the framework effect at matched
+    initialisation and precision."""
     framework = evidence.effect_verdict(effects, "framework")
     init = evidence.effect_verdict(effects, "init")
     pooled = framework["pooled"]
     if pooled.empty:
-        return "not measured", "the sweep trains no setting in both frameworks with the same initialisation"
+        return "not measured", ("the sweep trains no setting in both frameworks with the same initialisation and "
+                                "precision")
     numbers = evidence.means_at(pooled, "framework", sep=", ")
     kind = framework["kind"]
     if kind == "none":
         init_note = "; the initial weights matter more" if init["kind"] != "none" else ""
-        return "either", (f"at matched initialisation neither is more accurate (neurogebra − PyTorch {numbers}; "
-                          f"not significant after Holm){init_note}")
+        return "either", (f"at matched initialisation and precision neither is more accurate (neurogebra − PyTorch "
+                          f"{numbers}; not significant after Holm){init_note}")
     if kind == "same":
         winner = framework["side"]
-        return winner, f"at matched initialisation {winner} is more accurate (neurogebra − PyTorch {numbers})"
+        return winner, (f"at matched initialisation and precision {winner} is more accurate (neurogebra − PyTorch "
+                        f"{numbers})")
     if kind == "partial":  # an effect that the initial weights can switch off is no reason to pick a library
-        return "either", (f"the difference depends on the initial weights: at matched initialisation "
-                          f"{evidence.split_verdict(framework, 'framework')}")
-    return "either", f"the framework's effect reverses with the initialisation: {evidence.split_verdict(framework, 'framework')}"
+        return "either", (f"the difference depends on the initial weights or the precision: at matched "
+                          f"initialisation and precision {evidence.split_verdict(framework, 'framework')}")
+    return "either", ("the framework's effect reverses with the initialisation or the precision: "
+                      f"{evidence.split_verdict(framework, 'framework')}")
 
 
 def page_accuracy_claim(runs: pd.DataFrame) -> str:
@@ -121,17 +125,19 @@ def page_accuracy_claim(runs: pd.DataFrame) -> str:
 
 
 def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None) -> str:
-    """The box at the top of the report: the fair comparison, the initialisation, the page's gap, the speed."""
+    """The box at the top of the report: the fair comparison, the initialisation, the precision, the page's
+    gap, the speed."""
     framework = evidence.effect_verdict(effects, "framework")
     init = evidence.effect_verdict(effects, "init")
-    fw, ini = framework["pooled"], init["pooled"]
+    precision = evidence.effect_verdict(effects, "precision")
+    fw, ini, prec = framework["pooled"], init["pooled"], precision["pooled"]
     sentences = []
     if fw.empty:
         sentences.append("The sweep has no matched comparison of the two frameworks.")
     else:
         numbers = evidence.means_at(fw, "framework")
         seeds = evidence.plural(int(fw["n_pairs"].min()), "seed")
-        start = "With the same initial weights, optimizer and settings"
+        start = "With the same initial weights, precision, optimizer and settings"
         kind = framework["kind"]
         if kind == "none":
             sentences.append(f"{start}, **no difference between neurogebra and PyTorch survives Holm's correction** "
@@ -152,6 +158,17 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
                              f"{numbers}).")
         else:
             sentences.append(f"**The initialisation matters**: {evidence.split_verdict(init, 'init')}.")
+    if not prec.empty:
+        numbers = evidence.means_at(prec, "precision")
+        kind = precision["kind"]
+        if kind == "none":
+            sentences.append(f"Float32 against float64 makes no difference that survives Holm's correction "
+                             f"(float32 − float64 {numbers}).")
+        elif kind == "same":
+            sentences.append(f"**The precision matters**: {precision['side']} is more accurate (float32 − float64 "
+                             f"{numbers}).")
+        else:
+            sentences.append(f"**The precision matters**: {evidence.split_verdict(precision, 'precision')}.")
     if parts is not None:
         pieces, largest = evidence.largest_part(parts)
         sentences.append(

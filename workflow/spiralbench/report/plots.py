@@ -272,13 +272,18 @@ def run_accuracies(results: Results) -> Chart:
 # ---------------------------------------------------------------- 6. fair comparison
 
 
-INIT_COLORS = {"page": "#009E73", "torch-default": "#CC79A7"}
-INIT_LABELS = {"page": "page init", "torch-default": "torch-default init"}
+# The levels an effect is measured within, told apart by colour (Okabe-Ito, as elsewhere).
+LEVEL_COLORS = ["#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+EFFECT_PANELS = {  # effect -> panel title
+    "framework": "neurogebra − PyTorch\nsame initialisation and precision",
+    "init": "page − torch-default init\nsame framework and precision",
+    "precision": "float32 − float64\nsame framework and initialisation",
+}
 
 
 @styled
 def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
-    """Forest plot: the framework effect per init scheme (left) and the init effect per framework (right).
+    """Forest plot: one panel per effect (framework, initialisation, precision), one colour per levels held fixed.
 
     One row per setting and a first row pooled over the settings; the t 95% interval as a line, the
     mean as a dot, filled when significant after Holm's correction within its family.
@@ -288,13 +293,13 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     varying = evidence.varying_columns(settings)
     labels = ["all settings (pooled per seed)"] + [evidence.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
-    figure, axes = new_figure(MAX_FIGURE_WIDTH, 1.6 + 0.3 * len(labels), 1, 2, sharey=True)
-    panels = [("framework", "neurogebra − PyTorch, same initialisation", INIT_COLORS, INIT_LABELS),
-              ("init", "page − torch-default init, same framework", FRAMEWORK_COLORS, FRAMEWORK_LABELS)]
-    span, handles = 1.0, []
-    for ax, (effect, title, colors, names) in zip(axes[0], panels):
+    panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 2.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
+    span, legends = 1.0, []
+    for ax, effect in zip(axes[0], panels):
         mine = effects[effects["effect"] == effect]
         levels = sorted(mine["within"].unique())
+        colors = dict(zip(levels, LEVEL_COLORS))
         for offset, level in zip(np.linspace(-0.16, 0.16, max(len(levels), 1)), levels):
             rows = mine[mine["within"] == level]
             for y, key in enumerate(keys):
@@ -314,18 +319,20 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
                     span = max(span, abs(mean))
         ax.axvline(0, color="black", linewidth=1)
         ax.axhline(0.5, color="#999999", linewidth=0.8)
-        ax.set_title(title)
-        ax.set_xlabel("test accuracy difference (percentage points)")
+        ax.set_title(EFFECT_PANELS[effect])
+        ax.set_xlabel("difference (percentage points)")
         ax.grid(axis="y", alpha=0)
-        handles += [Line2D([], [], color=colors[level], marker="o", label=names.get(level, level)) for level in levels]
+        ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=evidence.where(effect, level))
+                           for level in levels], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.6 / figure.get_figheight()), frameon=False, fontsize="small")
     span = min(span, 100.0)  # no difference of two accuracies is larger; wider intervals run off the edge
     for ax in axes[0]:
         ax.set_xlim(-1.1 * span, 1.1 * span)
     axes[0, 0].set_yticks(range(len(labels)), labels)
     axes[0, 0].set_ylim(len(labels) - 0.5, -0.5)
-    handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
-                          label="open marker: not significant after Holm"))
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    figure.legend(handles=[Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
+                                  label="open marker: not significant after Holm")],
+                  loc="outside upper right", frameon=False)
     return Chart(figure, [results.path_of("effects")])
 
 

@@ -194,7 +194,7 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     chosen = effect_rows[effect_rows["scope"] == scope]
     varying = evidence.varying_columns(chosen) if scope == "setting" else []
     for _, r in chosen.iterrows():
-        within = f"{r['within']} init" if r["effect"] == "framework" else framework_name(r["within"])
+        within = evidence.where(r["effect"], r["within"])
         row = {"effect": r["contrast"].replace("pytorch", "PyTorch").replace(" - ", " − "), "held fixed": within}
         if scope == "setting":
             row["setting"] = evidence.setting_label(r, varying)
@@ -219,12 +219,12 @@ def _interval_pp(low, high) -> str:
 
 
 def page_comparison_parts(parts: dict, results: Results) -> Table:
-    """The page's single-seed gap as the sum of optimizer, framework, initialisation and chance."""
+    """The page's single-seed gap as the sum of optimizer, framework, precision, initialisation and chance."""
     path = parts["path"]
 
     def describe(point):
         return (f"{framework_name(point['framework'])}, {optimizer_name(point['optimizer'])} lr "
-                f"{point['learning_rate']:g}, {point['init']} init")
+                f"{point['learning_rate']:g}, {point['init']} init, {point['precision']}")
 
     rows = []
     for i, name in enumerate(evidence.PART_NAMES):
