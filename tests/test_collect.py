@@ -20,7 +20,7 @@ def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra",
     run = {"run_id": run_id, "group": group, "framework": framework, "setting": SETTING, "seed": seed,
            "optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 2, "hidden_sizes": [8, 8],
            "init": "page", "engine": engine if framework == "neurogebra" else "torch",
-           "layer_sizes": [2, 8, 8, 3], "activation": "relu", "dtype": "float64", "divergence_factor": 10}
+           "layer_sizes": [2, 8, 8, 3], "activation": "relu", "precision": "float64", "divergence_factor": 10}
     ok = status == "ok"
     write_json(directory / "metrics.json", {
         "run": run, "status": status, "diverged_epoch": None if ok else 2, "divergence": None,

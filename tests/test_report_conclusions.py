@@ -25,6 +25,9 @@ CONFIG["tutorial"]["neurogebra"].setdefault("init", "page")
 CONFIG["tutorial"]["pytorch"].setdefault("init", "torch-default")
 
 
+BOTH = ("float32", "float64")  # the sweep's precisions, which the page's gap needs both of
+
+
 def effects(**kwargs):
     return effects_module.effects_table(runs_table(**kwargs))
 
@@ -46,7 +49,7 @@ def null():
 
 def test_a_large_framework_effect_is_stated_with_its_side(large):
     text = evidence.framework_conclusion(large)
-    assert "**At matched initialisation neurogebra is more accurate**" in text
+    assert "**At matched initialisation and precision neurogebra is more accurate**" in text
     assert "no detectable difference" not in text
     assert "+8." in text  # the pooled mean, about +8 pp, with its interval
     assert guidance.accuracy_verdict(large)[0] == "neurogebra"
@@ -54,14 +57,15 @@ def test_a_large_framework_effect_is_stated_with_its_side(large):
 
 
 def test_a_reversed_framework_effect_names_pytorch(reversed_):
-    assert "**At matched initialisation PyTorch is more accurate**" in evidence.framework_conclusion(reversed_)
+    assert "**At matched initialisation and precision PyTorch is more accurate**" in evidence.framework_conclusion(reversed_)
     assert guidance.accuracy_verdict(reversed_)[0] == "PyTorch"
     assert "**PyTorch is more accurate**" in guidance.headline(reversed_, None)
 
 
 def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_out(null):
     text = evidence.framework_conclusion(null)
-    assert "**At matched initialisation the framework makes no difference that survives Holm's correction**" in text
+    assert ("**At matched initialisation and precision the framework makes no difference that survives Holm's "
+            "correction**") in text
     assert "more accurate" not in text
     assert "rule out an average framework effect larger than" in text
     verdict, reason = guidance.accuracy_verdict(null)
@@ -75,7 +79,7 @@ def test_an_init_effect_in_one_framework_only_is_said_to_be_so():
     table = effects(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": -0.1})
     text = evidence.init_conclusion(table)
     assert re.search(r"\*\*The initialisation matters: PyTorch's default initialisation is more accurate in PyTorch "
-                     r"\(−1?\d\.\d pp\)\*\*; in neurogebra the difference \([+−]\d\.\d pp\) is not significant", text)
+                     r"\(float64\) \(−1?\d\.\d pp\)\*\*; in neurogebra \(float64\) the difference \([+−]\d\.\d pp\) is not significant", text)
     same = effects(framework_effect=0.0, init_effect=0.1)
     assert "**The initialisation matters: the page's initialisation is more accurate**" in evidence.init_conclusion(same)
     assert "**The initialisation matters**" in guidance.headline(same, None)
@@ -85,26 +89,29 @@ def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be
     # neurogebra +6 pp from the page's initialisation, nothing from PyTorch's default: an interaction.
     partial = effects(framework_effect=0.03, init_effect={"neurogebra": 0.03, "pytorch": -0.03})
     text = evidence.framework_conclusion(partial)
-    assert "**At matched initialisation neurogebra is more accurate from the page's initialisation (+" in text
-    assert "from PyTorch's default initialisation the difference (" in text and "is not significant" in text
+    assert ("**At matched initialisation and precision neurogebra is more accurate from the page's initialisation "
+            "(float64) (+") in text
+    assert "from PyTorch's default initialisation (float64) the difference (" in text and "is not significant" in text
     verdict, reason = guidance.accuracy_verdict(partial)
-    assert verdict == "either" and reason.startswith("the difference depends on the initial weights")
+    assert verdict == "either" and reason.startswith("the difference depends on the initial weights or the precision")
     assert "**neurogebra is more accurate from the page's initialisation" in guidance.headline(partial, None)
     opposite = effects(framework_effect=0.0, init_effect={"neurogebra": 0.12, "pytorch": -0.12})
     text = evidence.framework_conclusion(opposite)
-    assert "**At matched initialisation the framework's effect reverses with the initialisation**" in text
+    assert ("**At matched initialisation and precision the framework's effect reverses with the initialisation or "
+            "the precision**") in text
     assert "neurogebra is more accurate from the page's initialisation" in text
     assert "PyTorch is more accurate from PyTorch's default initialisation" in text
     assert guidance.accuracy_verdict(opposite)[0] == "either"
 
 
 def test_the_page_gap_is_the_sum_of_its_parts_and_the_largest_part_is_named():
-    runs = runs_table(framework_effect=0.0, init_effect=0.0, optimizer_effect=-0.15, tutorial_gap=-0.12)
+    runs = runs_table(framework_effect=0.0, init_effect=0.0, optimizer_effect=-0.15, tutorial_gap=-0.12,
+                      precisions=BOTH)
     parts = evidence.page_comparison_parts(runs, CONFIG)
     total = sum(parts["parts"][name]["mean"] for name in evidence.PART_NAMES) + parts["chance"]
     assert total == pytest.approx(parts["observed"]) and parts["observed"] == pytest.approx(-0.12)
     assert "**The largest part is optimizer**" in evidence.decomposition_conclusion(parts)
-    init_driven = runs_table(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": 0.15})
+    init_driven = runs_table(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": 0.15}, precisions=BOTH)
     parts = evidence.page_comparison_parts(init_driven, CONFIG)
     assert "**The largest part is initialisation**" in evidence.decomposition_conclusion(parts)
     assert "its largest part is **initialisation**" in guidance.headline(effects_module.effects_table(init_driven), parts)
@@ -175,21 +182,36 @@ def verdict_table(runs, config=CONFIG):
 
 def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
     """The verdicts a rerun elsewhere is compared on are the ones the report's sentences are worded from."""
-    for effect, side, lead in ((0.08, "neurogebra", "**At matched initialisation neurogebra is more accurate**"),
-                               (-0.08, "PyTorch", "**At matched initialisation PyTorch is more accurate**")):
+    for effect, side, lead in ((0.08, "neurogebra", "**At matched initialisation and precision neurogebra is more accurate**"),
+                               (-0.08, "PyTorch", "**At matched initialisation and precision PyTorch is more accurate**")):
         runs = runs_table(framework_effect=effect, init_effect=0.0)
         table = verdict_table(runs)
         assert table["framework effect over its levels"] == f"same ({side})"
         assert lead in evidence.framework_conclusion(effects_module.effects_table(runs))
         assert table["when to use each: Accuracy on a problem like this"] == side
-        assert table["framework effect, pooled, within page"] == f"favours {side} (significant after Holm)"
+        assert table["framework effect, pooled, within page/float64"] == f"favours {side} (significant after Holm)"
     null = verdict_table(runs_table(framework_effect=0.0, init_effect=0.0, rng_seed=3))
     assert null["framework effect over its levels"] == "none"
     assert null["when to use each: Accuracy on a problem like this"] == "either"
-    assert null["framework effect, pooled, within page"] == "no difference after Holm"
+    assert null["framework effect, pooled, within page/float64"] == "no difference after Holm"
 
 
 def test_the_verdicts_name_the_largest_part_of_the_pages_gap():
-    runs = runs_table(optimizer_effect=-0.15)
+    runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
     parts = evidence.page_comparison_parts(runs, CONFIG)
     assert verdict_table(runs)["the page's gap: largest part"] == evidence.largest_part(parts)[1] == "optimizer"
+
+
+def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap():
+    runs = runs_table(precision_effect={"neurogebra": 0.0, "pytorch": 0.12}, precisions=BOTH)
+    table = effects_module.effects_table(runs)
+    text = evidence.precision_conclusion(table)
+    assert text.startswith("**The precision matters: float32 is more accurate in PyTorch from ")
+    assert "in neurogebra from the page's initialisation (float64)" not in text  # precision is what varies
+    assert "**The precision matters**" in guidance.headline(table, None)
+    parts = evidence.page_comparison_parts(runs, CONFIG)
+    assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]
+    assert parts["parts"]["precision"]["mean"] == pytest.approx(-0.12, abs=0.03)  # float64 − float32 in PyTorch
+    none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
+    assert evidence.precision_conclusion(none).startswith("**Float32 and float64 train to the same accuracy")
+    assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
