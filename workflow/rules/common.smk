@@ -46,38 +46,54 @@ def run_dir(run_id):
 
 
 def run_groups():
-    """For each group of runs, the seeds it is trained for and the frameworks it trains: the sweep
-    and the engine check every seed, the tutorial its own."""
+    """For each group of runs: the seeds it is trained for, the frameworks it trains, and whether a
+    job trains one seed (True) or every seed of a setting (False).
+
+    The sweep and the tutorial train every seed of a setting in one job: a PyTorch job spends about
+    4 s importing torch, longer than its runs take, and the seeds share that cost. The engine check's
+    scalar-engine runs take seconds each, one after the other they would make the longest job of the
+    workflow, so it trains one seed per job and as many run side by side as there are cores.
+    """
     return {
-        "sweep": (config["seeds"], config["frameworks"]),
-        "tutorial": ([config["tutorial"]["seed"]], spiral_config.FRAMEWORKS),
+        "sweep": (config["seeds"], config["frameworks"], False),
+        "tutorial": ([config["tutorial"]["seed"]], spiral_config.FRAMEWORKS, False),
         "engine_check": (
             config["seeds"],
             [fw for fw in config["frameworks"] if fw == "neurogebra"],
+            True,
         ),
     }
 
 
+def job_seeds(seeds, per_seed):
+    """The seeds of one training job: all of them, or the `{seed}` wildcard for a job per seed."""
+    return ["{seed}"] if per_seed else seeds
+
+
 def setting_inputs(seeds):
-    return {f"split_seed{seed}": result(f"data/seed{seed}.npz") for seed in seeds}
+    """The split of each run of a job, in run order: `split_0`, `split_1`, ..."""
+    return {
+        f"split_{i}": result(f"data/seed{seed}.npz") for i, seed in enumerate(seeds)
+    }
 
 
 def setting_outputs(group, framework, seeds):
-    """The five files of every run of one setting, named e.g. `history_seed42`."""
+    """The five files of each run of a job, in run order: `history_0`, `metrics_0`, ..."""
     prefix = result(f"runs/{group}/{framework}/{{setting}}")
     return {
-        f"{name.split('.')[0]}_seed{seed}": f"{prefix}/seed{seed}/{name}"
-        for seed in seeds
+        f"{name.split('.')[0]}_{i}": f"{prefix}/seed{seed}/{name}"
+        for i, seed in enumerate(seeds)
         for name in RUN_FILES
     }
 
 
 def setting_runs(group, framework, seeds):
-    """The `runs` param of a training job: the full description of each run, found from the setting."""
+    """The `runs` param of a training job: the full description of each run, found from the wildcards."""
 
     def lookup(wildcards):
         run_ids = [
-            f"{group}/{framework}/{wildcards.setting}/seed{seed}" for seed in seeds
+            f"{group}/{framework}/{wildcards.setting}/seed{wildcards.seed if seed == '{seed}' else seed}"
+            for seed in seeds
         ]
         missing = [run_id for run_id in run_ids if run_id not in RUNS]
         if missing:

@@ -1,6 +1,6 @@
-# One job trains every seed of one setting. A PyTorch job spends about 4 s importing torch before
-# its first step, longer than its runs take; the seeds of a setting share that cost.
-for group, (seeds, group_frameworks) in run_groups().items():
+# One job trains every seed of one setting, or one seed (run_groups says which, and why).
+for group, (seeds, group_frameworks, per_seed) in run_groups().items():
+    seeds = job_seeds(seeds, per_seed)
     for framework in group_frameworks:
 
         rule:
@@ -11,7 +11,11 @@ for group, (seeds, group_frameworks) in run_groups().items():
             output:
                 **setting_outputs(group, framework, seeds),
             log:
-                result(f"logs/train/{group}/{framework}/{{setting}}.log"),
+                result(
+                    f"logs/train/{group}/{framework}/{{setting}}"
+                    + ("/seed{seed}" if per_seed else "")
+                    + ".log"
+                ),
             conda:
                 "../envs/spiralbench.yaml"
             # neurogebra runs on one thread (numpy's BLAS is pinned to one in the job). PyTorch gets
