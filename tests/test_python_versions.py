@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "make" / "venv.sh"
@@ -27,6 +28,11 @@ def test_pyproject_states_the_supported_versions():
     classified = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
                   if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     assert classified == SUPPORTED
+
+
+def test_ci_tests_every_supported_version():
+    ci = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text())
+    assert ci["jobs"]["test"]["strategy"]["matrix"]["python"] == SUPPORTED
 
 
 def test_readme_names_the_supported_versions():
