@@ -1,17 +1,21 @@
 # The two commands of the README, and the maintenance targets around them.
 #   make run    set up a fresh machine (.venv) and run the default sweep and the report
 #   make test   set up (with test tools) and run the test suite
-PYTHON ?= python3.11
+# PYTHON=... names the interpreter .venv is made with (a command or a path); without it, the newest
+# supported Python on the PATH is used (workflow/envs/venv.sh; the supported versions are pyproject.toml's
+# requires-python).
+PYTHON ?=
 VENV   ?= .venv
 CORES  ?= 4
 BIN    := $(abspath $(VENV))/bin
+# PYTHON is looked for on the PATH as it was, not in the environment's own bin.
+PATH_OUTSIDE_VENV := $(PATH)
 # Rules call `python -m spiralbench ...`: make sure that is the project's interpreter.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup setup-dev run test publish tolerances check
+.PHONY: setup setup-dev run test publish tolerances check venv
 
-$(VENV)/.installed: requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: requirements.txt pyproject.toml | venv
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $@
@@ -19,6 +23,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# Runs every time: says which Python $(VENV) has, and makes it if it is missing.
+venv:
+	@PATH='$(PATH_OUTSIDE_VENV)' GOAL='$(MAKECMDGOALS)' sh workflow/envs/venv.sh '$(VENV)' '$(PYTHON)'
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

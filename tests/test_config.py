@@ -1,10 +1,14 @@
 """The config: the shipped ones are valid, every kind of bad input is refused naming its key, and the
 runs it describes have the identities the results contract gives them."""
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import CI_CONFIG, workflow_env
 from spiralbench import config as sc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,9 +30,9 @@ def broken(config, change):
     return config
 
 
-def problems_of(config):
+def problems_of(config, **options):
     with pytest.raises(sc.ConfigError) as error:
-        sc.load_config(config)
+        sc.load_config(config, **options)
     return str(error.value)
 
 
@@ -334,3 +338,84 @@ def test_the_sweep_trains_both_precisions_and_float32_needs_the_tensor_engine(de
         sc.load_config(dict(default, tutorial=tutorial))
     with pytest.raises(sc.ConfigError, match="precision.*not allowed; allowed: float32, float64"):
         sc.load_config(dict(default, sweep={**default["sweep"], "precision": ["float16"]}))
+
+
+# ---------------------------------------------------------------- the directories a config names
+
+
+@pytest.fixture
+def a_file(tmp_path):
+    path = tmp_path / "a-file"
+    path.write_text("not a directory\n")
+    return path
+
+
+def directory_problems(config, key, path):
+    return problems_of(broken(config, set_key((key,), str(path))), check_directories=True)
+
+
+@pytest.mark.parametrize("key", list(sc.DIRECTORY_KEYS))
+def test_a_directory_that_is_a_file_is_refused_naming_key_path_and_problem(small, a_file, key):
+    message = directory_problems(small, key, a_file)
+    assert f"{key}: {str(a_file)!r} exists but is not a directory; allowed: a directory" in message
+    message = directory_problems(small, key, a_file / "results")
+    assert f"{key}: {str(a_file / 'results')!r} cannot be made: {a_file} exists but is not a directory" in message
+
+
+def test_a_broken_symbolic_link_is_refused(small, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone")
+    message = directory_problems(small, "results_dir", link)
+    assert f"results_dir: {str(link)!r} is a broken symbolic link (to {tmp_path / 'gone'})" in message
+    message = directory_problems(small, "results_dir", link / "results")
+    assert f"cannot be made: {link} is a broken symbolic link" in message
+
+
+def test_directories_that_exist_or_can_be_made_are_accepted_relative_ones_from_the_current_one(
+        small, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    for path in (tmp_path / "existing", tmp_path / "new" / "deeper", "relative/results"):
+        config = broken(small, set_key(("results_dir",), str(path)))
+        sc.load_config(broken(config, set_key(("published_dir",), str(path))), check_directories=True)
+    (tmp_path / "results").write_text("")
+    assert "results_dir: 'results' exists but is not a directory" in directory_problems(small, "results_dir", "results")
+
+
+def test_directories_are_checked_only_when_asked(small, a_file):
+    # As the workflow validates (it writes there); not when a job or a test only reads a config.
+    sc.load_config(broken(small, set_key(("results_dir",), str(a_file))))
+
+
+def test_every_bad_directory_is_reported_with_the_schema_problems(small, a_file):
+    def change(config):
+        config.update(results_dir=str(a_file), published_dir=str(a_file / "published"), seeds=[])
+    message = problems_of(broken(small, change), check_directories=True)
+    assert "results_dir: " in message and "published_dir: " in message and "seeds: must not be empty" in message
+
+
+def test_a_directory_this_user_cannot_write_to_is_refused(small, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("permission bits do not stop this user's writes (root): only a read-only file system would")
+        message = directory_problems(small, "results_dir", locked)
+        assert f"results_dir: {str(locked)!r} is a directory this user cannot write to" in message
+        message = directory_problems(small, "results_dir", locked / "results")
+        assert f"cannot be made: this user cannot write to {locked}" in message
+    finally:
+        locked.chmod(0o755)
+
+
+def test_the_workflow_refuses_a_results_dir_that_is_a_file_before_any_job(a_file, tmp_path):
+    """End to end: a clear message and a failure, not a NotADirectoryError from Snakemake's inventory."""
+    command = [sys.executable, "-m", "snakemake", "--dry-run", "--cores", "1", "--configfile", str(CI_CONFIG),
+               "--config", f"results_dir={a_file}", f"published_dir={tmp_path / 'published'}"]
+    done = subprocess.run(command, cwd=REPO, env=workflow_env(), capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    assert f"results_dir: {str(a_file)!r} exists but is not a directory" in output
+    assert "NotADirectoryError" not in output and "Traceback" not in output
+    assert a_file.read_text() == "not a directory\n" and not (tmp_path / "published").exists()

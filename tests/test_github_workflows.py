@@ -134,10 +134,12 @@ def test_runs_on_every_push_and_pull_request(ci):
     assert "group" in ci["concurrency"]
 
 
-def test_test_job_runs_make_test_on_python_311_with_a_pip_cache(ci):
+def test_test_job_runs_make_test_on_each_python_of_its_matrix_with_a_pip_cache(ci):
+    # The matrix is every supported version: tests/test_python_versions.py.
     job = ci["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python"] and job["strategy"]["fail-fast"] is False
     (setup,) = uses(job, "actions/setup-python")
-    assert setup["with"]["cache"] == "pip" and ci["env"]["PYTHON_VERSION"] == "3.11"
+    assert setup["with"]["python-version"] == "${{ matrix.python }}" and setup["with"]["cache"] == "pip"
     assert any(step.get("run", "").startswith("make test") for step in steps(job))
 
 

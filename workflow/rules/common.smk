@@ -14,8 +14,10 @@ config.update(
 )
 
 # The config is checked before any job is scheduled: a bad value stops here, with every problem listed.
+# Its directories too (results_dir a file would otherwise end in a traceback from Snakemake's file
+# inventory): relative ones from the working directory, the current one while the Snakefile is read.
 try:
-    spiral_config.load_config(config)
+    spiral_config.load_config(config, check_directories=True)
 except spiral_config.ConfigError as error:
     raise WorkflowError(str(error)) from None
 

@@ -1,8 +1,9 @@
 """The workflow's configuration: validation, and the runs it describes.
 
-``load_config`` checks a config against ``config/schema.yaml`` and then makes the checks that involve
-several keys (a batch larger than the training set, an inspection pair that names no run), once the
-schema is satisfied. Every problem of a stage is reported at once, each naming its key and what is
+``load_config`` checks a config against ``config/schema.yaml`` (for the workflow, also that the
+directories it names are, or can be made as, directories it can write to) and then makes the checks
+that involve several keys (a batch larger than the training set, an inspection pair that names no
+run), once the schema is satisfied. Every problem of a stage is reported at once, each naming its key and what is
 allowed, before any job starts.
 
 The rest of the module turns a valid config into the list of runs and their identities:
@@ -31,6 +32,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import os
 import re
 from pathlib import Path
 
@@ -52,6 +54,8 @@ DEFAULT_ENGINE = {"neurogebra": "scalar", "pytorch": "torch"}
 # PyTorch as people use it, in float32. The sweep trains both frameworks in both (``sweep.precision``).
 DEFAULT_PRECISION = {"neurogebra": "float64", "pytorch": "float32"}
 PRECISIONS = ("float32", "float64")
+# Keys that name a directory the workflow writes to, and their defaults.
+DIRECTORY_KEYS = {"results_dir": None, "published_dir": "report/published"}
 # Keys that, together, make one training setting (and its slug).
 SETTING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "hidden_sizes", "activation", "init",
                 "precision")
@@ -134,6 +138,43 @@ def _leaf_errors(error):
             yield from _leaf_errors(child)
     else:
         yield error
+
+
+def _directory_problem(path: Path) -> str | None:
+    """Why the workflow could not write into the directory ``path`` (making it if it is missing), or
+    None. Write permission is what the system says for this user (for root, only a read-only file
+    system refuses)."""
+    path = Path(os.path.abspath(path))
+    writable = os.W_OK | os.X_OK
+    if path.is_dir():
+        return None if os.access(path, writable) else "is a directory this user cannot write to"
+    if path.exists():
+        return "exists but is not a directory"
+    if path.is_symlink():
+        return f"is a broken symbolic link (to {os.readlink(path)})"
+    # Missing: it is made inside its nearest existing ancestor.
+    for parent in path.parents:
+        if parent.is_dir():
+            return None if os.access(parent, writable) else f"cannot be made: this user cannot write to {parent}"
+        if parent.exists():
+            return f"cannot be made: {parent} exists but is not a directory"
+        if parent.is_symlink():
+            return f"cannot be made: {parent} is a broken symbolic link (to {os.readlink(parent)})"
+    return None
+
+
+def _directory_problems(config: dict) -> list[str]:
+    """The directory keys whose path cannot be used, relative paths taken from the current directory
+    (the workflow's working directory)."""
+    problems = []
+    for key, default in DIRECTORY_KEYS.items():
+        value = config.get(key, default)
+        if isinstance(value, str) and value:
+            problem = _directory_problem(Path(value))
+            if problem:
+                problems.append(f"{key}: {value!r} {problem}; allowed: a directory this user can write to, "
+                                "or a path where one can be made")
+    return problems
 
 
 def split_sizes(data: dict) -> tuple[int, int]:
@@ -271,10 +312,12 @@ def _merge(target: dict, given: dict) -> None:
             target[key] = value
 
 
-def load_config(source) -> dict:
+def load_config(source, check_directories: bool = False) -> dict:
     """A validated copy of the config given as a dict or as a path to a YAML file.
 
-    Raises ``ConfigError`` listing every problem found.
+    With ``check_directories`` (as the workflow validates it), the directories it names must also be,
+    or be possible to make as, directories this user can write to (relative paths are taken from the
+    current directory). Raises ``ConfigError`` listing every problem found.
     """
     if isinstance(source, dict):
         config = copy.deepcopy(source)
@@ -288,6 +331,8 @@ def load_config(source) -> dict:
     if not isinstance(config, dict):
         raise ConfigError(f"{origin}: the config must be a mapping of keys to values")
     problems = _schema_problems(config)
+    if check_directories:
+        problems += _directory_problems(config)
     if not problems:
         problems = _cross_field_problems(config)
     if problems:
