@@ -39,8 +39,8 @@ def tutorial_runs():
     assert tutorial["neurogebra"] == {"optimizer": "sgd", "learning_rate": 0.05, "init": "page"}
     assert tutorial["pytorch"] == {"optimizer": "adam", "learning_rate": 0.01, "init": "torch-default"}
     results = {}
-    for framework, slug, engine in (("neurogebra", f"sgd-lr0.05-bs16-ep{EPOCHS}-h16x16-relu-page", "scalar"),
-                                    ("pytorch", f"adam-lr0.01-bs16-ep{EPOCHS}-h16x16-relu-torch-default", "torch")):
+    for framework, slug, engine in (("neurogebra", f"sgd-lr0.05-bs16-ep{EPOCHS}-h16x16-relu-page-f64", "scalar"),
+                                    ("pytorch", f"adam-lr0.01-bs16-ep{EPOCHS}-h16x16-relu-torch-default-f32", "torch")):
         run = find_run(config, f"tutorial/{framework}/{slug}/seed42")
         assert run["engine"] == engine  # the page's own classes train the scratch network
         results[framework] = train_run(run, make_split(42, **config["data"]))

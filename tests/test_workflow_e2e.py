@@ -31,11 +31,13 @@ def test_one_row_per_run_with_valid_metrics(results, ci_config):
         assert finished[column].between(0, 1).all()
     assert (finished["epochs_completed"] == finished["epochs"]).all()
     assert (runs["n_parameters"] == 2 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3).all()
-    assert set(runs[runs["framework"] == "pytorch"]["dtype"]) == {"float32"}
-    # Both initialisations in the sweep, for both frameworks, and the engine that trained each run.
+    # The tutorial in the page's precisions; the sweep in both, from both initialisations, in both frameworks.
+    tutorial = runs[runs["group"] == "tutorial"].set_index("framework")["precision"].to_dict()
+    assert tutorial == {"neurogebra": "float64", "pytorch": "float32"}
     sweep = runs[runs["group"] == "sweep"]
-    assert set(zip(sweep["framework"], sweep["init"])) == {
-        (fw, init) for fw in ("neurogebra", "pytorch") for init in ("page", "torch-default")}
+    assert set(zip(sweep["framework"], sweep["init"], sweep["precision"])) == {
+        (fw, init, precision) for fw in ("neurogebra", "pytorch") for init in ("page", "torch-default")
+        for precision in ("float32", "float64")}
     assert set(zip(runs["group"], runs["framework"], runs["engine"])) == {
         ("sweep", "neurogebra", "tensor"), ("sweep", "pytorch", "torch"), ("tutorial", "neurogebra", "scalar"),
         ("tutorial", "pytorch", "torch"), ("engine_check", "neurogebra", "scalar")}
@@ -111,7 +113,7 @@ def test_rerun_has_nothing_to_do(results):
 
 def test_a_lost_output_is_rebuilt_identically(results):
     """A run's files deleted (as after an interrupted job) come back with the same bytes."""
-    run_dir = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu-page" / "seed7"
+    run_dir = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu-page-f32" / "seed7"
     before = {path.name: path.read_bytes() for path in run_dir.iterdir() if path.name != "timing.json"}
     (run_dir / "params.npz").unlink()
     done = run_workflow(results, str(run_dir / "params.npz"))

@@ -9,7 +9,7 @@ allowed, before any job starts.
 The rest of the module turns a valid config into the list of runs and their identities:
 
     run_id = "{group}/{framework}/{setting}/seed{seed}"      e.g.
-             "sweep/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu-page/seed3"
+             "sweep/pytorch/adam-lr0.01-bs16-ep30-h16x16-relu-page-f32/seed3"
 
 group is one of
 
