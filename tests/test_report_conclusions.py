@@ -79,7 +79,7 @@ def test_an_init_effect_in_one_framework_only_is_said_to_be_so():
     table = effects(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": -0.1})
     text = evidence.init_conclusion(table)
     assert re.search(r"\*\*The initialisation matters: PyTorch's default initialisation is more accurate in PyTorch "
-                     r"\(float64\) \(−1?\d\.\d pp\)\*\*; in neurogebra \(float64\) the difference \([+−]\d\.\d pp\) is not significant", text)
+                     r"in float64 \(−1?\d\.\d pp\)\*\*; in neurogebra in float64 the difference \([+−]\d\.\d pp\) is not significant", text)
     same = effects(framework_effect=0.0, init_effect=0.1)
     assert "**The initialisation matters: the page's initialisation is more accurate**" in evidence.init_conclusion(same)
     assert "**The initialisation matters**" in guidance.headline(same, None)
@@ -90,8 +90,8 @@ def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be
     partial = effects(framework_effect=0.03, init_effect={"neurogebra": 0.03, "pytorch": -0.03})
     text = evidence.framework_conclusion(partial)
     assert ("**At matched initialisation and precision neurogebra is more accurate from the page's initialisation "
-            "(float64) (+") in text
-    assert "from PyTorch's default initialisation (float64) the difference (" in text and "is not significant" in text
+            "in float64 (+") in text
+    assert "from PyTorch's default initialisation in float64 the difference (" in text and "is not significant" in text
     verdict, reason = guidance.accuracy_verdict(partial)
     assert verdict == "either" and reason.startswith("the difference depends on the initial weights or the precision")
     assert "**neurogebra is more accurate from the page's initialisation" in guidance.headline(partial, None)
@@ -207,7 +207,7 @@ def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap(
     table = effects_module.effects_table(runs)
     text = evidence.precision_conclusion(table)
     assert text.startswith("**The precision matters: float32 is more accurate in PyTorch from ")
-    assert "in neurogebra from the page's initialisation (float64)" not in text  # precision is what varies
+    assert "in neurogebra from the page's initialisation in float" not in text  # precision is what varies
     assert "**The precision matters**" in guidance.headline(table, None)
     parts = evidence.page_comparison_parts(runs, CONFIG)
     assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]

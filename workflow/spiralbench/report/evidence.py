@@ -155,7 +155,7 @@ def effect_verdict(effects: pd.DataFrame, effect: str) -> dict:
 
 def where(effect: str, level: str) -> str:
     """The levels an effect was measured at (``within``, e.g. 'page/float32'), as a phrase: 'from the
-    page's initialisation (float32)', 'in PyTorch (float64)', 'in neurogebra from PyTorch's default
+    page's initialisation in float32', 'in PyTorch in float64', 'in neurogebra from PyTorch's default
     initialisation'."""
     fixed = dict(zip(effects_module.held_fixed(effect), level.split("/")))
     words = []
@@ -164,7 +164,7 @@ def where(effect: str, level: str) -> str:
     if "init" in fixed:
         words.append(f"from {INIT_NAMES.get(fixed['init'], fixed['init'])}")
     if "precision" in fixed:
-        words.append(f"({fixed['precision']})")
+        words.append(f"in {fixed['precision']}")
     return " ".join(words)
 
 
