@@ -27,7 +27,7 @@ TAGGED = {
     "Tables": {
         "Training runs": ["epochs.csv", "runs.csv", "summary.csv"],
         "Controlled comparison": ["controlled.csv", "engine_agreement.csv"],
-        "Paired effects": ["effects.csv"],
+        "Paired effects": ["effects.csv", "verdicts.csv"],
     },
     "Timing": {"Other": ["speed.csv"]},
 }

@@ -46,7 +46,7 @@ def test_one_row_per_run_with_valid_metrics(results, ci_config):
 def test_learning_rate_50_is_recorded_as_diverged_and_the_rest_finished(results):
     runs = pd.read_csv(results / "tables" / "runs.csv")
     exploding = runs[runs["learning_rate"] == 50]
-    assert len(exploding) == 8 and (exploding["status"] == "diverged").all()
+    assert len(exploding) == 16 and (exploding["status"] == "diverged").all()  # 2 frameworks, inits, precisions, seeds
     assert (exploding["diverged_epoch"] >= 1).all() and exploding["test_accuracy"].isna().all()
     assert (runs[runs["learning_rate"] != 50]["status"] == "ok").all()
     for run_id in exploding["run_id"]:
@@ -66,7 +66,8 @@ def test_epochs_table_has_every_completed_epoch(results):
 def test_summary_over_seeds(results, ci_config):
     summary = pd.read_csv(results / "tables" / "summary.csv")
     sweep = summary[summary["group"] == "sweep"]
-    assert len(sweep) == 2 * len(ci_config["sweep"]["learning_rate"]) * len(ci_config["sweep"]["init"])
+    assert len(sweep) == 2 * len(ci_config["sweep"]["learning_rate"]) * len(ci_config["sweep"]["init"]) * len(
+        ci_config["sweep"]["precision"])
     assert (sweep["n_runs"] == len(ci_config["seeds"])).all()
     stable = sweep[sweep["learning_rate"] != 50]
     assert (stable["test_accuracy_ci95_low"] <= stable["test_accuracy_mean"]).all()

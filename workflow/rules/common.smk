@@ -72,6 +72,11 @@ def job_seeds(seeds, per_seed):
     return ["{seed}"] if per_seed else seeds
 
 
+def train_log(group, framework, per_seed):
+    job = "{setting}/seed{seed}" if per_seed else "{setting}"
+    return result(f"logs/train/{group}/{framework}/{job}.log")
+
+
 def setting_inputs(seeds):
     """The split of each run of a job, in run order: `split_0`, `split_1`, ..."""
     return {

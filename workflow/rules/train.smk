@@ -11,11 +11,7 @@ for group, (seeds, group_frameworks, per_seed) in run_groups().items():
             output:
                 **setting_outputs(group, framework, seeds),
             log:
-                result(
-                    f"logs/train/{group}/{framework}/{{setting}}"
-                    + ("/seed{seed}" if per_seed else "")
-                    + ".log"
-                ),
+                train_log(group, framework, per_seed),
             conda:
                 "../envs/spiralbench.yaml"
             # neurogebra runs on one thread (numpy's BLAS is pinned to one in the job). PyTorch gets
