@@ -531,16 +531,28 @@ IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neuro
                         "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
 # Ratios of median seconds per epoch: (name, numerator, denominator).
 SPEED_RATIOS = (("ratio", "scalar", "torch"), ("tensor_ratio", "tensor", "torch"), ("floor_ratio", "tensor", "numpy"))
+# The precision every implementation is timed in (the scalar engine's Python floats): the one the
+# implementations are compared in.
+COMPARED_PRECISION = "float64"
 
 
-def speed_by_width(speed: pd.DataFrame) -> pd.DataFrame:
-    """Per hidden width: median and interquartile range of seconds per epoch for each implementation, and ratios.
+def _median_ratio(slow_row: dict, slow: str, fast_row: dict, fast: str) -> tuple[float, float, float]:
+    """``slow``'s median time over ``fast``'s (each read from its ``speed_by_width`` row), and the spread of
+    that ratio across repeats: the slower quartile over the faster one, both ways."""
+    return (slow_row[f"{slow}_median"] / fast_row[f"{fast}_median"],
+            slow_row[f"{slow}_p25"] / fast_row[f"{fast}_p75"],
+            slow_row[f"{slow}_p75"] / fast_row[f"{fast}_p25"])
+
+
+def speed_by_width(speed: pd.DataFrame, precision: str = COMPARED_PRECISION) -> pd.DataFrame:
+    """Per hidden width, in one precision: median and interquartile range of seconds per epoch for each
+    implementation, and ratios.
 
     ``ratio`` is scalar engine / PyTorch, ``tensor_ratio`` tensor engine / PyTorch (below 1: the tensor
     engine is faster), ``floor_ratio`` tensor engine / numpy floor; each with ``_low``/``_high``, the
-    spread across repeats (the slower quartile over the faster one, both ways). NaN where an
-    implementation was not timed at that width.
+    spread across repeats (``_median_ratio``). NaN where an implementation was not timed at that width.
     """
+    speed = speed[speed["precision"] == precision]
     grouped = speed.groupby(["hidden_width", "implementation"])["seconds_per_epoch"]
     summary = grouped.agg(median="median", p25=lambda s: s.quantile(0.25), p75=lambda s: s.quantile(0.75),
                           repeats="count").reset_index()
@@ -552,16 +564,15 @@ def speed_by_width(speed: pd.DataFrame) -> pd.DataFrame:
             for stat in ("median", "p25", "p75", "repeats"):
                 row[f"{name}_{stat}"] = wide.loc[width, (stat, name)] if (stat, name) in wide.columns else math.nan
         for key, slow, fast in SPEED_RATIOS:
-            row[key] = row[f"{slow}_median"] / row[f"{fast}_median"]
-            row[f"{key}_low"] = row[f"{slow}_p25"] / row[f"{fast}_p75"]
-            row[f"{key}_high"] = row[f"{slow}_p75"] / row[f"{fast}_p25"]
+            row[key], row[f"{key}_low"], row[f"{key}_high"] = _median_ratio(row, slow, row, fast)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
+def growth_exponents(speed: pd.DataFrame, precision: str = COMPARED_PRECISION) -> dict[str, float]:
     """Slope of log(seconds per epoch) against log(hidden width), per implementation: cost grows like width ** slope."""
     exponents = {}
+    speed = speed[speed["precision"] == precision]
     medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
     for name, rows in medians.groupby("implementation"):
         if rows["hidden_width"].nunique() < 2:
@@ -572,21 +583,28 @@ def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
     return exponents
 
 
-def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torch"):
+def _from_width_on(holds: pd.Series):
+    """The smallest width from which ``holds`` (True or False per width) is True at every larger width
+    measured; None when it is False at the largest width (or nothing was measured)."""
+    start = None
+    for width, true in holds.sort_index().items():
+        start = (start or int(width)) if true else None
+    return start
+
+
+def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torch",
+                    precision: str = COMPARED_PRECISION):
     """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured.
 
-    ``speed``: rows with columns ``implementation``, ``hidden_width``, ``seconds_per_epoch`` (the repeats
-    of timing/speed.csv, compared by their medians). None when ``peer`` is not faster at the largest
-    width (or either is missing).
+    ``speed``: rows with columns ``implementation``, ``precision``, ``hidden_width``, ``seconds_per_epoch``
+    (the repeats of timing/speed.csv, compared by their medians). None when ``peer`` is not faster at the
+    largest width (or either is missing).
     """
-    seconds = speed.pivot_table(index="hidden_width", columns="implementation", values="seconds_per_epoch",
-                                aggfunc="median")
+    seconds = speed[speed["precision"] == precision].pivot_table(
+        index="hidden_width", columns="implementation", values="seconds_per_epoch", aggfunc="median")
     if fast not in seconds or peer not in seconds:
         return None
-    crossover = None
-    for width, peer_wins in (seconds[peer] < seconds[fast]).sort_index().items():
-        crossover = (crossover or int(width)) if peer_wins else None
-    return crossover
+    return _from_width_on(seconds[peer] < seconds[fast])
 
 
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
