@@ -19,8 +19,11 @@ def test_the_scalar_engine_is_timed_only_in_float64_and_up_to_its_width():
     both = [(name, precision, width) for name in ("tensor", "torch", "numpy") for precision in ("float32", "float64")
             for width in (4, 8)]
     assert sorted(timed_cells(SETTINGS)) == sorted([("scalar", "float64", 4), *both])
-    # The repeats go round the widths one after the other, every implementation and precision within each.
-    assert [width for _, _, width in timed_cells(SETTINGS)] == [4] * 7 + [8] * 6
+    # The repeats go round the widths one after the other, every implementation and precision within each,
+    # and never time an implementation right after itself (the second run would gain from the first).
+    cells = timed_cells(SETTINGS)
+    assert [width for _, _, width in cells] == [4] * 7 + [8] * 6
+    assert all(before[0] != after[0] for before, after in zip(cells, cells[1:]))
     float32 = dict(SETTINGS, precisions=["float32"])
     assert {name for name, _, _ in timed_cells(float32)} == {"tensor", "torch", "numpy"}
 
