@@ -607,6 +607,67 @@ def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torc
     return _from_width_on(seconds[peer] < seconds[fast])
 
 
+# float32 counts as faster than float64 from this ratio of their median times on. Timings of the same
+# code differ too: under the default speed config on the shared 2-core development machine, the 5
+# repeats of a cell (tensor engine, PyTorch, numpy floor; each precision, widths 4 to 1024) spread by a
+# median of 6% of their median (interquartile range), so a ratio below 1.1 is within what the machine
+# alone moves.
+CLEAR_SPEEDUP = 1.1
+PRECISION_SPEEDUP_COLUMNS = ["implementation", "hidden_width", "speedup", "speedup_low", "speedup_high"]
+
+
+def precision_speedups(speed: pd.DataFrame) -> pd.DataFrame:
+    """float64's median seconds per epoch over float32's (above 1: float32 is faster), for every
+    implementation and width timed in both, with ``speedup_low``/``_high`` its spread across repeats."""
+    if not {"float32", "float64"} <= set(speed["precision"]):
+        return pd.DataFrame(columns=PRECISION_SPEEDUP_COLUMNS)
+    in_float64, in_float32 = (speed_by_width(speed, precision).set_index("hidden_width").to_dict("index")
+                              for precision in ("float64", "float32"))
+    rows = [(name, int(width), *_median_ratio(in_float64[width], name, in_float32[width], name))
+            for name in IMPLEMENTATIONS for width in sorted(in_float64.keys() & in_float32.keys())]
+    table = pd.DataFrame(rows, columns=PRECISION_SPEEDUP_COLUMNS)
+    return table[np.isfinite(table["speedup"])].reset_index(drop=True)
+
+
+def float32_faster_from(speedups: pd.DataFrame, implementation: str):
+    """The smallest width from which float32 is faster than float64 by ``CLEAR_SPEEDUP`` at every larger
+    width measured for ``implementation`` (rows of ``precision_speedups``); None when it is not at the
+    largest width."""
+    rows = speedups[speedups["implementation"] == implementation]
+    return _from_width_on(rows.set_index("hidden_width")["speedup"] >= CLEAR_SPEEDUP)
+
+
+def speedup(value) -> str:
+    """'1.07×': ratios near 1 with two decimals, so that one below ``CLEAR_SPEEDUP`` never prints as 1.1×."""
+    return "–" if value is None or not np.isfinite(value) else f"{value:.2f}×"
+
+
+def precision_speed_conclusion(speed: pd.DataFrame) -> str:
+    """What float32 buys each implementation timed in both precisions, and from which width on, in one sentence."""
+    speedups = precision_speedups(speed)
+    if speedups.empty:
+        return "Float32 was not timed beside float64, so what it buys in speed is not measured here."
+    names = {**IMPLEMENTATION_NAMES, "numpy": "the hand-written numpy floor"}
+    parts, late = [], False
+    for name, rows in speedups.groupby("implementation", sort=False):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        measured = f"{speedup(first['speedup'])} at width {int(first['hidden_width'])}"
+        if len(rows) > 1:
+            measured += f", {speedup(last['speedup'])} at width {int(last['hidden_width'])}"
+        faster_from = float32_faster_from(speedups, name)
+        if faster_from is None:
+            verdict = "no clear gain at any width measured"
+        elif faster_from == first["hidden_width"]:
+            verdict = "**faster at every width measured**"
+        else:
+            verdict, late = f"**faster from width {faster_from} on**", True
+        parts.append(f"{names[name]} {measured} ({verdict})")
+    why = ("; below the width where a gain starts, an epoch's time goes to per-operation overhead, which the "
+           "precision does not shrink" if late else "")
+    return (f"What float32 buys, all else equal (float64's time per epoch over float32's; from "
+            f"{CLEAR_SPEEDUP:.1f}× on it counts as faster): " + "; ".join(parts) + why + ".")
+
+
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
     """'2.3× faster than PyTorch' for a speed-up of 2.3, '2.5× slower than PyTorch' for one of 0.4."""
     return f"{ratio(speedup)} faster than {peer}" if speedup > 1 else f"{ratio(1 / speedup)} slower than {peer}"
