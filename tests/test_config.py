@@ -338,6 +338,9 @@ def test_the_sweep_trains_both_precisions_and_float32_needs_the_tensor_engine(de
         sc.load_config(dict(default, tutorial=tutorial))
     with pytest.raises(sc.ConfigError, match="precision.*not allowed; allowed: float32, float64"):
         sc.load_config(dict(default, sweep={**default["sweep"], "precision": ["float16"]}))
+    assert default["speed"]["precisions"] == ["float32", "float64"]
+    with pytest.raises(sc.ConfigError, match="speed.precisions: must include float64"):
+        sc.load_config(dict(default, speed={**default["speed"], "precisions": ["float32"]}))
 
 
 # ---------------------------------------------------------------- the directories a config names

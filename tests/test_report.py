@@ -377,9 +377,10 @@ def test_t_interval_matches_the_textbook_values():
     assert math.isnan(evidence.t_interval([0.5])["std"])
 
 
-def _speed(rows):
-    return pd.DataFrame(rows, columns=["implementation", "hidden_width", "repeat", "seconds_per_epoch",
-                                       "samples_per_second"])
+def _speed(rows, precision="float64"):
+    table = pd.DataFrame(rows, columns=["implementation", "hidden_width", "repeat", "seconds_per_epoch",
+                                        "samples_per_second"])
+    return table.assign(precision=precision)
 
 
 def test_speed_ratios_are_medians_over_medians_with_quartiles():
@@ -416,8 +417,11 @@ def test_growth_exponent_recovers_a_power_law():
 def test_crossover_is_where_pytorch_stays_faster(torch_seconds, crossover):
     widths = [4, 16, 64, 256]
     medians = pd.DataFrame([("tensor", w, 1.0) for w in widths] + [("torch", w, s) for w, s in zip(widths, torch_seconds)],
-                           columns=["implementation", "hidden_width", "seconds_per_epoch"])
+                           columns=["implementation", "hidden_width", "seconds_per_epoch"]).assign(precision="float64")
     assert evidence.crossover_width(medians) == crossover
+    # Only the float64 rows count: float32 timings that say the opposite change nothing.
+    other = medians.assign(precision="float32", seconds_per_epoch=1 / medians["seconds_per_epoch"])
+    assert evidence.crossover_width(pd.concat([medians, other])) == crossover
 
 
 def test_speed_conclusion_is_made_from_the_numbers():

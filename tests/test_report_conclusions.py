@@ -2,13 +2,14 @@
 
 The report's sentences (section 6, the headline box, section 11's accuracy row) are fed effects
 computed from fabricated runs tables (tests/fabricated.py) with a large, a reversed or no framework
-effect, and must say so.
+effect, and must say so; section 10's sentence on float32's speed is fed fabricated speed tables.
 """
 
 from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -147,8 +148,6 @@ def test_forest_plot_and_effects_tables_show_every_setting_and_the_pooled_row(la
 
 
 def _engine_table(loss_gap: float, test_gap: float = 0.0):
-    import pandas as pd
-
     rows = []
     for seed in (42, 0, 1):
         for epoch in (1, 2):
@@ -215,3 +214,53 @@ def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap(
     none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
     assert evidence.precision_conclusion(none).startswith("**Float32 and float64 train to the same accuracy")
     assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
+
+
+def speed_table(float32_speedup):
+    """A fabricated timing/speed.csv: 3 repeats per cell, float32 taking float64's time over
+    ``float32_speedup(width)`` in the tensor engine, PyTorch and the numpy floor."""
+    rows = []
+    for width in (4, 16, 64, 256, 1024):
+        seconds = 1e-3 * (1 + width / 64)
+        cells = [("scalar", "float64", 30 * seconds)] if width <= 16 else []
+        for name in ("tensor", "torch", "numpy"):
+            cells += [(name, "float64", seconds), (name, "float32", seconds / float32_speedup(width))]
+        rows += [(name, precision, width, repeat, time * jitter, 0.0) for name, precision, time in cells
+                 for repeat, jitter in enumerate((0.98, 1.0, 1.02), 1)]
+    return pd.DataFrame(rows, columns=["implementation", "precision", "hidden_width", "repeat",
+                                       "seconds_per_epoch", "samples_per_second"])
+
+
+IMPLEMENTATION_NAMES = ("neurogebra's tensor engine", "PyTorch", "the hand-written numpy floor")
+
+
+def test_what_float32_buys_is_stated_from_the_data_and_flips_with_it():
+    everywhere = evidence.precision_speed_conclusion(speed_table(lambda width: 2.0))
+    for name in IMPLEMENTATION_NAMES:
+        assert f"{name} 2.00× at width 4, 2.00× at width 1024 (**faster at every width measured**)" in everywhere
+    assert "no clear gain" not in everywhere and "below the width" not in everywhere
+
+    # Within the repeats' spread (under CLEAR_SPEEDUP) is no gain, even where float32 is a little faster.
+    nowhere = evidence.precision_speed_conclusion(speed_table(lambda width: 1.05))
+    for name in IMPLEMENTATION_NAMES:
+        assert f"{name} 1.05× at width 4, 1.05× at width 1024 (no clear gain at any width measured)" in nowhere
+    assert "**faster" not in nowhere
+
+    late = evidence.precision_speed_conclusion(speed_table(lambda width: 1.0 if width < 256 else 1.8))
+    assert late.count("(**faster from width 256 on**)") == 3
+    assert "below the width where a gain starts" in late
+    # A gain at one width in between is not a gain "from" it: float32 must stay faster up to the largest width.
+    dip = evidence.precision_speed_conclusion(speed_table(lambda width: 1.5 if width == 64 else 1.0))
+    assert dip.count("no clear gain at any width measured") == 3
+
+    only_float64 = speed_table(lambda width: 2.0).query("precision == 'float64'")
+    assert evidence.precision_speed_conclusion(only_float64).startswith("Float32 was not timed beside float64")
+
+
+def test_the_speed_comparisons_between_implementations_stay_in_float64():
+    """float32 timings, however fast, leave the float64 numbers (the headline's) as they are."""
+    with_float32 = speed_table(lambda width: 3.0)
+    float64 = with_float32.query("precision == 'float64'")
+    assert evidence.speed_conclusion(with_float32, 16) == evidence.speed_conclusion(float64, 16)
+    pd.testing.assert_frame_equal(evidence.speed_by_width(with_float32), evidence.speed_by_width(float64))
+    assert evidence.growth_exponents(with_float32) == evidence.growth_exponents(float64)

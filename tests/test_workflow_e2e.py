@@ -98,11 +98,13 @@ def test_timing_is_kept_apart(results, ci_config):
     assert len(timing) == len(run_ids(ci_config))
     speed = pd.read_csv(results / "timing" / "speed.csv")
     speed_config = ci_config["speed"]
-    # Every implementation at every width, the scalar engine only up to scalar_max_width.
-    cells = {(name, width) for name in speed_config["implementations"] for width in speed_config["hidden_widths"]
-             if name != "scalar" or width <= speed_config["scalar_max_width"]}
+    # Every implementation in every precision at every width, the scalar engine only in float64 and up to
+    # scalar_max_width.
+    cells = {(name, precision, width) for name in speed_config["implementations"]
+             for precision in speed_config["precisions"] for width in speed_config["hidden_widths"]
+             if name != "scalar" or (precision == "float64" and width <= speed_config["scalar_max_width"])}
     assert len(speed) == len(cells) * speed_config["repeats"]
-    assert set(zip(speed["implementation"], speed["hidden_width"])) == cells
+    assert set(zip(speed["implementation"], speed["precision"], speed["hidden_width"])) == cells
     assert (speed["seconds_per_epoch"] > 0).all()
 
 

@@ -51,7 +51,7 @@ rule controlled:
 
 
 rule speed:
-    """Seconds per epoch per implementation and hidden width. It claims every core, so it runs alone."""
+    """Seconds per epoch per implementation, precision and hidden width. It claims every core, so it runs alone."""
     input:
         split=result(f"data/seed{config['tutorial']['seed']}.npz"),
     output:

@@ -220,6 +220,10 @@ def _cross_field_problems(config: dict) -> list[str]:
     if config["tutorial"]["neurogebra"].get("precision", "float64") != "float64":
         problems.append("tutorial.neurogebra.precision: the tutorial's network runs on the scalar engine, which "
                         "computes in float64 only; allowed: float64")
+    # The report compares the four implementations in the one precision all of them compute in.
+    if "float64" not in config["speed"]["precisions"]:
+        problems.append("speed.precisions: must include float64, the precision the report compares every "
+                        "implementation in (the scalar engine has no float32)")
     for name in config["inspection"]:
         try:
             inspection_pair(config, name)

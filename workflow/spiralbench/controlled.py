@@ -7,7 +7,8 @@ Here everything but the implementation is shared:
 - the same initial weights: the neurogebra network's (drawn from ``random.Random(seed)``) are
   copied into every implementation;
 - the same batches: one list of epoch orders, drawn from numpy's stream after the split, feeds all;
-- the same optimizer and learning rate, and float64 everywhere.
+- the same optimizer and learning rate, and float64 everywhere (the speed job also starts the
+  implementations in float32: ``start``'s ``precision``).
 
 The implementations: neurogebra's scalar engine (the page's ``Value`` network, one sample at a
 time), neurogebra's tensor engine (the same network on ``Tensor``, a batch at a time), and PyTorch.
@@ -46,30 +47,34 @@ def epoch_orders(settings: dict, split) -> list[np.ndarray]:
     return [split.stream.permutation(len(split.X_train)) for _ in range(settings["epochs"])]
 
 
-def start(implementation: str, settings: dict, split, weights, orders, threads: int = 1):
+def start(implementation: str, settings: dict, split, weights, orders, threads: int = 1,
+          precision: str = "float64"):
     """``implementation`` ready to train from ``weights`` on ``orders``: an iterator of ``(loss, accuracy)``.
 
     Everything is set up here, so that iterating it is training only (what the speed job times).
+    ``precision`` (float64, or float32 but for the scalar engine) is the dtype of the weights, the
+    points and every computation; the weights and points are rounded to it once, here.
     """
-    X, y = split.X_train, split.y_train
+    X, y = np.asarray(split.X_train, dtype=precision), split.y_train
     optimizer, learning_rate, batch_size = settings["optimizer"], settings["learning_rate"], settings["batch_size"]
     if implementation in ("scalar", "tensor"):
         network = neurogebra_train.load_network(layer_sizes(settings, split), settings["activation"], weights,
-                                                engine=implementation)
+                                                engine=implementation, precision=precision)
         return neurogebra_train.train(network, neurogebra_train.make_optimizer(network, optimizer, learning_rate),
                                       X, y, batch_size, orders)
     if implementation == "torch":
         import torch
 
         torch_train.configure(threads)
-        model = torch_train.load_network(layer_sizes(settings, split), settings["activation"], weights, "float64")
+        model = torch_train.load_network(layer_sizes(settings, split), settings["activation"], weights, precision)
+        X = torch.tensor(X, dtype=torch_train.DTYPES[precision])
         return torch_train.train(model, torch_train.make_optimizer(model, optimizer, learning_rate),
-                                 torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.long),
-                                 batch_size, [torch.as_tensor(order) for order in orders])
+                                 X, torch.tensor(y, dtype=torch.long), batch_size,
+                                 [torch.as_tensor(order) for order in orders])
     if implementation == FLOOR:
         if settings["activation"] != "relu":
             raise ValueError(f"the numpy floor is written for relu networks, got activation {settings['activation']!r}")
-        return numpy_floor.train(weights, optimizer, learning_rate, X, y, batch_size, orders)
+        return numpy_floor.train(weights, optimizer, learning_rate, X, y, batch_size, orders, dtype=precision)
     raise ValueError(f"unknown implementation {implementation!r}; allowed: {', '.join((*IMPLEMENTATIONS, FLOOR))}")
 
 

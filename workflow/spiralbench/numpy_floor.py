@@ -13,14 +13,17 @@ import numpy as np
 
 
 def train(weights, optimizer: str, learning_rate: float, X, y, batch_size: int, epoch_orders,
-          betas=(0.9, 0.999), eps=1e-8):
+          betas=(0.9, 0.999), eps=1e-8, dtype="float64"):
     """Train the ReLU network ``weights`` (``[(W, b), ...]``, copied); yield ``(epoch_loss, accuracy)``.
 
     The epoch loss is the sum of the batches' mean losses, the accuracy counts the samples
-    classified right before each step, as in the page's loop.
+    classified right before each step, as in the page's loop. Everything is computed in ``dtype``
+    (float64 or float32): the weights and points are rounded to it once, every array made from
+    them keeps it, and the constants are Python floats, which take the array's dtype (NEP 50).
     """
     # Each layer computes x @ W + b with W stored (n_inputs, n_outputs), as the tensor engine does.
-    params = [np.array(array, dtype=np.float64, order="C") for W, b in weights for array in (np.transpose(W), b)]
+    params = [np.array(array, dtype=dtype, order="C") for W, b in weights for array in (np.transpose(W), b)]
+    X = np.asarray(X, dtype=dtype)
     step = _sgd(params, learning_rate) if optimizer == "sgd" else _adam(params, learning_rate, betas, eps)
     n_layers = len(params) // 2
     for order in epoch_orders:

@@ -531,16 +531,28 @@ IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neuro
                         "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
 # Ratios of median seconds per epoch: (name, numerator, denominator).
 SPEED_RATIOS = (("ratio", "scalar", "torch"), ("tensor_ratio", "tensor", "torch"), ("floor_ratio", "tensor", "numpy"))
+# The precision every implementation is timed in (the scalar engine's Python floats): the one the
+# implementations are compared in.
+COMPARED_PRECISION = "float64"
 
 
-def speed_by_width(speed: pd.DataFrame) -> pd.DataFrame:
-    """Per hidden width: median and interquartile range of seconds per epoch for each implementation, and ratios.
+def _median_ratio(slow_row: dict, slow: str, fast_row: dict, fast: str) -> tuple[float, float, float]:
+    """``slow``'s median time over ``fast``'s (each read from its ``speed_by_width`` row), and the spread of
+    that ratio across repeats: the slower quartile over the faster one, both ways."""
+    return (slow_row[f"{slow}_median"] / fast_row[f"{fast}_median"],
+            slow_row[f"{slow}_p25"] / fast_row[f"{fast}_p75"],
+            slow_row[f"{slow}_p75"] / fast_row[f"{fast}_p25"])
+
+
+def speed_by_width(speed: pd.DataFrame, precision: str = COMPARED_PRECISION) -> pd.DataFrame:
+    """Per hidden width, in one precision: median and interquartile range of seconds per epoch for each
+    implementation, and ratios.
 
     ``ratio`` is scalar engine / PyTorch, ``tensor_ratio`` tensor engine / PyTorch (below 1: the tensor
     engine is faster), ``floor_ratio`` tensor engine / numpy floor; each with ``_low``/``_high``, the
-    spread across repeats (the slower quartile over the faster one, both ways). NaN where an
-    implementation was not timed at that width.
+    spread across repeats (``_median_ratio``). NaN where an implementation was not timed at that width.
     """
+    speed = speed[speed["precision"] == precision]
     grouped = speed.groupby(["hidden_width", "implementation"])["seconds_per_epoch"]
     summary = grouped.agg(median="median", p25=lambda s: s.quantile(0.25), p75=lambda s: s.quantile(0.75),
                           repeats="count").reset_index()
@@ -552,16 +564,15 @@ def speed_by_width(speed: pd.DataFrame) -> pd.DataFrame:
             for stat in ("median", "p25", "p75", "repeats"):
                 row[f"{name}_{stat}"] = wide.loc[width, (stat, name)] if (stat, name) in wide.columns else math.nan
         for key, slow, fast in SPEED_RATIOS:
-            row[key] = row[f"{slow}_median"] / row[f"{fast}_median"]
-            row[f"{key}_low"] = row[f"{slow}_p25"] / row[f"{fast}_p75"]
-            row[f"{key}_high"] = row[f"{slow}_p75"] / row[f"{fast}_p25"]
+            row[key], row[f"{key}_low"], row[f"{key}_high"] = _median_ratio(row, slow, row, fast)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
+def growth_exponents(speed: pd.DataFrame, precision: str = COMPARED_PRECISION) -> dict[str, float]:
     """Slope of log(seconds per epoch) against log(hidden width), per implementation: cost grows like width ** slope."""
     exponents = {}
+    speed = speed[speed["precision"] == precision]
     medians = speed.groupby(["implementation", "hidden_width"])["seconds_per_epoch"].median().reset_index()
     for name, rows in medians.groupby("implementation"):
         if rows["hidden_width"].nunique() < 2:
@@ -572,21 +583,89 @@ def growth_exponents(speed: pd.DataFrame) -> dict[str, float]:
     return exponents
 
 
-def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torch"):
+def _from_width_on(holds: pd.Series):
+    """The smallest width from which ``holds`` (True or False per width) is True at every larger width
+    measured; None when it is False at the largest width (or nothing was measured)."""
+    start = None
+    for width, true in holds.sort_index().items():
+        start = (start or int(width)) if true else None
+    return start
+
+
+def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torch",
+                    precision: str = COMPARED_PRECISION):
     """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured.
 
-    ``speed``: rows with columns ``implementation``, ``hidden_width``, ``seconds_per_epoch`` (the repeats
-    of timing/speed.csv, compared by their medians). None when ``peer`` is not faster at the largest
-    width (or either is missing).
+    ``speed``: rows with columns ``implementation``, ``precision``, ``hidden_width``, ``seconds_per_epoch``
+    (the repeats of timing/speed.csv, compared by their medians). None when ``peer`` is not faster at the
+    largest width (or either is missing).
     """
-    seconds = speed.pivot_table(index="hidden_width", columns="implementation", values="seconds_per_epoch",
-                                aggfunc="median")
+    seconds = speed[speed["precision"] == precision].pivot_table(
+        index="hidden_width", columns="implementation", values="seconds_per_epoch", aggfunc="median")
     if fast not in seconds or peer not in seconds:
         return None
-    crossover = None
-    for width, peer_wins in (seconds[peer] < seconds[fast]).sort_index().items():
-        crossover = (crossover or int(width)) if peer_wins else None
-    return crossover
+    return _from_width_on(seconds[peer] < seconds[fast])
+
+
+# float32 counts as faster than float64 from this ratio of their median times on. Timings of the same
+# code differ too: under the default speed config on the shared 2-core development machine, the 5
+# repeats of a cell (tensor engine, PyTorch, numpy floor; each precision, widths 4 to 1024) spread by a
+# median of 6% of their median (interquartile range), so a ratio below 1.1 is within what the machine
+# alone moves.
+CLEAR_SPEEDUP = 1.1
+PRECISION_SPEEDUP_COLUMNS = ["implementation", "hidden_width", "speedup", "speedup_low", "speedup_high"]
+
+
+def precision_speedups(speed: pd.DataFrame) -> pd.DataFrame:
+    """float64's median seconds per epoch over float32's (above 1: float32 is faster), for every
+    implementation and width timed in both, with ``speedup_low``/``_high`` its spread across repeats."""
+    if not {"float32", "float64"} <= set(speed["precision"]):
+        return pd.DataFrame(columns=PRECISION_SPEEDUP_COLUMNS)
+    in_float64, in_float32 = (speed_by_width(speed, precision).set_index("hidden_width").to_dict("index")
+                              for precision in ("float64", "float32"))
+    rows = [(name, int(width), *_median_ratio(in_float64[width], name, in_float32[width], name))
+            for name in IMPLEMENTATIONS for width in sorted(in_float64.keys() & in_float32.keys())]
+    table = pd.DataFrame(rows, columns=PRECISION_SPEEDUP_COLUMNS)
+    return table[np.isfinite(table["speedup"])].reset_index(drop=True)
+
+
+def float32_faster_from(speedups: pd.DataFrame, implementation: str):
+    """The smallest width from which float32 is faster than float64 by ``CLEAR_SPEEDUP`` at every larger
+    width measured for ``implementation`` (rows of ``precision_speedups``); None when it is not at the
+    largest width."""
+    rows = speedups[speedups["implementation"] == implementation]
+    return _from_width_on(rows.set_index("hidden_width")["speedup"] >= CLEAR_SPEEDUP)
+
+
+def speedup(value) -> str:
+    """'1.07×': ratios near 1 with two decimals, so that one below ``CLEAR_SPEEDUP`` never prints as 1.1×."""
+    return "–" if value is None or not np.isfinite(value) else f"{value:.2f}×"
+
+
+def precision_speed_conclusion(speed: pd.DataFrame) -> str:
+    """What float32 buys each implementation timed in both precisions, and from which width on, in one sentence."""
+    speedups = precision_speedups(speed)
+    if speedups.empty:
+        return "Float32 was not timed beside float64, so what it buys in speed is not measured here."
+    names = {**IMPLEMENTATION_NAMES, "numpy": "the hand-written numpy floor"}
+    parts, late = [], False
+    for name, rows in speedups.groupby("implementation", sort=False):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        measured = f"{speedup(first['speedup'])} at width {int(first['hidden_width'])}"
+        if len(rows) > 1:
+            measured += f", {speedup(last['speedup'])} at width {int(last['hidden_width'])}"
+        faster_from = float32_faster_from(speedups, name)
+        if faster_from is None:
+            verdict = "no clear gain at any width measured"
+        elif faster_from == first["hidden_width"]:
+            verdict = "**faster at every width measured**"
+        else:
+            verdict, late = f"**faster from width {faster_from} on**", True
+        parts.append(f"{names[name]} {measured} ({verdict})")
+    why = ("; below the width where a gain starts, an epoch's time goes to per-operation overhead, which the "
+           "precision does not shrink" if late else "")
+    return (f"What float32 buys, all else equal (float64's time per epoch over float32's; from "
+            f"{CLEAR_SPEEDUP:.1f}× on it counts as faster): " + "; ".join(parts) + why + ".")
 
 
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:

@@ -62,7 +62,8 @@ def speed_facts(results: Results) -> dict:
     ``neurogebra_seconds`` and ``ratio`` are the scalar engine's (the page's neurogebra) against
     PyTorch; ``tensor_seconds`` and ``tensor_speedup`` the tensor engine's (how many times faster
     than PyTorch), ``floor_ratio`` its time over the numpy floor's; ``crossover`` the width from
-    which PyTorch is faster than the tensor engine (None: not within the widths measured).
+    which PyTorch is faster than the tensor engine (None: not within the widths measured). All in
+    float64, the one precision the scalar engine is timed in (``evidence.COMPARED_PRECISION``).
     """
     speed = results.table("speed")
     by_width = evidence.speed_by_width(speed)

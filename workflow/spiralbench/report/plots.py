@@ -485,25 +485,40 @@ def complexity_bars(results: Results) -> Chart:
 # Scalar engine and PyTorch keep the frameworks' colours; the tensor engine and the floor get their own.
 IMPLEMENTATION_COLORS = {"scalar": FRAMEWORK_COLORS["neurogebra"], "tensor": "#009E73",
                          "torch": FRAMEWORK_COLORS["pytorch"], "numpy": "#777777"}
+# Each precision its line: float64, the one every implementation is compared in, solid; float32 dashed
+# with open markers.
+PRECISION_STYLES = {"float64": {"linestyle": "-", "markerfacecolor": None},
+                    "float32": {"linestyle": "--", "markerfacecolor": "white"}}
+
+
+def _median_and_quartiles(ax, widths, median, low, high, color, precision):
+    """One implementation's medians with their interquartile range, where it was timed."""
+    timed = np.isfinite(median)
+    if timed.any():
+        ax.errorbar(widths[timed], median[timed], yerr=[(median - low)[timed], (high - median)[timed]], marker="o",
+                    capsize=3, color=color, **PRECISION_STYLES[precision])
 
 
 @styled
 def speed_scaling(results: Results) -> Chart:
-    """Seconds per epoch against hidden width for every implementation, and the tensor engine over PyTorch."""
+    """Seconds per epoch against hidden width for every implementation in each precision, and the tensor
+    engine over PyTorch."""
     speed = results.table("speed")
-    by_width = evidence.speed_by_width(speed)
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 2)
     left, right = axes[0]
-    widths = by_width["hidden_width"].to_numpy()
-    for name in evidence.IMPLEMENTATIONS:
-        median = by_width[f"{name}_median"].to_numpy(dtype=float)
-        timed = np.isfinite(median)
-        if not timed.any():
-            continue
-        low, high = by_width[f"{name}_p25"].to_numpy(dtype=float), by_width[f"{name}_p75"].to_numpy(dtype=float)
-        left.errorbar(widths[timed], median[timed], yerr=[(median - low)[timed], (high - median)[timed]], marker="o",
-                      capsize=3, color=IMPLEMENTATION_COLORS[name], label=evidence.IMPLEMENTATION_NAMES[name],
-                      linestyle=":" if name == "numpy" else "-")
+    precisions = [p for p in PRECISION_STYLES if p in set(speed["precision"])]
+    for precision in precisions:
+        by_width = evidence.speed_by_width(speed, precision)
+        widths = by_width["hidden_width"].to_numpy()
+        for name in evidence.IMPLEMENTATIONS:
+            _median_and_quartiles(left, widths, *(by_width[f"{name}_{stat}"].to_numpy(dtype=float)
+                                                  for stat in ("median", "p25", "p75")),
+                                  IMPLEMENTATION_COLORS[name], precision)
+        ratio = by_width["tensor_ratio"].to_numpy(dtype=float)
+        _median_and_quartiles(right, widths, ratio, by_width["tensor_ratio_low"].to_numpy(dtype=float),
+                              by_width["tensor_ratio_high"].to_numpy(dtype=float), IMPLEMENTATION_COLORS["tensor"],
+                              precision)
+    widths = sorted(set(speed["hidden_width"]))
     for ax in (left, right):
         ax.set_xscale("log", base=2)
         ax.set_xticks(widths, [str(w) for w in widths])
@@ -511,17 +526,19 @@ def speed_scaling(results: Results) -> Chart:
     left.set_yscale("log")
     left.set_ylabel("seconds per epoch")
     left.set_title("Cost of one epoch")
-    figure.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=4, frameon=False)
-    ratio = by_width["tensor_ratio"].to_numpy(dtype=float)
-    right.errorbar(widths, ratio, yerr=[ratio - by_width["tensor_ratio_low"], by_width["tensor_ratio_high"] - ratio],
-                   marker="o", capsize=3, color=IMPLEMENTATION_COLORS["tensor"])
+    timed = set(speed["implementation"])
+    handles = [Line2D([], [], color=IMPLEMENTATION_COLORS[name], marker="o", label=evidence.IMPLEMENTATION_NAMES[name])
+               for name in evidence.IMPLEMENTATIONS if name in timed]
+    handles += [Line2D([], [], color="#333333", marker="o", label=precision, **PRECISION_STYLES[precision])
+                for precision in precisions]
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
     right.set_yscale("log")
     crossover = evidence.crossover_width(speed)
     if crossover is not None:
         right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
-        right.annotate(f"PyTorch faster from width {crossover}", (crossover, 1.0), textcoords="offset points",
-                       xytext=(4, 6), fontsize=8, color=DIVERGED_COLOR)
+        right.annotate(f"PyTorch faster from width {crossover} (float64)", (crossover, 1.0),
+                       textcoords="offset points", xytext=(4, 6), fontsize=8, color=DIVERGED_COLOR)
     right.set_ylabel("tensor engine / PyTorch time per epoch")
     right.set_title("Below 1: the tensor engine is faster")
     return Chart(figure, [results.path_of("speed")])

@@ -42,7 +42,9 @@ TABLES = {
         "torch_accuracy",
     )),
     "run_timing": ("timing/runs.csv", ("run_id", "framework", "setting", "seed", "seconds_per_epoch_median")),
-    "speed": ("timing/speed.csv", ("implementation", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second")),
+    "speed": ("timing/speed.csv", (
+        "implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second",
+    )),
     "complexity": ("tables/complexity.csv", (
         "component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
     )),

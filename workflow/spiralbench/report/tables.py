@@ -369,6 +369,19 @@ def speed(results: Results) -> Table:
 SPEED_COLUMNS = {"scalar": "scalar engine", "tensor": "tensor engine", "torch": "PyTorch", "numpy": "numpy floor"}
 
 
+def precision_speed(results: Results) -> Table:
+    """float64's time over float32's per width for each implementation timed in both: what float32 buys."""
+    speedups = evidence.precision_speedups(results.table("speed"))
+    rows = []
+    for width, at in speedups.groupby("hidden_width"):
+        row = {"hidden width": int(width)}
+        for r in at.itertuples():
+            spread = f"{evidence.speedup(r.speedup_low)} – {evidence.speedup(r.speedup_high)}"
+            row[f"{SPEED_COLUMNS[r.implementation]} (spread)"] = f"{evidence.speedup(r.speedup)} ({spread})"
+        rows.append(row)
+    return Table(pd.DataFrame(rows).fillna("not timed"), [results.path_of("speed")])
+
+
 def run_timing(results: Results) -> Table:
     """Seconds per epoch and samples per second over all training runs of the workflow, per framework."""
     timing = results.table("run_timing")
