@@ -107,6 +107,8 @@ def reference_settings(runs: pd.DataFrame, config: dict) -> dict[str, str]:
 # and its direction is the sign of its mean. Feed the functions other tables and the text changes.
 
 INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's default initialisation"}
+# How each effect's difference is written: minuend − subtrahend.
+CONTRASTS = {"framework": "Neurogebra − PyTorch", "init": "Page − torch-default", "precision": "Float32 − float64"}
 EFFECT_LEVELS = {  # effect -> (what a positive mean favours, what a negative mean favours)
     "framework": ("neurogebra", "PyTorch"),
     "init": (INIT_NAMES["page"], INIT_NAMES["torch-default"]),
@@ -246,39 +248,39 @@ def framework_conclusion(effects: pd.DataFrame) -> str:
     return text
 
 
-def init_conclusion(effects: pd.DataFrame) -> str:
-    """Beside it: the initialisation effect within each framework."""
-    verdict = effect_verdict(effects, "init")
+def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads: str) -> str:
+    """A factor's conclusion beside the framework's: the lead for its verdict (``leads`` as
+    ``verdict_lead`` takes them), each level's numbers, and the per-setting count; ``missing`` when
+    the sweep does not measure it."""
+    verdict = effect_verdict(effects, effect)
     pooled = verdict["pooled"]
     if pooled.empty:
-        return "The sweep trains no framework with both initialisations: the initialisation effect is not measured."
-    per_framework = per_level(pooled, "init")
-    lead = verdict_lead(
-        verdict, "init",
+        return missing
+    over = pooled_over(int(pooled["n_settings"].max()))
+    return (f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
+            + per_setting_summary(effects, effect))
+
+
+def init_conclusion(effects: pd.DataFrame) -> str:
+    """Beside it: the initialisation effect within each framework and precision."""
+    return factor_conclusion(
+        effects, "init",
+        missing="The sweep trains no framework with both initialisations: the initialisation effect is not measured.",
         none="**No initialisation effect survives Holm's correction**",
         same="**The initialisation matters: {side} is more accurate**",
         partial="The initialisation matters: ",
         opposite="**The initialisation's effect reverses between the frameworks**")
-    over = pooled_over(int(pooled["n_settings"].max()))
-    return f"{lead}. Page − torch-default, {over}: {per_framework}. " + \
-        per_setting_summary(effects, "init")
 
 
 def precision_conclusion(effects: pd.DataFrame) -> str:
     """Beside them: the precision effect within each framework and initialisation."""
-    verdict = effect_verdict(effects, "precision")
-    pooled = verdict["pooled"]
-    if pooled.empty:
-        return "The sweep trains no framework in both precisions: the precision effect is not measured."
-    lead = verdict_lead(
-        verdict, "precision",
+    return factor_conclusion(
+        effects, "precision",
+        missing="The sweep trains no framework in both precisions: the precision effect is not measured.",
         none="**Float32 and float64 train to the same accuracy: no precision effect survives Holm's correction**",
         same="**The precision matters: {side} is more accurate**",
         partial="The precision matters: ",
         opposite="**The precision's effect reverses between frameworks or initialisations**")
-    over = pooled_over(int(pooled["n_settings"].max()))
-    return f"{lead}. Float32 − float64, {over}: {per_level(pooled, 'precision')}. " + \
-        per_setting_summary(effects, "precision")
 
 
 def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:

@@ -131,7 +131,7 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     framework = evidence.effect_verdict(effects, "framework")
     init = evidence.effect_verdict(effects, "init")
     precision = evidence.effect_verdict(effects, "precision")
-    fw, ini, prec = framework["pooled"], init["pooled"], precision["pooled"]
+    fw = framework["pooled"]
     sentences = []
     if fw.empty:
         sentences.append("The sweep has no matched comparison of the two frameworks.")
@@ -148,28 +148,13 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
                              f"({seeds}, significant after Holm's correction).")
         else:
             sentences.append(f"{start}, {evidence.bold_first(framework, 'framework')} ({seeds}).")
-    if not ini.empty:
-        numbers = evidence.means_at(ini, "init")
-        kind = init["kind"]
-        if kind == "none":
-            sentences.append(f"No effect of the initialisation scheme survives Holm's correction (page − torch-default "
-                             f"{numbers}).")
-        elif kind == "same":
-            sentences.append(f"**The initialisation matters**: {init['side']} is more accurate (page − torch-default "
-                             f"{numbers}).")
-        else:
-            sentences.append(f"**The initialisation matters**: {evidence.split_verdict(init, 'init')}.")
-    if not prec.empty:
-        numbers = evidence.means_at(prec, "precision")
-        kind = precision["kind"]
-        if kind == "none":
-            sentences.append(f"Float32 against float64 makes no difference that survives Holm's correction "
-                             f"(float32 − float64 {numbers}).")
-        elif kind == "same":
-            sentences.append(f"**The precision matters**: {precision['side']} is more accurate (float32 − float64 "
-                             f"{numbers}).")
-        else:
-            sentences.append(f"**The precision matters**: {evidence.split_verdict(precision, 'precision')}.")
+    for verdict, effect, matters, none in (
+            (init, "init", "The initialisation matters", "No effect of the initialisation scheme survives Holm's correction"),
+            (precision, "precision", "The precision matters",
+             "Float32 against float64 makes no difference that survives Holm's correction")):
+        sentence = factor_sentence(verdict, effect, matters, none)
+        if sentence:
+            sentences.append(sentence)
     if parts is not None:
         pieces, largest = evidence.largest_part(parts)
         sentences.append(
@@ -182,6 +167,19 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
             text += f", and neurogebra's tensor engine is {evidence.relative_speed(speed['tensor_speedup'])}"
         sentences.append(text + ".")
     return "**In short.** " + " ".join(sentences)
+
+
+def factor_sentence(verdict: dict, effect: str, matters: str, none: str) -> str | None:
+    """The headline's sentence on a factor beside the framework (None when the sweep does not measure it)."""
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return None
+    contrast = f"{evidence.CONTRASTS[effect][0].lower()}{evidence.CONTRASTS[effect][1:]} {evidence.means_at(pooled, effect)}"
+    if verdict["kind"] == "none":
+        return f"{none} ({contrast})."
+    if verdict["kind"] == "same":
+        return f"**{matters}**: {verdict['side']} is more accurate ({contrast})."
+    return f"**{matters}**: {evidence.split_verdict(verdict, effect)}."
 
 
 def when_to_use(results: Results) -> Table:
