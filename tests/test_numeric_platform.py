@@ -92,3 +92,20 @@ def test_side_by_side_marks_each_difference():
     lines = text.splitlines()
     assert lines[1].startswith("≠ cpu") and "A" in lines[1] and lines[1].endswith("B")
     assert lines[2].startswith("  pins")
+
+
+def test_the_environment_before_the_pins_is_kept_for_the_speed_job():
+    environ = {"OPENBLAS_CORETYPE": "SkylakeX"}
+    np_platform.pin_environment(environ, level="x86-64-v4")
+    assert environ["OPENBLAS_CORETYPE"] == "Haswell"
+    before = np_platform.unpinned_environment(environ)
+    assert before["OPENBLAS_CORETYPE"] == "SkylakeX" and "MKL_CBWR" not in before
+    assert np_platform.pins_state(before) == "off"
+    np_platform.pin_environment(environ, level="x86-64-v4")  # a job's Snakemake pins again: the record stays
+    assert np_platform.unpinned_environment(environ)["OPENBLAS_CORETYPE"] == "SkylakeX"
+
+
+def test_run_unpinned_leaves_a_process_without_pins_alone(monkeypatch):
+    monkeypatch.setattr(np_platform.os, "execve", lambda *args: pytest.fail("restarted a process without pins"))
+    np_platform.run_unpinned({SWITCH: "off"})
+    np_platform.run_unpinned({})

@@ -155,3 +155,12 @@ def test_seeds_can_be_changed_on_the_command_line(tmp_path):
         assert f"data/seed{seed}.npz" in output
     assert "data/seed0.npz" not in output and "/seed8/" not in output
     assert not (tmp_path / "results").exists()
+
+
+def test_the_jobs_run_under_the_pins_and_the_speed_job_without(results):
+    """The trained runs' numbers are pinned; the timings are taken as the libraries run when left alone."""
+    from spiralbench import numeric_platform
+    jobs = json.loads((results / "platform.json").read_text())
+    speed = json.loads((results / "timing" / "speed_platform.json").read_text())
+    assert jobs["pins"] == ("on" if numeric_platform.pins_apply() else "none")
+    assert speed["pins"] == "off"

@@ -146,4 +146,8 @@ def table_targets():
 
 
 def timing_targets():
-    return [result("timing/runs.csv"), result("timing/speed.csv")]
+    return [
+        result("timing/runs.csv"),
+        result("timing/speed.csv"),
+        result("timing/speed_platform.json"),
+    ]

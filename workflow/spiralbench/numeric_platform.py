@@ -10,6 +10,10 @@ GitHub-hosted x86 runner), and why. The Snakefile applies them to its own enviro
 job starts, so that every job inherits them: scripts, the report's notebook kernel and cluster jobs
 alike.
 
+The pins fix kernels for reproducibility, not for speed: at large widths they cost PyTorch up to
+2.7× (MKL's COMPATIBLE branch is SSE2). The speed job, whose timings are not deterministic outputs,
+therefore runs without them (``run_unpinned``): each library as it runs when left alone.
+
 A user's own setting of a pinned variable loses to the pin, with a warning that names both values:
 a setting that silently won would make ``make check`` fail with no hint why. To run with your own
 values (to emulate another CPU, or to time the libraries' own choices), set
@@ -25,6 +29,7 @@ beside the manifest.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -33,6 +38,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 SWITCH = "SPIRALBENCH_PINS"  # "off": keep the environment's own values of the pinned variables
+BEFORE_PINS = "SPIRALBENCH_BEFORE_PINS"  # the pinned variables' values before the pins, as JSON
 PLATFORM_FILE = "platform.json"
 
 
@@ -151,6 +157,7 @@ def pin_environment(environ=os.environ, level: str | None = None) -> list[str]:
         return [f"this CPU is {level}, not x86-64-v3: no numeric pin applies, and the outputs may differ from "
                 "the published manifest in the last bits (the check then compares values and conclusions)"]
     warnings = []
+    environ.setdefault(BEFORE_PINS, json.dumps({pin.variable: environ.get(pin.variable) for pin in PINS}))
     for pin in PINS:
         own = environ.get(pin.variable)
         if own is not None and own != pin.value:
@@ -158,6 +165,23 @@ def pin_environment(environ=os.environ, level: str | None = None) -> list[str]:
                             f"{pin.variable}={pin.value} ({pin.reason}); set {SWITCH}=off to keep yours")
         environ[pin.variable] = pin.value
     return warnings
+
+
+def unpinned_environment(environ=os.environ) -> dict:
+    """A copy of ``environ`` as it was before the pins (the pins off, every pinned variable as the user had it)."""
+    before = json.loads(environ.get(BEFORE_PINS, "{}"))
+    return environment_with({**before, SWITCH: "off"}, environ)
+
+
+def run_unpinned(environ=os.environ) -> None:
+    """Run this process again, from the start, without the pins, unless they are already off.
+
+    The libraries read the pinned variables when they load, so a process cannot drop them once numpy
+    or PyTorch is imported: it starts again (same program, same arguments) in the environment of
+    ``unpinned_environment``.
+    """
+    if pins_state(environ) in ("on", "partly"):
+        os.execve(sys.executable, [sys.executable, *sys.argv], unpinned_environment(environ))
 
 
 def pins_in_effect(environ=os.environ) -> dict[str, str | None]:

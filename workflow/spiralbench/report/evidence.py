@@ -8,6 +8,7 @@ diverged are counted and left out of means, never silently dropped.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -696,16 +697,19 @@ def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
 
 
 def pins_sentence(platform: dict) -> str:
-    """Whether the timings were taken under the numeric pins, which choose kernels for every x86-64-v3 CPU
-    alike rather than the fastest for this one."""
+    """Whether the speed job's timings were taken under the numeric pins, which choose kernels for every
+    x86-64-v3 CPU alike rather than the fastest for this one (``platform``: the speed job's)."""
     where = f"on {platform['cpu']} ({platform['isa_level']})"
+    blas = re.search(r"kernel (\S+),", platform["blas"])
+    kernels = (f"numpy's loops up to {platform['numpy_dispatch'].split()[-1]}, "
+               f"{'the ' + blas.group(1) + ' kernel of ' if blas else ''}its BLAS, "
+               f"PyTorch's {platform['torch_cpu_capability']} kernels")
     if platform["pins"] == "on":
-        return (f"Every timing here was taken {where} under the numeric pins that make the results the same on "
-                f"every x86-64 CPU with AVX2 (numpy's loops up to AVX2, OpenBLAS's Haswell kernel, MKL's "
-                f"{platform.get('env MKL_CBWR', 'COMPATIBLE')} branch, PyTorch's AVX2 kernels): on a CPU with "
-                "AVX-512 each library could pick a faster kernel, which the README measures.")
-    return (f"Every timing here was taken {where} without the numeric pins (pins: {platform['pins']}): each "
-            "library ran the kernels it picks for this CPU.")
+        return (f"The speed job's timings were taken {where} under the numeric pins that make the results the same "
+                f"on every x86-64 CPU with AVX2 ({kernels}): a library left alone may pick a faster kernel.")
+    return (f"The speed job's timings were taken {where} without the numeric pins, each library with the kernels "
+            f"it picks for this CPU ({kernels}); the trained runs, whose numbers are compared byte for byte, use "
+            "the pins, which cost speed at large widths (the README measures how much).")
 
 
 def run_speed_ratios(run_timing: pd.DataFrame) -> dict:

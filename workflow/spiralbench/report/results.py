@@ -16,6 +16,8 @@ from spiralbench.config import inspection_pairs, load_config
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
+SPEED_PLATFORM = "timing/speed_platform.json"
+
 # Table name -> (path in the results directory, columns the report needs).
 TABLES = {
     "runs": ("tables/runs.csv", (
@@ -84,9 +86,10 @@ class Results:
     def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:
         return load_npz(self.dir / relative_path)
 
-    def platform(self) -> dict:
-        """The numeric platform the jobs ran on (``platform.json``, spiralbench.numeric_platform)."""
-        return read_json(self.dir / PLATFORM_FILE, required=("cpu", "isa_level", "pins"))
+    def platform(self, of: str = PLATFORM_FILE) -> dict:
+        """The numeric platform the jobs ran on (``platform.json``, spiralbench.numeric_platform), or the
+        speed job (``of=SPEED_PLATFORM``), which runs without the pins."""
+        return read_json(self.dir / of, required=("cpu", "isa_level", "pins"))
 
     # ------------------------------------------------------------ what the config describes
 
