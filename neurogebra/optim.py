@@ -51,10 +51,14 @@ class Optimizer:
     def step(self):
         raise NotImplementedError
 
-
-def _mixed_dtypes(optimizer, p, g):
-    return TypeError(f"{type(optimizer).__name__}.step: a {p.data.dtype} parameter has a gradient of dtype "
-                     f"{g.dtype}; mixing dtypes is an error")
+    def _gradient(self, p):
+        """``p``'s gradient, refused if it is an array of another dtype than ``p``'s (a float, a Value's
+        or 0.0 after ``zero_grad``, takes the parameter's dtype)."""
+        g = p.grad
+        if type(g) is np.ndarray and g.dtype != p.data.dtype:
+            raise TypeError(f"{type(self).__name__}.step: a {p.data.dtype} parameter has a gradient of dtype "
+                            f"{g.dtype}; mixing dtypes is an error")
+        return g
 
 
 class SGD(Optimizer):
@@ -63,10 +67,7 @@ class SGD(Optimizer):
     def step(self):
         lr = self.lr
         for p in self.params:
-            g = p.grad
-            if type(g) is np.ndarray and g.dtype != p.data.dtype:  # (a float: a Value's, or 0.0 after zero_grad)
-                raise _mixed_dtypes(self, p, g)
-            p.data -= lr * g
+            p.data -= lr * self._gradient(p)
 
     def __repr__(self):
         return f"SGD(lr={self.lr})"
@@ -112,9 +113,7 @@ class Adam(Optimizer):
         bias_correction2_sqrt = (1.0 - beta2**self.t) ** 0.5
         m, v, eps = self.m, self.v, self.eps
         for i, p in enumerate(self.params):
-            g = p.grad
-            if type(g) is np.ndarray and g.dtype != p.data.dtype:
-                raise _mixed_dtypes(self, p, g)
+            g = self._gradient(p)
             m[i] = m[i] + (1.0 - beta1) * (g - m[i])
             v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
             denom = _sqrt(v[i]) / bias_correction2_sqrt + eps

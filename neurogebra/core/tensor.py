@@ -125,6 +125,13 @@ def _constant(x, op, dtype):
     return _as_array(x, f"operand of Tensor {op}", dtype)
 
 
+def _same_dtype(a, b, op):
+    """Two Tensors' arrays in one operation must share a dtype: numpy would quietly compute float32 with
+    float64 in float64."""
+    if a.dtype != b.dtype:
+        raise _mixed_dtypes(op, a.dtype, b.dtype)
+
+
 def _mixed_dtypes(op, dtype, other, what="a Tensor"):
     return TypeError(f"Tensor {op}: a {dtype} Tensor and {what} of dtype {other}; mixing dtypes is an error "
                      f"(convert one of them explicitly)")
@@ -192,8 +199,7 @@ class Tensor:
 
     def __add__(self, other):
         if isinstance(other, Tensor):
-            if self.data.dtype != other.data.dtype:  # numpy would quietly compute float32 with float64 in float64
-                raise _mixed_dtypes("+", self.data.dtype, other.data.dtype)
+            _same_dtype(self.data, other.data, "+")
             out = _broadcasting(np.add, self.data, other.data, "+")
             return Tensor(_check_nan(out, "+", self.data, other.data), "+", (self, other), lambda g: (g, g))
         other = _constant(other, "+", self.data.dtype)
@@ -204,8 +210,7 @@ class Tensor:
 
     def __sub__(self, other):
         if isinstance(other, Tensor):
-            if self.data.dtype != other.data.dtype:
-                raise _mixed_dtypes("-", self.data.dtype, other.data.dtype)
+            _same_dtype(self.data, other.data, "-")
             out = _broadcasting(np.subtract, self.data, other.data, "-")
             return Tensor(_check_nan(out, "-", self.data, other.data), "-", (self, other), lambda g: (g, -g))
         other = _constant(other, "-", self.data.dtype)
@@ -221,8 +226,7 @@ class Tensor:
         a = self.data
         if isinstance(other, Tensor):
             b = other.data
-            if a.dtype != b.dtype:
-                raise _mixed_dtypes("*", a.dtype, b.dtype)
+            _same_dtype(a, b, "*")
             out = _check_nan(_broadcasting(np.multiply, a, b, "*"), "*", a, b)
             return Tensor(out, "*", (self, other), lambda g: (g * b, g * a))
         b = _constant(other, "*", a.dtype)
@@ -234,8 +238,7 @@ class Tensor:
     def __truediv__(self, other):
         a = self.data
         if isinstance(other, Tensor):
-            if a.dtype != other.data.dtype:
-                raise _mixed_dtypes("/", a.dtype, other.data.dtype)
+            _same_dtype(a, other.data, "/")
             b = _nonzero_divisor(other.data, a)
             out = _check_nan(_broadcasting(np.divide, a, b, "/"), "/", a, b)
             return Tensor(out, "/", (self, other), lambda g: (g / b, -g * out / b))  # -a/b**2 without b**2
@@ -288,8 +291,7 @@ class Tensor:
     def __matmul__(self, other):
         if isinstance(other, Tensor):
             a, b = self.data, other.data
-            if a.dtype != b.dtype:
-                raise _mixed_dtypes("@", a.dtype, b.dtype)
+            _same_dtype(a, b, "@")
             out = _check_nan(_matmul(a, b), "@", a, b)
             return Tensor(out, "@", (self, other), lambda g: (_left_grad(g, a, b), _right_grad(g, a, b)))
         a, b = self.data, _constant(other, "@", self.data.dtype)
