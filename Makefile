@@ -27,9 +27,10 @@ endif
 
 # The command that installs torch before the other requirements, or nothing (torch then comes with them
 # from pip's own indexes); it also says which, in one line. Expanded when the recipe below runs, after
-# $(VENV) is made: its Python asks the index.
-TORCH_FIRST = $(shell '$(BIN)/python' workflow/envs/torch_index.py '$(TORCH)' '$(TORCH_CPU_INDEX)' requirements.txt)$(if \
-	$(filter-out 0,$(.SHELLSTATUS)),$(error workflow/envs/torch_index.py failed: see above))
+# $(VENV) is made: its Python asks the index (`make -n` before that shows where the command goes).
+TORCH_FIRST = $(if $(wildcard $(BIN)/python),$(shell '$(BIN)/python' workflow/envs/torch_index.py \
+	'$(TORCH)' '$(TORCH_CPU_INDEX)' requirements.txt)$(if $(filter-out 0,$(.SHELLSTATUS)),$(error \
+	workflow/envs/torch_index.py failed: see above)),: the torch of TORCH=$(TORCH), once $(VENV) exists)
 
 $(VENV)/.installed: requirements.txt pyproject.toml | venv
 	$(BIN)/python -m pip install --quiet --upgrade pip
