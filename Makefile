@@ -6,7 +6,8 @@
 # requires-python).
 # TORCH=... names the build of PyTorch .venv gets (workflow/envs/torch_index.py): cpu, the default, is on
 # Linux the CPU build from PyTorch's CPU-only index TORCH_CPU_INDEX (from PyPI, with a line that says so,
-# where that index cannot be reached); cuda is PyPI's build, on Linux the CUDA one (several GB).
+# where that index cannot be reached or lacks the pinned wheel); cuda is PyPI's build, on Linux the CUDA
+# one (several GB). An existing $(VENV) keeps the build it was made with.
 PYTHON ?=
 VENV   ?= .venv
 CORES  ?= 4

@@ -11,7 +11,7 @@ benchmark, which trains on one CPU thread, never loads. There torch comes from P
 as PyTorch's install instructions give it (`pip install torch --index-url .../whl/cpu`): alone, at the
 pinned version, without its dependencies, which come from PyPI with the rest. The index is asked once
 first, with a short timeout and no retry, whether it has that version for this Python and machine;
-where it cannot be reached or has not, the line says so and torch comes from pip's own indexes at once,
+where it cannot be reached or has none, the line says so and torch comes from pip's own indexes at once,
 instead of after pip's retries against it or a failed install. On macOS and Windows PyPI's
 torch is already the CPU build. BUILD `cuda`: PyPI's torch, as `pip install torch` gives it.
 """
