@@ -4,9 +4,15 @@
 # PYTHON=... names the interpreter .venv is made with (a command or a path); without it, the newest
 # supported Python on the PATH is used (workflow/envs/venv.sh; the supported versions are pyproject.toml's
 # requires-python).
+# TORCH=... names the build of PyTorch .venv gets (workflow/envs/torch_index.py): cpu, the default, is on
+# Linux the CPU build from PyTorch's CPU-only index TORCH_CPU_INDEX (from PyPI, with a line that says so,
+# where that index cannot be reached or lacks the pinned wheel); cuda is PyPI's build, on Linux the CUDA
+# one (several GB). An existing $(VENV) keeps the build it was made with.
 PYTHON ?=
 VENV   ?= .venv
 CORES  ?= 4
+TORCH  ?= cpu
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 BIN    := $(abspath $(VENV))/bin
 # PYTHON is looked for on the PATH as it was, not in the environment's own bin.
 PATH_OUTSIDE_VENV := $(PATH)
@@ -15,8 +21,21 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: setup setup-dev run test publish tolerances check venv
 
+# Exactly one of the builds, refused before anything is done.
+ifneq ($(words $(TORCH))$(filter cpu cuda,$(TORCH)),1$(TORCH))
+$(error TORCH=$(TORCH) is not a build this project installs: TORCH=cpu (the default) or TORCH=cuda)
+endif
+
+# The command that installs torch before the other requirements, or nothing (torch then comes with them
+# from pip's own indexes); it also says which, in one line. Expanded when the recipe below runs, after
+# $(VENV) is made: its Python asks the index (`make -n` before that shows where the command goes).
+TORCH_FIRST = $(if $(wildcard $(BIN)/python),$(shell '$(BIN)/python' workflow/envs/torch_index.py \
+	'$(TORCH)' '$(TORCH_CPU_INDEX)' requirements.txt)$(if $(filter-out 0,$(.SHELLSTATUS)),$(error \
+	workflow/envs/torch_index.py failed: see above)),: the torch of TORCH=$(TORCH), once $(VENV) exists)
+
 $(VENV)/.installed: requirements.txt pyproject.toml | venv
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(TORCH_FIRST)
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $@
 
