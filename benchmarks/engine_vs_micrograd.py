@@ -2,7 +2,7 @@
 
 The workload is the tutorial's Step 4: a 2-16-16-3 network, the 240 training
 points of its Step 1 spirals, mini-batches of 16, SGD with lr 0.05. It runs
-three ways in one invocation, from the same initial weights (random.seed(42))
+four ways in one invocation, from the same initial weights (random.seed(42))
 and the same shuffles:
 
 1. the tutorial's own Neuron/Layer/NeuralNetwork and softmax_cross_entropy
@@ -30,7 +30,6 @@ prediction through the graph against ``NeuralNetwork.predict`` (no graph).
 import argparse
 import contextlib
 import gc
-import os
 import io
 import math
 import random
@@ -279,8 +278,6 @@ def main():
         "neurogebra (nn + losses + optim)": train_library(X_train, y_train, permutations),
         FLOOR: train_tutorial_code(tutorial_page(FloorValue), permutations),
     }
-    print("tracked objects before the runs:", len(gc.get_objects()))
-    if os.environ.get("FREEZE"): gc.freeze()
     losses = {name: [] for name in runs}
     seconds = {name: [] for name in runs}
     for _ in range(args.epochs):
