@@ -8,7 +8,7 @@ The start-up (Python, numpy, matplotlib; torch is imported by Step 2) is printed
 
 Three columns per step: wall-clock seconds (what a reader waits), the process's CPU seconds (what
 the step costs; on a shared machine the wall clock also counts waiting for a core), and the part
-of the wall clock spent in Python's cyclic garbage collector (``gc.callbacks``): a scalar engine
+of the CPU seconds spent in Python's cyclic garbage collector (``gc.callbacks``): a scalar engine
 makes one object per operation, and once the page has imported torch and matplotlib every full
 collection walks a few hundred thousand objects.
 
@@ -40,7 +40,7 @@ STEP_NAMES = {1: "data", 2: "networks", 3: "loss", 4: "training", 5: "curves", 6
 
 
 class CollectorClock:
-    """Wall-clock seconds spent in the cyclic garbage collector while installed."""
+    """CPU seconds spent in the cyclic garbage collector while installed."""
 
     def __init__(self):
         self.seconds = 0.0
@@ -48,9 +48,9 @@ class CollectorClock:
 
     def __call__(self, phase, info):
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = time.process_time()
         elif self._started is not None:
-            self.seconds += time.perf_counter() - self._started
+            self.seconds += time.process_time() - self._started
 
 
 def time_page():
