@@ -101,13 +101,17 @@ def chain_softmax_cross_entropy(scores, targets):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n", [16, 7, 1])
-def test_softmax_cross_entropy_is_the_chain_of_nodes_bit_for_bit(dtype, n):
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_softmax_cross_entropy_is_the_chain_of_nodes_bit_for_bit(dtype, n, layout):
     rng = np.random.default_rng(n)
     scores = (rng.normal(size=(n, 3)) * 4).astype(dtype)
     targets = rng.integers(0, 3, n)
     results = []
     for fused in (True, False):
         tensor = Tensor(scores)
+        if layout == "F":  # scores computed in another memory order (a transpose) must not matter
+            tensor = Tensor(np.ascontiguousarray(scores.T)).T
+            assert not tensor.data.flags["C_CONTIGUOUS"] or n == 1
         loss, probabilities = (tensor.softmax_cross_entropy(targets) if fused
                                else chain_softmax_cross_entropy(tensor, targets))
         (loss * 3.0).backward()  # an incoming gradient other than 1
