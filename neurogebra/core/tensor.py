@@ -461,7 +461,8 @@ class Tensor:
             raise RuntimeError(f"backward() from a Tensor computed inside no_grad ({self._op}): it has no graph")
         this_pass = object()  # marks the nodes this pass has reached
         self._visited_by = this_pass
-        self.grad = np.array(1.0, self.data.dtype).reshape(self.data.shape)  # np.ones_like, a few times faster
+        one = np.array(1.0, self.data.dtype)  # np.ones_like(self.data), a few times faster
+        self.grad = one if self.data.shape == () else one.reshape(self.data.shape)
         waiting = [(-self._serial, self)]
         while waiting:
             node = heappop(waiting)[1]
