@@ -37,8 +37,8 @@ Inside ``with no_grad():`` (``neurogebra.core.grad_mode``) operations compute
 their values only: the results keep no inputs and no backward function.
 
 Two fused operations do in one node what a layer and the loss would do in
-several, with the same floats forwards and backwards: ``affine(x, W, b)``, a
-layer's ``x @ W + b``, and ``Tensor.softmax_cross_entropy(targets)``, the
+several, with the same floats forwards and backwards: ``affine(x, W, b,
+relu=...)``, a layer's ``x @ W + b`` and its relu, and ``Tensor.softmax_cross_entropy(targets)``, the
 batch-mean cross-entropy of rows of scores. They exist for speed: at the
 tutorial's sizes the arithmetic takes microseconds and the cost is per node.
 
