@@ -2,7 +2,7 @@
 
 The workload is the tutorial's Step 4: a 2-16-16-3 network, the 240 training
 points of its Step 1 spirals, mini-batches of 16, SGD with lr 0.05. It runs
-three ways in one invocation, from the same initial weights (random.seed(42))
+four ways in one invocation, from the same initial weights (random.seed(42))
 and the same shuffles:
 
 1. the tutorial's own Neuron/Layer/NeuralNetwork and softmax_cross_entropy
@@ -14,9 +14,12 @@ and the same shuffles:
 The data, classes and loss of runs 1 and 2 are the page's own Steps 1-3,
 executed once per engine from ``tests/tutorial_page`` (the page's code, one
 file per step); the training loop restates Step 4 so that the runs can take
-turns epoch by epoch. It prints seconds per epoch (median over the epochs),
-the speed-up over micrograd, and each epoch's loss; the losses of all three
-must agree to 1e-9.
+turns epoch by epoch. A fourth run is the floor: the same tutorial code on
+``FloorValue``, the least a scalar node can do in CPython (a ``__slots__``
+node appended to a tape in creation order, no checks). It prints seconds per
+epoch (median over the epochs), the speed-up over micrograd, the fraction of
+the floor's speed, and each epoch's loss; the losses of all four must agree
+to 1e-9.
 
 It then times the tutorial's Step 7 decision grid: the page's point-by-point
 prediction through the graph against ``NeuralNetwork.predict`` (no graph).
@@ -36,12 +39,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from micrograd.engine import Value as MicrogradValue
 
 import neurogebra.core.autograd
 from neurogebra.losses import softmax_cross_entropy as library_softmax_cross_entropy
 from neurogebra.nn import NeuralNetwork as LibraryNetwork
 from neurogebra.optim import SGD
+from threadpoolctl import threadpool_limits
 from spiralbench.inspection import boundary_grid, grid_points
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -50,6 +55,7 @@ from tutorial_page import run_page  # noqa: E402  (the page's code lives beside 
 LEARNING_RATE = 0.05
 BATCH_SIZE = 16
 LOSS_TOLERANCE = 1e-9
+FLOOR = "minimal-node floor (tutorial code)"
 
 
 # --- micrograd, completed with the two operations the tutorial's loss needs, in micrograd's style.
@@ -77,6 +83,74 @@ def _micrograd_log(self):
 
 MicrogradValue.exp = _micrograd_exp
 MicrogradValue.log = _micrograd_log
+
+
+# --- The floor: the least a scalar node can cost in CPython, written for this benchmark only.
+# Each operation stores its inputs and their local derivatives in slots and appends the node to a
+# tape; nodes are made after their inputs, so the tape in creation order is already a topological
+# order and backward is one loop over it, reversed. Nothing is checked and the tape is global, so
+# this is no engine (every node lives until the next backward, whatever graph it belongs to), but
+# it does the tutorial's arithmetic, and no scalar engine in Python can do it with less work.
+
+TAPE = []
+
+
+class FloorValue:
+    __slots__ = ("data", "grad", "a", "da", "b", "db")
+
+    def __init__(self, data, a=None, da=0.0, b=None, db=0.0):
+        self.data, self.grad, self.a, self.da, self.b, self.db = data, 0.0, a, da, b, db
+        TAPE.append(self)
+
+    def __add__(self, other):
+        if type(other) is FloorValue:
+            return FloorValue(self.data + other.data, self, 1.0, other, 1.0)
+        return FloorValue(self.data + other, self, 1.0)
+
+    def __radd__(self, other):
+        return FloorValue(other + self.data, self, 1.0)
+
+    def __sub__(self, other):
+        if type(other) is FloorValue:
+            return FloorValue(self.data - other.data, self, 1.0, other, -1.0)
+        return FloorValue(self.data - other, self, 1.0)
+
+    def __mul__(self, other):
+        if type(other) is FloorValue:
+            return FloorValue(self.data * other.data, self, other.data, other, self.data)
+        return FloorValue(self.data * other, self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        if type(other) is FloorValue:
+            out = self.data / other.data
+            return FloorValue(out, self, 1.0 / other.data, other, -out / other.data)
+        return FloorValue(self.data / other, self, 1.0 / other)
+
+    def __neg__(self):
+        return FloorValue(-self.data, self, -1.0)
+
+    def relu(self):
+        return FloorValue(self.data, self, 1.0) if self.data > 0.0 else FloorValue(0.0, self, 0.0)
+
+    def exp(self):
+        e = math.exp(self.data)
+        return FloorValue(e, self, e)
+
+    def log(self):
+        return FloorValue(math.log(self.data), self, 1.0 / self.data)
+
+    def backward(self):
+        self.grad = 1.0
+        for node in reversed(TAPE):
+            a = node.a
+            if a is not None:
+                a.grad += node.da * node.grad
+                b = node.b
+                if b is not None:
+                    b.grad += node.db * node.grad
+        TAPE.clear()
 
 
 # --- The tutorial's data, network and loss (Steps 1-3): the page's own code.
@@ -181,6 +255,8 @@ def time_decision_grid(page, stride):
 
 
 def main():
+    torch.set_num_threads(1)  # the page imports torch; hold both libraries to one thread, as the speed job does
+    threadpool_limits(limits=1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs per engine (default 3)")
     parser.add_argument(
@@ -200,6 +276,7 @@ def main():
         "micrograd (tutorial code)": train_tutorial_code(micrograd_page, permutations),
         "neurogebra (tutorial code)": train_tutorial_code(neurogebra_page, permutations),
         "neurogebra (nn + losses + optim)": train_library(X_train, y_train, permutations),
+        FLOOR: train_tutorial_code(tutorial_page(FloorValue), permutations),
     }
     losses = {name: [] for name in runs}
     seconds = {name: [] for name in runs}
@@ -212,15 +289,18 @@ def main():
 
     reference = "micrograd (tutorial code)"
     reference_seconds = statistics.median(seconds[reference])
+    floor_seconds = statistics.median(seconds[FLOOR])
     print(
         f"Tutorial training: 2-16-16-3, {len(X_train)} samples, batch {BATCH_SIZE}, "
         f"SGD lr {LEARNING_RATE}, {args.epochs} epochs per engine, interleaved"
     )
-    print(f"{'engine':34s} {'s/epoch':>8s} {'speed-up':>9s}  epoch losses")
+    print(f"{'engine':36s} {'s/epoch':>8s} {'vs micrograd':>13s} {'floor speed':>12s}  epoch losses")
     for name in runs:
         per_epoch = statistics.median(seconds[name])
         epoch_losses = " ".join(f"{x:.12f}" for x in losses[name])
-        print(f"{name:34s} {per_epoch:8.3f} {reference_seconds / per_epoch:8.1f}x  {epoch_losses}")
+        print(f"{name:36s} {per_epoch:8.3f} {reference_seconds / per_epoch:12.1f}x "
+              f"{floor_seconds / per_epoch:11.2f}x  {epoch_losses}")
+    print("(vs micrograd: how many times faster than micrograd; floor speed: the fraction of the floor's speed)")
     for name in runs:
         worst = max(abs(a - b) for a, b in zip(losses[name], losses[reference]))
         assert worst <= LOSS_TOLERANCE, f"{name}: epoch losses differ from micrograd's by {worst:.3g}"

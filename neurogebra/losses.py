@@ -2,8 +2,6 @@
 
 from numbers import Integral
 
-import numpy as np
-
 from neurogebra.core.autograd import Value
 from neurogebra.core.tensor import Tensor
 
@@ -50,11 +48,18 @@ def softmax_cross_entropy(scores, target):
 
 
 def _batch_softmax_cross_entropy(scores, targets):
-    """The same three steps on every row of ``scores`` at once."""
+    """The same three steps on every row of ``scores`` at once, as one graph node.
+
+    Spelled out in Tensor operations it reads::
+
+        shifted = scores - np.maximum.reduce(scores.data, axis=1, keepdims=True)  # the shift is a constant
+        exp_scores = shifted.exp()
+        sum_exp = exp_scores.sum(axis=1)
+        loss = (sum_exp.log() - shifted.pick(targets)).mean()
+
+    which is six nodes; ``Tensor.softmax_cross_entropy`` computes the same floats, forwards and
+    backwards, in one (at the tutorial's sizes each node costs more than its arithmetic).
+    """
     if scores.ndim != 2 or 0 in scores.shape:
         raise ValueError(f"batched softmax_cross_entropy needs scores of shape (n, classes), got {scores.shape}")
-    shifted = scores - np.maximum.reduce(scores.data, axis=1, keepdims=True)  # the shift is a constant
-    exp_scores = shifted.exp()
-    sum_exp = exp_scores.sum(axis=1)
-    loss = (sum_exp.log() - shifted.pick(targets)).mean()
-    return loss, exp_scores.data / sum_exp.data[:, None]
+    return scores.softmax_cross_entropy(targets)

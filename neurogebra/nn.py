@@ -20,7 +20,7 @@ random stream, same parameter order, same numbers), plus:
   which makes training several times faster; forward values are
   bit-identical to the tutorial's ``sum((wi * xi ...), self.b)``;
 - ``evaluate(X)`` / ``predict(X)`` run a whole numpy array of points without
-  building a graph, with the same floats as the graph path;
+  building a graph (``no_grad``), with the same floats as the graph path;
 - ``get_weights()`` / ``set_weights()`` move weights in and out as arrays.
 """
 
@@ -30,7 +30,8 @@ import random
 import numpy as np
 
 from neurogebra.core.autograd import Value, _sigmoid, weighted_sum
-from neurogebra.core.tensor import DTYPES, Tensor, as_dtype
+from neurogebra.core.grad_mode import no_grad
+from neurogebra.core.tensor import DTYPES, Tensor, affine, as_dtype
 
 __all__ = ["Neuron", "Layer", "NeuralNetwork", "ACTIVATIONS", "ENGINES", "INITS", "DTYPES", "initial_weights"]
 
@@ -180,7 +181,9 @@ class Layer:
     def __call__(self, x):
         if self.engine == "scalar":
             return [neuron(x) for neuron in self.neurons]
-        return _activate(x @ self.W + self.b, self.activation)
+        if self.activation == "relu":
+            return affine(x, self.W, self.b, relu=True)  # (x @ W + b).relu() as one node
+        return _activate(affine(x, self.W, self.b), self.activation)  # x @ W + b as one node
 
     def parameters(self):
         if self.engine == "scalar":
@@ -225,12 +228,13 @@ class Layer:
     def evaluate(self, X):
         """Outputs for each row of ``X`` (n_points, n_inputs): array (n_points, n_outputs).
 
-        The scalar engine computes them without a graph, with the graph's floats; the tensor engine
-        runs its forward pass on the whole batch (a graph of a few nodes).
+        The scalar engine computes them in numpy with the graph's floats; the tensor engine runs its
+        forward pass on the whole batch inside ``no_grad``. Neither builds a graph.
         """
         X = _as_points(X, self.n_inputs, self.dtype)
         if self.engine == "tensor":
-            return self(X).data
+            with no_grad():
+                return self(X).data
         W, b = self.get_weights()
         return _activate_array(_affine(X, W, b), self.activation)
 

@@ -167,10 +167,18 @@ def test_pick_and_softmax_cross_entropy_match_torch_in_float32(n, classes, seed,
 # ------------------------------------------------------------------- the dtype, chosen once
 
 
-def test_the_dtype_is_float64_unless_asked_whatever_the_data():
+def test_a_float_array_keeps_its_dtype_numbers_and_integers_become_float64():
     data32 = np.array([0.1, 0.2], dtype=np.float32)
-    assert Tensor(data32).dtype == np.float64  # one rule: the dtype argument, float64 by default
-    assert Tensor(data32).data.tolist() == data32.astype(np.float64).tolist()
+    assert Tensor(data32).dtype == F32  # as np.array and torch.as_tensor
+    assert Tensor(data32).grad.dtype == F32
+    assert Tensor(data32).data.tobytes() == data32.tobytes()
+    assert Tensor(np.float32(0.5)).dtype == F32
+    assert (Tensor(data32) + Tensor([1.0, 2.0], dtype="float32")).dtype == F32  # the two now mix
+    for data in ([0.1, 0.2], 0.5, 3, np.array([1, 2]), np.array([1, 2], np.uint8), np.array([0.5], np.float16),
+                 [np.float32(0.1)], np.array([0.1, 0.2])):
+        assert Tensor(data).dtype == np.float64, data
+    assert Tensor(data32, dtype="float64").data.tolist() == data32.astype(np.float64).tolist()  # dtype decides
+    assert Tensor(np.array([0.1, 0.2]), dtype="float32").dtype == F32
     for name in ("float32", np.float32, np.dtype(np.float32)):
         assert Tensor([0.1, 0.2], dtype=name).dtype == F32
     assert Tensor([0.1], dtype="float32").data[0] == np.float32(0.1)  # rounded once, to nearest

@@ -24,6 +24,9 @@ How the graph is stored (this is where the speed comes from):
   ``weighted_sum``, makes a ``_WeightedSum`` node that keeps them in tuples.
 - The order of the backward loop comes from an iterative depth-first search
   (micrograd's ``build_topo`` without recursion), so graphs of any depth work.
+  (Numbering the nodes as they are made and sorting the reached ones by that
+  number gives an order too, but measured slower: the numbering costs every
+  node, the search is already one pass.)
 - A plain-number operand (``v * 2``, ``1 - v``) is a constant: it gets no node.
 
 Gradient accumulation follows PyTorch: ``backward()`` *adds* into the ``.grad``
@@ -31,6 +34,10 @@ of leaf values (values not computed from other values: parameters, inputs), so
 calling it twice doubles their gradients; set ``p.grad = 0.0`` (or call an
 optimizer's ``zero_grad()``) between steps. The ``.grad`` of a computed value
 holds its gradient from the latest ``backward()`` that reached it.
+
+Inside ``with no_grad():`` (``neurogebra.core.grad_mode``) operations keep
+their values only: the results record no inputs, are constants to any graph
+they later take part in, and ``backward()`` from them is an error.
 
 Errors: non-numeric data, NaN, division by zero, the log of a non-positive
 number, ``exp`` or ``**`` overflowing float64, and operations that would
@@ -40,6 +47,8 @@ produce NaN raise an exception naming the operation and the value.
 import math
 from numbers import Real
 from operator import mul
+
+from neurogebra.core.grad_mode import GradMode
 
 __all__ = ["Value", "weighted_sum"]
 
@@ -73,6 +82,7 @@ class Value:
     """A scalar in a computation graph: ``.data`` (float), ``.grad`` (float), ``.backward()``."""
 
     __slots__ = ("data", "grad", "_op", "_a", "_da", "_b", "_db", "_visited_by")
+    _inputs = _input_grads = ()  # the many inputs of a _WeightedSum; none here
 
     def __init__(self, data, _op="", _a=None, _da=0.0, _b=None, _db=0.0):
         if type(data) is not float:
@@ -81,6 +91,8 @@ class Value:
             if _op:
                 raise ValueError(f"Value {_op} produced NaN (inputs: {_a!r}, {_b!r})")
             raise ValueError("Value data is NaN")
+        if not GradMode.enabled:  # inside no_grad: a constant, with no inputs to remember
+            _a = _b = None
         self.data = data
         self.grad = 0.0
         self._op = _op  # "" for a leaf
@@ -88,7 +100,7 @@ class Value:
         self._da = _da
         self._b = _b  # second input (or None) and d(self)/d(_b)
         self._db = _db
-        self._visited_by = None  # the backward pass that last visited this node
+        self._visited_by = None  # the backward pass that last reached this node
 
     # ------------------------------------------------------------ arithmetic
     # Each operation computes its output and records (input, d(output)/d(input)).
@@ -221,7 +233,7 @@ class Value:
             stack.append(node)
             stack.append(None)
             a, b = node._a, node._b
-            if a is None:  # a _WeightedSum
+            if a is None:  # a _WeightedSum (or a constant made inside no_grad: no inputs)
                 for child in node._inputs:
                     if child._op and child._visited_by is not this_pass:
                         stack.append(child)
@@ -241,6 +253,8 @@ class Value:
         if not self._op:  # a leaf: d(self)/d(self) = 1
             self.grad += 1.0
             return
+        if self._a is None and not self._inputs:
+            raise RuntimeError(f"backward() from a Value computed inside no_grad ({self._op}): it has no graph")
         order = self._topological_order()
         self.grad = 1.0
         for node in reversed(order):  # from self back to the leaves
@@ -253,7 +267,7 @@ class Value:
                 b = node._b
                 if b is not None:
                     b.grad += node._db * g
-            else:  # a _WeightedSum
+            else:  # a _WeightedSum (or a constant made inside no_grad: no inputs)
                 for child, local in zip(node._inputs, node._input_grads):
                     child.grad += local * g
 
@@ -293,6 +307,7 @@ class _WeightedSum(Value):
 
     def __init__(self, data, inputs, input_grads):
         super().__init__(data, "w.x+b")
-        self._inputs = inputs
-        self._input_grads = input_grads
+        recording = GradMode.enabled
+        self._inputs = inputs if recording else ()
+        self._input_grads = input_grads if recording else ()
 

@@ -5,10 +5,11 @@ wraps a numpy array, remembers how it was computed, and ``loss.backward()``
 leaves d(loss)/d(tensor) in each tensor's ``.grad``, an array of the tensor's
 shape.
 
-The dtype: float64 unless ``Tensor(data, dtype="float32")`` asks for float32.
-That is the one rule: the data's own dtype does not count (a float32 array
-becomes a float64 Tensor unless ``dtype`` says otherwise), so a graph's dtype
-is the one its leaves were given. Every value and gradient computed from
+The dtype, as numpy and ``torch.as_tensor`` choose it: a float32 or float64
+numpy array (or numpy float) keeps its dtype; Python numbers, lists of them,
+integer arrays and other float widths become float64. ``Tensor(data,
+dtype="float32")`` (or ``"float64"``) overrides that, rounding the data once.
+A graph's dtype is the one its leaves were given. Every value and gradient computed from
 Tensors keeps their dtype: numpy's own promotion does that too, except when
 two dtypes meet, where it would quietly compute in float64. So meeting is an
 error: two Tensors of different dtypes, or a numpy array whose dtype is not
@@ -32,6 +33,15 @@ backward pass then does the bookkeeping once for every operation:
 A numpy array or a number as an operand (``x @ W``, ``t - 1``) is a
 constant: it takes part in the value but gets no gradient and no node.
 
+Inside ``with no_grad():`` (``neurogebra.core.grad_mode``) operations compute
+their values only: the results keep no inputs and no backward function.
+
+Two fused operations do in one node what a layer and the loss would do in
+several, with the same floats forwards and backwards: ``affine(x, W, b,
+relu=...)``, a layer's ``x @ W + b`` and its relu, and ``Tensor.softmax_cross_entropy(targets)``, the
+batch-mean cross-entropy of rows of scores. They exist for speed: at the
+tutorial's sizes the arithmetic takes microseconds and the cost is per node.
+
 Gradient accumulation follows ``Value`` and PyTorch: ``backward()`` *adds*
 into the ``.grad`` of leaf tensors (parameters, inputs), so zero them between
 steps (``p.grad = 0.0`` works, or an optimizer's ``zero_grad()``); the
@@ -48,15 +58,20 @@ entries (``+ - * / @``, sums) or from ``**``, so only those look at their
 output.
 """
 
+from functools import lru_cache
 from heapq import heappop, heappush
 from itertools import count
 
 import numpy as np
 
-__all__ = ["Tensor", "DTYPES", "as_dtype"]
+from neurogebra.core.grad_mode import GradMode
+
+__all__ = ["Tensor", "DTYPES", "as_dtype", "affine"]
 
 DTYPES = ("float32", "float64")
 _FLOAT64 = np.dtype(np.float64)
+_KEPT_DTYPES = (np.dtype(np.float32), _FLOAT64)  # a numpy float array of these keeps its dtype
+_UNSIGNED = {np.dtype(t).itemsize: np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64)}
 _serial_numbers = count()  # numbers the nodes in the order they are made
 
 
@@ -102,6 +117,11 @@ def _as_array(x, what, dtype=_FLOAT64):
         if overflowed.any():
             raise OverflowError(f"{what}: {float(array[overflowed][0])!r} overflows {dtype}")
     return converted
+
+
+def _keeps_dtype(data):
+    """A numpy float32/float64 array or scalar: its dtype is the Tensor's."""
+    return isinstance(data, (np.ndarray, np.floating)) and data.dtype in _KEPT_DTYPES
 
 
 def _is_real_number(x):
@@ -162,8 +182,10 @@ def _unbroadcast(grad, shape):
 class Tensor:
     """An array in a computation graph: ``.data``, ``.grad`` (arrays), ``.backward()``.
 
-    ``Tensor(data, dtype="float32")`` makes a float32 leaf; without ``dtype`` it is float64, whatever
-    ``data``'s dtype (``data`` is copied and, if need be, rounded once to ``dtype``).
+    Without ``dtype``, a float32 or float64 numpy array (or numpy float) keeps its dtype, like
+    ``np.array`` and ``torch.as_tensor``; anything else (Python numbers, lists, integer arrays,
+    other float widths) becomes float64. ``dtype="float32"`` or ``"float64"`` chooses explicitly.
+    ``data`` is copied and, if need be, rounded once to the dtype.
     """
 
     __slots__ = ("data", "grad", "_op", "_inputs", "_backward", "_serial", "_visited_by")
@@ -173,8 +195,12 @@ class Tensor:
         if _op:  # computed by an operation, which has checked it (its dtype is its inputs')
             self.data = data
             self.grad = None
+            if not GradMode.enabled:  # inside no_grad: a value with no graph behind it
+                _inputs, _backward = (), None
         else:
-            self.data = _as_array(data, "Tensor data", _FLOAT64 if dtype is None else as_dtype(dtype))
+            if dtype is None:
+                dtype = data.dtype if _keeps_dtype(data) else _FLOAT64
+            self.data = _as_array(data, "Tensor data", as_dtype(dtype))
             self.grad = np.zeros_like(self.data)
         self._op = _op  # "" for a leaf
         self._inputs = _inputs  # the Tensors this one was computed from
@@ -383,6 +409,36 @@ class Tensor:
 
         return Tensor(x[rows, targets], "pick", (self,), backward)
 
+    def softmax_cross_entropy(self, targets):
+        """The batch-mean cross-entropy of rows of scores (n, C) for n class indices, and the softmax.
+
+        Returns ``(loss, probabilities)``: a one-element Tensor and an array (n, C), no graph. One node
+        for what ``neurogebra.losses`` spells out as shift, exp, sum, log, pick and mean, with the
+        same floats: the forward pass is those steps' numpy calls, and the gradient,
+        ``(softmax - one_hot) * g / n``, is formed in the order the chain of nodes would form it.
+        """
+        x = self.data
+        if x.ndim != 2 or 0 in x.shape:
+            raise ValueError(f"softmax_cross_entropy needs scores of shape (n, classes), got {x.shape}")
+        targets = _class_indices(targets, x.shape)
+        n = len(targets)
+        picks = _row_starts(*x.shape) + targets  # entry [i, targets[i]] in the flat view (faster than 2-D indexing)
+        # Every exp() <= 1. C order whatever x's, so that the flat views below are views, with C's flat indices.
+        shifted = np.subtract(x, np.maximum.reduce(x, axis=1, keepdims=True), order="C")
+        exp_scores = np.exp(shifted)
+        sum_exp = np.add.reduce(exp_scores, axis=1)
+        loss = np.add.reduce(np.log(sum_exp) - shifted.ravel()[picks], None) / n
+        if loss != loss:  # a NaN anywhere above (an inf score) reaches the mean
+            raise ValueError(f"Tensor softmax_cross_entropy produced NaN (scores of shape {x.shape} hold an inf)")
+
+        def backward(g):
+            per_row = g / n  # the chain: mean, then log(sum_exp) - picked, then log, sum, exp and pick
+            grad = exp_scores * (per_row / sum_exp)[:, np.newaxis]
+            grad.ravel()[picks] += -per_row  # grad is C-ordered, as exp_scores: ravel() is a view
+            return (grad,)
+
+        return Tensor(loss, "softmax_cross_entropy", (self,), backward), exp_scores / sum_exp[:, np.newaxis]
+
     # -------------------------------------------------------------- backward
 
     def backward(self):
@@ -401,18 +457,26 @@ class Tensor:
         if not self._op:  # a leaf: d(self)/d(self) = 1
             self.grad = (0.0 if self.grad is None else self.grad) + np.ones_like(self.data)
             return
+        if self._backward is None:
+            raise RuntimeError(f"backward() from a Tensor computed inside no_grad ({self._op}): it has no graph")
         this_pass = object()  # marks the nodes this pass has reached
         self._visited_by = this_pass
-        self.grad = np.ones_like(self.data)
+        one = np.array(1.0, self.data.dtype)  # np.ones_like(self.data), a few times faster
+        self.grad = one if self.data.shape == () else one.reshape(self.data.shape)
         waiting = [(-self._serial, self)]
         while waiting:
             node = heappop(waiting)[1]
-            for child, grad in zip(node._inputs, node._backward(node.grad)):
+            backward = node._backward
+            if backward is None:  # computed inside no_grad: a constant of this graph
+                continue
+            for child, grad in zip(node._inputs, backward(node.grad)):
                 if grad.shape != child.data.shape:
                     grad = _unbroadcast(grad, child.data.shape)
                 # Never in place: one gradient array may be handed to several inputs (as + does).
                 if not child._op:  # a leaf accumulates across passes (None counts as no gradient yet)
-                    child.grad = grad + 0.0 if child.grad is None else child.grad + grad
+                    # A copy, so that the leaf owns its gradient (0.0 + grad would also turn a -0.0 into 0.0).
+                    none_yet = child.grad is None or (type(child.grad) is float and child.grad == 0.0)
+                    child.grad = grad.copy() if none_yet else child.grad + grad
                 elif child._visited_by is this_pass:
                     child.grad = child.grad + grad
                 else:  # first reached in this pass: its gradient starts here
@@ -422,6 +486,39 @@ class Tensor:
 
     def __repr__(self):
         return f"Tensor(shape={self.data.shape}, data={self.data!r})"
+
+
+def affine(x, W, b, relu=False):
+    """A layer's ``x @ W + b`` (then ``.relu()`` if ``relu``) as one node.
+
+    ``x`` (batch, n_in) is a Tensor or an array (a constant), ``W`` (n_in, n_out) and ``b`` (n_out,)
+    Tensors. The same floats as the nodes ``x @ W``, ``+ b`` and ``.relu()``, forwards and backwards.
+    """
+    if not (isinstance(W, Tensor) and isinstance(b, Tensor)):
+        raise TypeError(f"affine needs Tensor weights and bias, got {type(W).__name__} and {type(b).__name__}")
+    w, bias = W.data, b.data
+    _same_dtype(w, bias, "+")
+    if w.ndim != 2 or bias.shape != w.shape[1:]:
+        raise ValueError(f"affine: weights of shape {w.shape} need a bias of shape {w.shape[1:]}, got {bias.shape}")
+    variable = isinstance(x, Tensor)
+    a = x.data if variable else _constant(x, "@", w.dtype)
+    _same_dtype(a, w, "@")
+    batch = type(a) is np.ndarray and a.ndim == 2 and a.shape[1] == w.shape[0]  # the usual case, checked once
+    z = a @ w if batch else _matmul(a, w)
+    z += bias  # in place: z is ours; the same sum as z + bias, broadcast over the rows
+    _check_nan(z, "affine", a, w)  # a NaN of the product survives the sum and the relu
+    out = np.maximum(z, 0.0) if relu else z
+
+    def backward(g):
+        if relu:
+            g = g * (z > 0.0)  # slope 0 at 0, as Tensor.relu
+        if batch:
+            grads = (a.T @ g, np.add.reduce(g, 0))
+            return (g @ w.T, *grads) if variable else grads
+        grads = (_right_grad(g, a, w), _unbroadcast(g, bias.shape))
+        return (_left_grad(g, a, w), *grads) if variable else grads
+
+    return Tensor(out, "affine+relu" if relu else "affine", (x, W, b) if variable else (W, b), backward)
 
 
 # --------------------------------------------------------------- helpers
@@ -498,6 +595,14 @@ def _spread(g, shape, axis):
     return grad
 
 
+@lru_cache(maxsize=32)
+def _row_starts(n_rows, n_columns):
+    """Where each row of a C-ordered (n_rows, n_columns) array starts in its flat view (read-only, shared)."""
+    starts = np.arange(0, n_rows * n_columns, n_columns)
+    starts.flags.writeable = False
+    return starts
+
+
 def _class_indices(targets, shape):
     if len(shape) != 2:
         raise ValueError(f"Tensor.pick needs a 2-D Tensor (n, classes), got shape {shape}")
@@ -506,7 +611,8 @@ def _class_indices(targets, shape):
     if targets.dtype.kind not in "iu" or targets.shape != shape[:1]:
         raise ValueError(f"Tensor.pick: targets must be {shape[0]} class indices (integers), "
                          f"got shape {targets.shape} and dtype {targets.dtype}")
-    if targets.size and not (0 <= np.minimum.reduce(targets) and np.maximum.reduce(targets) < shape[1]):
+    # Seen as unsigned, a negative index is huge: one maximum checks both ends of the range.
+    if targets.size and not np.maximum.reduce(targets.view(_UNSIGNED[targets.itemsize])) < shape[1]:
         raise ValueError(f"Tensor.pick: targets must be class indices in 0..{shape[1] - 1}, "
                          f"got values from {targets.min()} to {targets.max()}")
     return targets

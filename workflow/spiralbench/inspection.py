@@ -2,8 +2,9 @@
 
 The page's Step 7 predicts its grid one point at a time, building a graph for each; Step 8 does the
 same for every neuron's activation map. Here each trained network is rebuilt from its ``params.npz``
-and evaluates a whole grid as one array: neurogebra through its graph-free ``evaluate`` path (the
-same floats as its graph), PyTorch in the dtype it was trained in. Both frameworks see the same grid.
+and evaluates a whole grid as one array: neurogebra through its ``evaluate`` path inside ``no_grad``
+(the same floats as its graph, none built), PyTorch in the dtype it was trained in, inside
+``torch.no_grad``. Both frameworks see the same grid.
 """
 from __future__ import annotations
 
@@ -67,10 +68,17 @@ def grid_points(xx, yy):
 def first_layer(model: TrainedModel):
     """A function: points (n, 2) -> the first layer's outputs (n, n_neurons), float64, no graph."""
     if model.framework == "neurogebra":
-        return model.network.layers[0].evaluate
+        return lambda X: _neurogebra_outputs(model.network.layers[0], X)
     if model.framework == "pytorch":
         return lambda X: _torch_outputs(model.network.network[:2], X)  # the first Linear and its activation
     raise ValueError(f"unknown framework {model.framework!r}; known: {', '.join(FRAMEWORKS)}")
+
+
+def _neurogebra_outputs(layer, X):
+    from neurogebra import no_grad
+
+    with no_grad():
+        return layer.evaluate(X)
 
 
 def _torch_outputs(module, X):

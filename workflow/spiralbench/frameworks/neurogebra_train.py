@@ -16,7 +16,7 @@ import random
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from neurogebra import SGD, Adam, NeuralNetwork, softmax_cross_entropy
+from neurogebra import SGD, Adam, NeuralNetwork, no_grad, softmax_cross_entropy
 from spiralbench.frameworks import Trainer
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
@@ -92,12 +92,15 @@ BATCH_LOSS = {"scalar": sample_by_sample_loss, "tensor": whole_batch_loss}
 
 
 def evaluate(network, X) -> np.ndarray:
-    """Predicted class of every row of ``X``: the index of the highest score (first on ties)."""
-    return network.predict(X)
+    """Predicted class of every row of ``X``: the index of the highest score (first on ties); no graph."""
+    with no_grad():
+        return network.predict(X)
 
 
 def scores(network, X) -> np.ndarray:
-    return network.evaluate(X)
+    """The output scores of every row of ``X``; no graph."""
+    with no_grad():
+        return network.evaluate(X)
 
 
 def get_weights(network):
