@@ -23,7 +23,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from spiralbench.report import document, evidence, html as html_renderer, quarto, render
+from spiralbench.findings import speed as sp
+from spiralbench.intervals import t_interval
+from spiralbench.report import document, html as html_renderer, quarto, render, wording
 from spiralbench.report.document import Chart, ReportDocument, Table, markdown_text, slug
 from spiralbench.report.execute import hide_injected_parameters
 from spiralbench.report.provenance import config_hash
@@ -370,11 +372,11 @@ def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
 
 
 def test_t_interval_matches_the_textbook_values():
-    interval = evidence.t_interval([1.0, 2.0, 3.0, float("nan")])
+    interval = t_interval([1.0, 2.0, 3.0, float("nan")])
     # mean 2, sample std 1, t(0.975, df=2) = 4.302653 -> half width 4.302653 / sqrt(3) = 2.484138
     assert interval["n"] == 3 and interval["mean"] == 2.0 and interval["std"] == 1.0
     assert interval["high"] - 2.0 == pytest.approx(2.484138, abs=1e-6)
-    assert math.isnan(evidence.t_interval([0.5])["std"])
+    assert math.isnan(t_interval([0.5])["std"])
 
 
 def _speed(rows, precision="float64"):
@@ -387,7 +389,7 @@ def test_speed_ratios_are_medians_over_medians_with_quartiles():
     speed = _speed([(name, 8, r, s * scale, 0.0) for name, scale in (("scalar", 10.0), ("tensor", 0.5),
                                                                      ("torch", 1.0), ("numpy", 0.25))
                     for r, s in enumerate([0.1, 0.2, 0.3])])
-    row = evidence.speed_by_width(speed).iloc[0]
+    row = sp.speed_by_width(speed).iloc[0]
     assert row["ratio"] == pytest.approx(2.0 / 0.2)  # scalar engine / PyTorch
     assert row["ratio_low"] == pytest.approx(1.5 / 0.25) and row["ratio_high"] == pytest.approx(2.5 / 0.15)
     assert row["tensor_ratio"] == pytest.approx(0.5) and row["floor_ratio"] == pytest.approx(2.0)
@@ -396,7 +398,7 @@ def test_speed_ratios_are_medians_over_medians_with_quartiles():
 
 def test_a_width_without_the_scalar_engine_has_no_scalar_numbers():
     speed = _speed([("tensor", 64, 0, 0.01, 0.0), ("torch", 64, 0, 0.02, 0.0)])
-    row = evidence.speed_by_width(speed).iloc[0]
+    row = sp.speed_by_width(speed).iloc[0]
     assert np.isnan(row["scalar_median"]) and np.isnan(row["ratio"]) and row["tensor_ratio"] == pytest.approx(0.5)
 
 
@@ -404,7 +406,7 @@ def test_growth_exponent_recovers_a_power_law():
     widths = [4, 8, 16, 32]
     speed = _speed([(f, w, 0, c * w ** k, 0.0) for f, c, k in (("scalar", 0.01, 2.0), ("torch", 0.001, 0.5))
                     for w in widths])
-    exponents = evidence.growth_exponents(speed)
+    exponents = sp.growth_exponents(speed)
     assert exponents["scalar"] == pytest.approx(2.0) and exponents["torch"] == pytest.approx(0.5)
 
 
@@ -418,21 +420,21 @@ def test_crossover_is_where_pytorch_stays_faster(torch_seconds, crossover):
     widths = [4, 16, 64, 256]
     medians = pd.DataFrame([("tensor", w, 1.0) for w in widths] + [("torch", w, s) for w, s in zip(widths, torch_seconds)],
                            columns=["implementation", "hidden_width", "seconds_per_epoch"]).assign(precision="float64")
-    assert evidence.crossover_width(medians) == crossover
+    assert sp.crossover_width(medians) == crossover
     # Only the float64 rows count: float32 timings that say the opposite change nothing.
     other = medians.assign(precision="float32", seconds_per_epoch=1 / medians["seconds_per_epoch"])
-    assert evidence.crossover_width(pd.concat([medians, other])) == crossover
+    assert sp.crossover_width(pd.concat([medians, other])) == crossover
 
 
 def test_speed_conclusion_is_made_from_the_numbers():
     rows = [(name, w, 0, s, 0.0) for w, tensor, torch_ in ((16, 0.001, 0.004), (256, 0.05, 0.02))
             for name, s in (("tensor", tensor), ("torch", torch_), ("numpy", tensor / 2), ("scalar", 0.1))
             if name != "scalar" or w == 16]
-    text = evidence.speed_conclusion(_speed(rows), 16)
+    text = wording.speed_conclusion(_speed(rows), 16)
     assert "4.0× faster than PyTorch" in text and "2.0× the time of the hand-written numpy floor" in text
     assert "100× slower than PyTorch" not in text and "25× slower than PyTorch" in text
     assert "PyTorch overtakes it from width 256 on" in text
-    never = evidence.speed_conclusion(_speed([r for r in rows if r[1] == 16]), 16)
+    never = wording.speed_conclusion(_speed([r for r in rows if r[1] == 16]), 16)
     assert "does not overtake it up to width 16" in never
 
 

@@ -69,6 +69,8 @@ rule verdicts:
     input:
         runs=result("tables/runs.csv"),
         effects=result("tables/effects.csv"),
+        controlled=result("tables/controlled.csv"),
+        complexity=result("tables/complexity.csv"),
     output:
         report(
             result("tables/verdicts.csv"),

@@ -39,10 +39,11 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from spiralbench.frameworks import FRAMEWORKS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.yaml"
 
-FRAMEWORKS = ("neurogebra", "pytorch")
 INITS = ("page", "torch-default")
 # Which implementation trains a run. neurogebra has two engines; PyTorch is itself.
 NEUROGEBRA_ENGINES = ("scalar", "tensor")

@@ -2,9 +2,9 @@
 
 ``render`` is the pipeline (qmd -> notebook -> papermill -> Quarto or nbconvert);
 the other modules are what the report's cells call, so that each cell stays a
-few lines: ``results`` reads the result files, ``evidence`` computes the
-statistics, ``plots`` and ``tables`` draw and format them, ``guidance`` restates
-the page's "when to use each" table, and ``document`` shows them as Quarto
+few lines: ``results`` reads the result files, ``spiralbench.findings`` computes
+every fact and verdict, ``wording`` words them, ``plots`` and ``tables`` draw and
+format them, ``recommendations`` sets the "when to use each" table, and ``document`` shows them as Quarto
 markdown, labelled and captioned with the files they came from.
 """
 

@@ -16,7 +16,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from . import evidence
+from spiralbench.config import FRAMEWORKS
+from spiralbench.effects import OK, SETTING_COLUMNS
+from spiralbench.findings import settings as sweep, speed as sp
+
+from . import wording
 from .document import Chart
 from .results import Results, boundary_path, neuron_maps_path, split_path
 from .style import (
@@ -30,7 +34,6 @@ from .style import (
     styled,
 )
 
-FRAMEWORKS = evidence.FRAMEWORKS
 
 
 # ---------------------------------------------------------------- 1. dataset
@@ -115,7 +118,7 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
     optimizers = [o for o in ("sgd", "adam") if o in reference] + sorted(set(reference) - {"sgd", "adam"})
     figure, axes = new_figure(min(MAX_FIGURE_WIDTH, 4.4 * len(optimizers) + 2.0), 6.2, 2, len(optimizers),
                               sharex="col")
-    diverged_runs = set(runs.loc[runs["status"] != evidence.OK, "run_id"])
+    diverged_runs = set(runs.loc[runs["status"] != OK, "run_id"])
     tutorial = runs[runs["group"] == "tutorial"]
     handles = {}
     for column, optimizer in enumerate(optimizers):
@@ -141,8 +144,8 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
                                            linestyle="--", linewidth=1.3)
                 handles.setdefault(f"page-{framework}", Line2D(
                     [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
-                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({evidence.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
-        title = evidence.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")).get(setting, setting)
+                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
+        title = wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")).get(setting, setting)
         axes[0, column].set_title(title, fontsize=10)
         axes[0, column].set_ylabel("training loss (sum of batch means)")
         axes[1, column].set_ylabel("training accuracy")
@@ -207,7 +210,7 @@ def accuracy_heatmaps(results: Results) -> Chart:
             ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}" for batch, init in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
-            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {evidence.optimizer_name(optimizer)}")
+            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {wording.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
                 ax.set_xlabel("batch size, initialisation")
             if column == 0:
@@ -230,8 +233,8 @@ def _hatched_cell(x, y):
 def run_accuracies(results: Results) -> Chart:
     """Test accuracy of every sweep run (one dot per seed), per setting and framework; diverged runs as ×."""
     runs = results.runs("sweep")
-    settings = list(evidence.sweep_settings(runs)["setting"])
-    names = evidence.setting_labels(runs)
+    settings = list(sweep.sweep_settings(runs)["setting"])
+    names = wording.setting_labels(runs)
     finite = runs["test_accuracy"][np.isfinite(runs["test_accuracy"])]
     left = max(0.0, math.floor(10 * finite.min()) / 10 - 0.05) if len(finite) else 0.0
     figure, axes = new_figure(8.4, 1.5 + 0.36 * len(settings))
@@ -242,8 +245,8 @@ def run_accuracies(results: Results) -> Chart:
         mine = runs[runs["framework"] == framework]
         for position, setting in enumerate(settings):
             same = mine[mine["setting"] == setting]
-            ok = same[same["status"] == evidence.OK]
-            bad = same[same["status"] != evidence.OK]
+            ok = same[same["status"] == OK]
+            bad = same[same["status"] != OK]
             y = position + offsets[framework]
             ax.scatter(ok["test_accuracy"], np.full(len(ok), y), s=26, color=FRAMEWORK_COLORS[framework],
                        alpha=0.8, linewidths=0)
@@ -290,8 +293,8 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     """
     settings = effects.loc[effects["scope"] == "setting", evidence_setting_columns()].drop_duplicates()
     settings = settings.sort_values(evidence_setting_columns(), kind="mergesort")
-    varying = evidence.varying_columns(settings)
-    labels = ["all settings (pooled per seed)"] + [evidence.setting_label(r, varying) for _, r in settings.iterrows()]
+    varying = wording.varying_columns(settings)
+    labels = ["all settings (pooled per seed)"] + [wording.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
     panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 2.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
@@ -322,7 +325,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.set_title(EFFECT_PANELS[effect])
         ax.set_xlabel("difference (percentage points)")
         ax.grid(axis="y", alpha=0)
-        ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=evidence.where(effect, level))
+        ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=wording.where(effect, level))
                            for level in levels], loc="upper center",
                   bbox_to_anchor=(0.5, -0.6 / figure.get_figheight()), frameon=False, fontsize="small")
     span = min(span, 100.0)  # no difference of two accuracies is larger; wider intervals run off the edge
@@ -337,7 +340,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
 
 
 def evidence_setting_columns() -> list[str]:
-    return list(evidence.effects_module.SETTING_COLUMNS)
+    return list(SETTING_COLUMNS)
 
 
 def _matches(rows: pd.DataFrame, key: tuple) -> pd.Series:
@@ -356,7 +359,7 @@ def controlled_curves(results: Results) -> Chart:
     for name, style in (("scalar", dict(linewidth=5, alpha=0.35)), ("tensor", dict(linewidth=2.5, alpha=0.7)),
                         ("torch", dict(linewidth=1.2, linestyle="--"))):
         left.plot(controlled["epoch"], controlled[f"{name}_loss"], color=IMPLEMENTATION_COLORS[name],
-                  label=evidence.IMPLEMENTATION_NAMES[name], **style)
+                  label=wording.IMPLEMENTATION_NAMES[name], **style)
     for ax in (left, right):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set_xlabel("epoch")
@@ -399,12 +402,12 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
         ax.pcolormesh(grid["xx"], grid["yy"], grid[framework], cmap=regions, norm=norm, shading="auto",
                       rasterized=True)
         _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=20)
-        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({evidence.optimizer_name(run['optimizer'])}): test accuracy "
-                     f"{evidence.percent(run['test_accuracy'], 0)}", fontsize=10)
+        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({wording.optimizer_name(run['optimizer'])}): test accuracy "
+                     f"{wording.percent(run['test_accuracy'], 0)}", fontsize=10)
     disagree = (grid["neurogebra"] != grid["pytorch"]).astype(float)
     axes[0, 2].pcolormesh(grid["xx"], grid["yy"], disagree, cmap=ListedColormap(["#f7f7f7", "#333333"]),
                           vmin=0, vmax=1, shading="auto", rasterized=True)
-    axes[0, 2].set_title(f"Disagreement: {evidence.percent(disagree.mean())} of the grid", fontsize=10)
+    axes[0, 2].set_title(f"Disagreement: {wording.percent(disagree.mean())} of the grid", fontsize=10)
     for ax in axes[0]:
         ax.set_aspect("equal")
         ax.set_xlabel("x₁")
@@ -508,9 +511,9 @@ def speed_scaling(results: Results) -> Chart:
     left, right = axes[0]
     precisions = [p for p in PRECISION_STYLES if p in set(speed["precision"])]
     for precision in precisions:
-        by_width = evidence.speed_by_width(speed, precision)
+        by_width = sp.speed_by_width(speed, precision)
         widths = by_width["hidden_width"].to_numpy()
-        for name in evidence.IMPLEMENTATIONS:
+        for name in sp.IMPLEMENTATIONS:
             _median_and_quartiles(left, widths, *(by_width[f"{name}_{stat}"].to_numpy(dtype=float)
                                                   for stat in ("median", "p25", "p75")),
                                   IMPLEMENTATION_COLORS[name], precision)
@@ -527,14 +530,14 @@ def speed_scaling(results: Results) -> Chart:
     left.set_ylabel("seconds per epoch")
     left.set_title("Cost of one epoch")
     timed = set(speed["implementation"])
-    handles = [Line2D([], [], color=IMPLEMENTATION_COLORS[name], marker="o", label=evidence.IMPLEMENTATION_NAMES[name])
-               for name in evidence.IMPLEMENTATIONS if name in timed]
+    handles = [Line2D([], [], color=IMPLEMENTATION_COLORS[name], marker="o", label=wording.IMPLEMENTATION_NAMES[name])
+               for name in sp.IMPLEMENTATIONS if name in timed]
     handles += [Line2D([], [], color="#333333", marker="o", label=precision, **PRECISION_STYLES[precision])
                 for precision in precisions]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
     right.set_yscale("log")
-    crossover = evidence.crossover_width(speed)
+    crossover = sp.crossover_width(speed)
     if crossover is not None:
         right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
         right.annotate(f"PyTorch faster from width {crossover} (float64)", (crossover, 1.0),

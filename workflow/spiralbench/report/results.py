@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import inspection_pairs, load_config
+from spiralbench.config import FRAMEWORKS, inspection_pairs, load_config
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
@@ -58,7 +58,6 @@ TABLES = {
         "bias_mean", "bias_std",
     )),
 }
-FRAMEWORKS = ("neurogebra", "pytorch")
 
 
 class Results:
