@@ -176,7 +176,7 @@ def precision_conclusion(effects: pd.DataFrame, margin: float) -> str:
     """Beside them: the precision effect within each framework and initialisation, its equivalence
     test against ± ``margin``, and the settings where the two precisions never differ."""
     equivalent = ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
-    within = f"within ±{100 * margin:.2f} pp, one point of the page's test set"
+    within = f"within ±{100 * margin:.2f} pp (one point of the page's test set)"
     none = (f"**Float32 and float64 train to the same accuracy {within}**: no precision effect survives Holm's "
             "correction, and every level's 90% interval lies inside that margin (two one-sided tests at 5%, TOST)"
             if equivalent else
