@@ -422,6 +422,6 @@ def provenance(record: dict) -> Table:
 
 
 def numeric_platform(results: Results) -> Table:
-    rows = [{"item": key.replace("_", " "), "value": str(value)} for key, value in results.platform().items()]
+    rows = [{"item": key, "value": str(value)} for key, value in results.platform().items()]
     return Table(pd.DataFrame(rows, columns=["item", "value"]), [PLATFORM_FILE],
                  text_columns=("item", "value"), wrap_columns=("value",))
