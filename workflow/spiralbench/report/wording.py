@@ -199,7 +199,7 @@ def identical_sentence(effects: pd.DataFrame) -> str:
     if rows.empty:
         return ""
     varying = varying_columns(rows)
-    listed = "; ".join(f"{where('precision', within)}: " + ", ".join(setting_label(r, varying) for _, r in group.iterrows())
+    listed = "; ".join(f"{where('precision', within)}: " + " / ".join(setting_label(r, varying) for _, r in group.iterrows())
                        for within, group in rows.groupby("within", sort=True))
     return (f"In {len(rows)} of the {total} per-setting rows float32 and float64 give the same accuracy on every "
             f"seed ({listed}). Both precisions start there from the same weights up to rounding, and the rounding "
@@ -475,7 +475,7 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
             (precision, "precision", "The precision matters",
              "Float32 against float64 makes no difference that survives Holm's correction")):
         if effect == "precision" and margin is not None and ef.equivalence_verdict(effects, effect, margin) == "equivalent":
-            none = f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp (TOST at 5%)"
+            none = f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence test"
         sentence = factor_sentence(verdict, effect, matters, none)
         if sentence:
             sentences.append(sentence)
@@ -488,8 +488,10 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
                 "neurogebra's scalar engine (the page's)")
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
-            text += (f", and neurogebra's tensor engine is {relative_speed(speed['tensor_speedup'])} there and "
-                     f"{relative_speed(speed['largest_tensor_speedup'])} at width {speed['largest_width']}")
+            text += f", and neurogebra's tensor engine is {relative_speed(speed['tensor_speedup'])}"
+            if speed["largest_width"] != speed["width"]:
+                text += (f" there and {relative_speed(speed['largest_tensor_speedup'])} at width "
+                         f"{speed['largest_width']}, the largest timed")
         sentences.append(text + ".")
     return "**In short.** " + " ".join(sentences)
 
@@ -526,7 +528,7 @@ def speed_summary(speed: dict, runs: dict) -> str:
         text += (f"from width {tensor['widths'][0]} to {tensor['widths'][-1]} like width^{tensor['tensor']:.1f} for the "
                  f"tensor engine and width^{tensor['torch']:.1f} for PyTorch. ")
     if runs["pairs"]:
-        text += (f"In the sweep's {runs['pairs']} (setting, seed) pairs, neurogebra's runs (its tensor engine) were a "
+        text += (f"In the sweep's {runs['pairs']} (setting, seed) pairs, neurogebra's runs were a "
                  f"median {relative_speed(runs['median'])} per epoch (quartiles {ratio(runs['p25'])} – "
                  f"{ratio(runs['p75'])}), not the {ratio(speed['tensor_speedup'])} of the speed job: those runs mix "
                  "optimizers and precisions and were timed while jobs shared the machine, which costs PyTorch's "
