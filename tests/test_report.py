@@ -402,32 +402,42 @@ def test_speed_conclusion_is_made_from_the_numbers():
 
 
 class _Page(HTMLParser):
-    """What a reader meets: headings, images, and anything that would be fetched from elsewhere."""
+    """What a reader meets: headings, images with their alternative text, the visible text, and anything
+    that would be fetched from elsewhere."""
 
     def __init__(self):
         super().__init__()
-        self.h2, self.images, self.external = [], [], []
-        self._in_h2 = False
+        self.h2, self.images, self.external, self.text = [], [], [], []
+        self._in_h2, self._skip = False, 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self._skip += tag in ("style", "script")
         if tag == "h2":
             self._in_h2 = True
             self.h2.append("")
         if tag == "img":
-            self.images.append(attrs.get("src", ""))
+            self.images.append((attrs.get("src", ""), attrs.get("alt") or ""))
         for key in ("src", "href"):
             value = attrs.get(key) or ""
-            if tag in ("img", "script", "link", "iframe") and re.match(r"(https?:)?//", value):
+            if tag in ("img", "script", "link", "iframe", "source", "video", "audio") and re.match(r"(https?:)?//", value):
                 self.external.append(f"<{tag} {key}={value}>")
 
     def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script")
         if tag == "h2":
             self._in_h2 = False
 
     def handle_data(self, data):
         if self._in_h2:
             self.h2[-1] += data
+        if not self._skip:
+            self.text.append(data)
+
+    @property
+    def visible(self) -> str:
+        """The page's text, white space (and non-breaking spaces) made single spaces."""
+        return " ".join("".join(self.text).replace("\xa0", " ").split())
 
 
 @pytest.fixture(scope="module")
@@ -441,25 +451,53 @@ def rendered(ci_results):
     return page, notebook, parser
 
 
+def _outputs(notebook, key="text/markdown"):
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if key in output.get("data", {}):
+                yield output
+
+
 @pytest.mark.slow
 def test_page_has_every_section_in_order(rendered):
     _, _, parser = rendered
-    headings = [h.replace("¶", "").strip() for h in parser.h2 if re.match(r"\d+\. ", h)]
+    headings = [" ".join(h.replace("¶", "").split()) for h in parser.h2 if re.match(r"\s*\d+\. ", h)]
     assert headings == [f"{number}. {title}" for number, title in enumerate(SECTIONS, start=1)]
 
 
 @pytest.mark.slow
-def test_every_figure_is_an_embedded_image_and_nothing_is_fetched(rendered):
-    page, _, parser = rendered
-    assert len(parser.images) >= 12
-    assert all(src.startswith("data:image/png;base64,") for src in parser.images)
+def test_every_figure_is_an_embedded_image_with_alternative_text_and_nothing_is_fetched(rendered):
+    _, notebook, parser = rendered
+    figures = [o for o in _outputs(notebook) if o["metadata"].get(EXHIBIT_KEY, {}).get("label", "").startswith("fig-")]
+    assert len(figures) >= 12
+    assert len(parser.images) == len(figures)
+    assert all(src.startswith("data:image/png;base64,") for src, _ in parser.images)
+    alternatives = [alt for _, alt in parser.images]
+    assert all(len(alt.split()) >= 8 for alt in alternatives), alternatives  # says what it shows, not "figure"
+    assert len(set(alternatives)) == len(alternatives)
     assert parser.external == []
-    # Each figure is numbered and captioned with the result files it was drawn from.
-    numbers = re.findall(r'<span class="sb-label">Figure (\d+):</span>', page)
-    assert numbers == [str(n) for n in range(1, len(parser.images) + 1)]
-    assert page.count("Drawn from <code>") >= len(parser.images)
-    assert "?@" not in page  # every cross-reference found its figure or table
-    assert "<math" in page and "\\cdot" not in page  # the prose's TeX math as MathML
+    # Each figure is numbered, and captioned with the result files it was drawn from.
+    for number in range(1, len(figures) + 1):
+        assert re.search(rf"Figure {number}[:.] \S", parser.visible), number
+    assert parser.visible.count("Drawn from ") >= len(figures)
+    assert "?@" not in parser.visible  # every cross-reference found its figure or table
+
+
+@pytest.mark.slow
+def test_every_finding_is_on_the_page(rendered):
+    """Each finding's text (its plain version, markup aside) is read on the page, whichever renderer made it."""
+    _, notebook, parser = rendered
+    findings = [o["data"]["text/plain"] for o in _outputs(notebook)
+                if not o["metadata"].get(EXHIBIT_KEY) and "Rendered by" not in o["data"]["text/plain"]]
+    assert len(findings) >= 15
+    for finding in findings:
+        plain_text = "".join(finding) if isinstance(finding, list) else finding
+        plain_text = plain_text.replace("**", "").replace("`", "")
+        # References are written by the renderer ("Figure 3"); compare the words between them.
+        for part in re.split(r"@(?:fig|tbl)-[a-z0-9-]+|\[[^\]]*\]\([^)]*\)", plain_text):
+            words = " ".join(part.split())
+            if len(words) > 12:
+                assert words in parser.visible, words
 
 
 @pytest.mark.slow
@@ -476,14 +514,19 @@ def test_no_output_shows_an_error_a_traceback_or_a_warning(rendered):
 
 @pytest.mark.slow
 def test_page_shows_the_small_configs_diverged_runs_and_names_its_renderer(rendered, ci_results):
-    page, notebook, _ = rendered
+    page, notebook, parser = rendered
     runs = pd.read_csv(ci_results / "tables" / "runs.csv")
     diverged = runs.loc[runs["status"] == "diverged", "run_id"]
     assert len(diverged) > 0  # config/ci.yaml keeps a learning rate that must diverge
     for run_id in diverged:
         assert run_id in page
-    assert f"{len(diverged)} of {len(runs)} runs diverged" in page
-    assert re.search(r'<div class="sb-footer">\s*<p>Rendered by (nbconvert|Quarto) ', page)
+    assert f"{len(diverged)} of {len(runs)} runs diverged" in parser.visible
+    renderer = render.rendered_by(ci_results / "report" / "report.ipynb")
+    expected = render.choose_renderer()  # what is installed now made the page of this session's run
+    assert renderer == expected.label
+    assert f"Rendered by {renderer} from report/report.qmd" in parser.visible
+    if not expected.quarto:
+        assert quarto.GET_QUARTO in parser.visible
     parameters = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert str(ci_results) in parameters.source
 
@@ -492,14 +535,15 @@ def test_page_shows_the_small_configs_diverged_runs_and_names_its_renderer(rende
 def test_no_output_would_make_quarto_load_scripts_from_a_cdn(rendered):
     """Quarto adds require.js and jQuery from a CDN when any output holds text/html or
     application/javascript (it takes them for JavaScript widgets); the report's outputs
-    are Quarto markdown, PNG and plain text only, and label every figure and table."""
+    are Markdown, PNG and plain text only, and label every figure and table."""
     _, notebook, _ = rendered
     kinds, labels = set(), []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             kinds.update(output.get("data", {}))
-            markdown = output.get("data", {}).get("text/markdown", "")
-            labels += re.findall(r"\{#((?:fig|tbl)-[a-z0-9-]+)", markdown)
+            exhibit = output.get("metadata", {}).get(EXHIBIT_KEY)
+            if exhibit:
+                labels.append(exhibit["label"])
     assert kinds <= {"text/markdown", "text/plain", "image/png"}, kinds
     assert len(labels) == len(set(labels)) >= 20
     assert "fig-dataset" in labels and "tbl-exhibits" in labels

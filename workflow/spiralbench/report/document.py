@@ -101,7 +101,8 @@ class ReportDocument:
         if self.quarto:
             markdown = f'![{self._caption(exhibit)}]({uri}){{#{exhibit.label} fig-alt="{alt}" width={width}}}'
         else:
-            markdown = (f'<a id="{exhibit.label}"></a>\n\n![{markdown_text(alt)}]({uri})\n\n'
+            # An <img> rather than ![alt](src): CommonMark has no width, and the PNG has two pixels per CSS pixel.
+            markdown = (f'<a id="{exhibit.label}"></a>\n\n<img alt="{html.escape(alt)}" src="{uri}" width="{width}">\n\n'
                         f"**{exhibit.name}.** {self._caption(exhibit)}")
         show_markdown(markdown, plain=f"{exhibit.name}: {caption}", exhibit=exhibit)
 
