@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import FRAMEWORKS
+from spiralbench.frameworks import FRAMEWORKS
 
 
 def totals(complexity: pd.DataFrame) -> pd.Series:

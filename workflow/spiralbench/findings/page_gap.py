@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from spiralbench import effects as effects_module
-from spiralbench.config import DEFAULT_PRECISION, FRAMEWORKS, hidden_slug
+from spiralbench.config.design import DEFAULT_PRECISION, hidden_slug
+from spiralbench.frameworks import FRAMEWORKS
 from spiralbench.effects import OK
 from spiralbench.intervals import t_interval
 

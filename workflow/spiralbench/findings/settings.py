@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import FRAMEWORKS
+from spiralbench.frameworks import FRAMEWORKS
 from spiralbench.effects import OK
 
 

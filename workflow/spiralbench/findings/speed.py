@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import FRAMEWORKS
+from spiralbench.frameworks import FRAMEWORKS
 
 CONTROLLED_IMPLEMENTATIONS = ("scalar", "tensor", "torch")
 # The implementations the speed job times, and how the report names them.

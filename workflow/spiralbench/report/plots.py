@@ -69,7 +69,9 @@ def dataset_split(results: Results, seed: int) -> Chart:
                label="test point"),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    return Chart(figure, [split_path(seed)])
+    alt = (f"Scatter plot of seed {seed}'s split: {n_classes} interleaved spiral arms, one colour per class, "
+           f"{len(split['y_train'])} training points filled and {len(split['y_test'])} test points ringed in black.")
+    return Chart(figure, [split_path(seed)], alt)
 
 
 @styled
@@ -92,7 +94,9 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
         ax.set_visible(False)
     handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
     figure.legend(handles=handles, loc="outside lower center", ncols=n_classes, frameon=False)
-    return Chart(figure, [split_path(seed) for seed in seeds])
+    alt = (f"{len(seeds)} small scatter plots, one per seed ({', '.join(map(str, seeds))}), each showing the "
+           f"{n_classes} spiral arms; the noise on the arms and which points are held out for testing differ by seed.")
+    return Chart(figure, [split_path(seed) for seed in seeds], alt)
 
 
 # ---------------------------------------------------------------- 4. training
@@ -145,7 +149,8 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
                 handles.setdefault(f"page-{framework}", Line2D(
                     [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
                     label=f"the page's {FRAMEWORK_LABELS[framework]} run ({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
-        title = wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")).get(setting, setting)
+        title = _with_precision(wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")),
+                                runs)[setting]
         axes[0, column].set_title(title, fontsize=10)
         axes[0, column].set_ylabel("training loss (sum of batch means)")
         axes[1, column].set_ylabel("training accuracy")
@@ -153,7 +158,17 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
         axes[1, column].set_ylim(0, 1.02)
         axes[1, column].xaxis.set_major_locator(MaxNLocator(integer=True))
     figure.legend(handles=_unique_labels(handles.values()), loc="outside lower center", ncols=2, frameon=False)
-    return Chart(figure, [results.path_of("epochs"), results.path_of("runs")])
+    alt = (f"Line charts in {len(optimizers)} column(s), one per optimizer ({', '.join(map(wording.optimizer_name, optimizers))}): "
+           "training loss (top) and training accuracy (bottom) per epoch, neurogebra in orange and PyTorch in blue, "
+           "each a mean line with a shaded band of one standard deviation over seeds; the page's own two runs dashed.")
+    return Chart(figure, [results.path_of("epochs"), results.path_of("runs")], alt)
+
+
+def _with_precision(labels: dict[str, str], runs: pd.DataFrame) -> dict[str, str]:
+    """Each setting's label with its precision, a factor of every comparison: 'Adam, lr 0.01, float32'."""
+    precision = runs.drop_duplicates("setting").set_index("setting")["precision"]
+    return {setting: f"{label}, {precision[setting]}" if setting in precision and precision[setting] not in label
+            else label for setting, label in labels.items()}
 
 
 def _unique_labels(handles):
@@ -176,9 +191,11 @@ def accuracy_heatmaps(results: Results) -> Chart:
     sweep = summary[summary["group"] == "sweep"]
     optimizers = sorted(sweep["optimizer"].unique(), key=lambda o: (o != "sgd", o))
     learning_rates = sorted(sweep["learning_rate"].unique())
-    # Columns: every batch size × initialisation scheme of the sweep.
-    batch_sizes = sorted(set(zip(sweep["batch_size"], sweep["init"])))
+    # Columns: every batch size × initialisation scheme × precision of the sweep (each its own cell: none
+    # is drawn over another).
+    batch_sizes = sorted(set(zip(sweep["batch_size"], sweep["init"], sweep["precision"])))
     width = min(MAX_FIGURE_WIDTH, 1.6 + len(optimizers) * (1.2 + 1.15 * len(batch_sizes)))
+    notes_fontsize = 9 if width / max(1, len(optimizers) * len(batch_sizes)) > 0.75 else 7.5
     height = 1.3 + len(FRAMEWORKS) * (0.8 + 0.5 * len(learning_rates))
     figure, axes = new_figure(width, height, len(FRAMEWORKS), len(optimizers), sharex=True, sharey=True)
     cmap = _accuracy_colormap()
@@ -193,30 +210,33 @@ def accuracy_heatmaps(results: Results) -> Chart:
             cells = sweep[(sweep["framework"] == framework) & (sweep["optimizer"] == optimizer)]
             grid = np.full((len(learning_rates), len(batch_sizes)), np.nan)
             for cell in cells.itertuples():
-                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init))
+                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init, cell.precision))
                 grid[i, j] = cell.test_accuracy_mean
                 note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
                 if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
                     note += f"\n{cell.n_diverged}/{cell.n_runs} diverged"
                 dark = np.isfinite(cell.test_accuracy_mean) and (cell.test_accuracy_mean - low) / (1 - low) < 0.55
                 if np.isfinite(cell.test_accuracy_mean):
-                    ax.text(j, i, note, ha="center", va="center", fontsize=9, color="white" if dark else "black")
+                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color="white" if dark else "black")
                 else:
-                    ax.text(j, i, note, ha="center", va="center", fontsize=9, color=DIVERGED_COLOR,
+                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color=DIVERGED_COLOR,
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
                 if not np.isfinite(cell.test_accuracy_mean):
                     ax.add_patch(_hatched_cell(j, i))
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
-            ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}" for batch, init in batch_sizes])
+            ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}\n{precision}" for batch, init, precision in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
             ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {wording.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
-                ax.set_xlabel("batch size, initialisation")
+                ax.set_xlabel("batch size, initialisation, precision")
             if column == 0:
                 ax.set_ylabel("learning rate")
     figure.colorbar(image, ax=axes, label="mean test accuracy", shrink=0.8)
-    return Chart(figure, [results.path_of("summary")])
+    alt = (f"Heat maps of mean test accuracy, one per framework and optimizer, learning rate down the side "
+           f"({', '.join(f'{lr:g}' for lr in learning_rates)}) and batch size, initialisation and precision across; "
+           "each cell prints its accuracy, and how many runs diverged where some did.")
+    return Chart(figure, [results.path_of("summary")], alt)
 
 
 def _accuracy_colormap():
@@ -234,7 +254,7 @@ def run_accuracies(results: Results) -> Chart:
     """Test accuracy of every sweep run (one dot per seed), per setting and framework; diverged runs as ×."""
     runs = results.runs("sweep")
     settings = list(sweep.sweep_settings(runs)["setting"])
-    names = wording.setting_labels(runs)
+    names = _with_precision(wording.setting_labels(runs), runs)
     finite = runs["test_accuracy"][np.isfinite(runs["test_accuracy"])]
     left = max(0.0, math.floor(10 * finite.min()) / 10 - 0.05) if len(finite) else 0.0
     figure, axes = new_figure(8.4, 1.5 + 0.36 * len(settings))
@@ -269,7 +289,10 @@ def run_accuracies(results: Results) -> Chart:
         handles.append(Line2D([], [], marker="x", linestyle="", color=DIVERGED_COLOR, markersize=7,
                               label="diverged run (at its test accuracy; at the left edge if it has none)"))
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
-    return Chart(figure, [results.path_of("runs")])
+    alt = (f"Dot plot of every sweep run's test accuracy: one row per setting ({len(settings)} rows), neurogebra's "
+           "runs in orange and PyTorch's in blue, one dot per seed and a bar at each setting's mean"
+           + ("; diverged runs as red crosses." if any_diverged else "."))
+    return Chart(figure, [results.path_of("runs")], alt)
 
 
 # ---------------------------------------------------------------- 6. fair comparison
@@ -336,7 +359,11 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     figure.legend(handles=[Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
                                   label="open marker: not significant after Holm")],
                   loc="outside upper right", frameon=False)
-    return Chart(figure, [results.path_of("effects")])
+    alt = (f"Forest plot in {len(panels)} panel(s), one per effect ({', '.join(panels)}): for each setting and, "
+           "on the top row, pooled over the settings, the mean paired difference in test accuracy in percentage "
+           "points with its 95% interval, one colour per level held fixed; a vertical line marks no difference, "
+           "and filled markers are significant after Holm's correction.")
+    return Chart(figure, [results.path_of("effects")], alt)
 
 
 def evidence_setting_columns() -> list[str]:
@@ -382,7 +409,11 @@ def controlled_curves(results: Results) -> Chart:
     right.set_title("Difference between the implementations")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
-    return Chart(figure, [results.path_of("controlled")])
+    alt = (f"Two charts over {len(controlled)} epochs of the controlled run: left, the training loss of "
+           "neurogebra's scalar engine, its tensor engine and PyTorch, lying on one another; right, on a log "
+           f"scale, the largest difference between them per epoch (at most {differences.max():.1e}), below the "
+           "dotted tolerance line at 1e-6.")
+    return Chart(figure, [results.path_of("controlled")], alt)
 
 
 # ---------------------------------------------------------------- 7. decision boundaries
@@ -416,7 +447,10 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
     handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
     handles.append(Patch(facecolor="#333333", label="frameworks predict different classes"))
     figure.legend(handles=handles, loc="outside lower center", ncols=n_classes + 1, frameon=False)
-    return Chart(figure, [boundary_path(name), split_path(pair["seed"]), results.path_of("runs")])
+    alt = (f"Three maps of the plane for seed {pair['seed']}: the class neurogebra predicts at each grid point, "
+           "the class PyTorch predicts, both with the test points on top, and the grid points where the two "
+           f"disagree ({wording.percent(disagree.mean())} of the grid).")
+    return Chart(figure, [boundary_path(name), split_path(pair["seed"]), results.path_of("runs")], alt)
 
 
 # ---------------------------------------------------------------- 8. what the network learned
@@ -444,9 +478,12 @@ def neuron_maps(results: Results, name: str, columns: int = 8) -> Chart:
                      color=DIVERGED_COLOR if dead else "black")
         ax.set_aspect("equal")
         ax.grid(False)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
     figure.colorbar(image, ax=axes, label="activation", shrink=0.9)
-    return Chart(figure, [neuron_maps_path(name)])
+    alt = (f"{n} small heat maps, one per first-layer neuron, of its output over the plane on one colour scale: "
+           "each is zero on one side of a straight line and grows on the other"
+           + (f"; {sum(not np.any(m > 0) for m in maps)} are zero everywhere." if any(not np.any(m > 0) for m in maps) else "."))
+    return Chart(figure, [neuron_maps_path(name)], alt)
 
 
 # ---------------------------------------------------------------- 9. code complexity
@@ -479,7 +516,9 @@ def complexity_bars(results: Results) -> Chart:
     ax.set_xlim(0, 1.15 * float(parts[[b[0] for b in bars]].to_numpy().max()))
     ax.grid(axis="y", alpha=0)
     figure.legend(loc="outside lower center", ncols=4, frameon=False)
-    return Chart(figure, [results.path_of("complexity")])
+    alt = ("Horizontal bar chart of lines of code per component (" + ", ".join(parts["component"].astype(str))
+           + "): neurogebra and PyTorch as measured, solid, beside the page's claims, hatched; each bar prints its count.")
+    return Chart(figure, [results.path_of("complexity")], alt)
 
 
 # ---------------------------------------------------------------- 10. speed
@@ -517,9 +556,11 @@ def speed_scaling(results: Results) -> Chart:
             _median_and_quartiles(left, widths, *(by_width[f"{name}_{stat}"].to_numpy(dtype=float)
                                                   for stat in ("median", "p25", "p75")),
                                   IMPLEMENTATION_COLORS[name], precision)
-        ratio = by_width["tensor_ratio"].to_numpy(dtype=float)
-        _median_and_quartiles(right, widths, ratio, by_width["tensor_ratio_low"].to_numpy(dtype=float),
-                              by_width["tensor_ratio_high"].to_numpy(dtype=float), IMPLEMENTATION_COLORS["tensor"],
+        # "× faster": PyTorch's time over the tensor engine's, so that higher is faster and every ratio of the
+        # report reads the same way round; the spread's ends swap with the inversion.
+        faster = 1 / by_width["tensor_ratio"].to_numpy(dtype=float)
+        _median_and_quartiles(right, widths, faster, 1 / by_width["tensor_ratio_high"].to_numpy(dtype=float),
+                              1 / by_width["tensor_ratio_low"].to_numpy(dtype=float), IMPLEMENTATION_COLORS["tensor"],
                               precision)
     widths = sorted(set(speed["hidden_width"]))
     for ax in (left, right):
@@ -536,12 +577,19 @@ def speed_scaling(results: Results) -> Chart:
                 for precision in precisions]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
-    right.set_yscale("log")
+    right.set_ylim(bottom=0)  # a ratio on a linear axis from 0: its ticks are plain numbers
     crossover = sp.crossover_width(speed)
     if crossover is not None:
         right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
-        right.annotate(f"PyTorch faster from width {crossover} (float64)", (crossover, 1.0),
-                       textcoords="offset points", xytext=(4, 6), fontsize=8, color=DIVERGED_COLOR)
-    right.set_ylabel("tensor engine / PyTorch time per epoch")
-    right.set_title("Below 1: the tensor engine is faster")
-    return Chart(figure, [results.path_of("speed")])
+        # Inside the axes, on the side of the line with room: text never runs off the figure.
+        inside_left = crossover > np.sqrt(widths[0] * widths[-1])
+        right.annotate(f"PyTorch faster from width {crossover}\n(float64)", (crossover, 0.97), xycoords=("data", "axes fraction"),
+                       textcoords="offset points", xytext=(-4 if inside_left else 4, 0), va="top",
+                       ha="right" if inside_left else "left", fontsize=9, color=DIVERGED_COLOR, annotation_clip=True)
+    right.set_ylabel("× faster: PyTorch's time / tensor engine's")
+    right.set_title("Above 1: the tensor engine is faster")
+    alt = (f"Two charts against hidden width ({', '.join(map(str, widths))}), float64 solid and float32 dashed: left, "
+           "seconds per epoch on a log scale for each implementation timed, with interquartile bars; right, how "
+           "many times faster the tensor engine is than PyTorch, with a line at 1 (same speed)"
+           + (f" and a marker where PyTorch becomes faster, width {crossover}." if crossover is not None else "."))
+    return Chart(figure, [results.path_of("speed")], alt)

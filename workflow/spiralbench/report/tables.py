@@ -135,11 +135,11 @@ def test_accuracy_summary(results: Results) -> Table:
     """Per sweep setting, both frameworks side by side: test accuracy mean ± std, 95% CI, diverged runs."""
     summary = results.table("summary")
     sweep = summary[summary["group"] == "sweep"]
-    keys = ["optimizer", "learning_rate", "batch_size", "init", "setting"]
+    keys = ["optimizer", "learning_rate", "batch_size", "init", "precision", "setting"]
     rows, classes = [], []
     for key, same in sweep.groupby(keys, sort=True):
         row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2]),
-               "init": key[3]}
+               "init": key[3], "precision": key[4]}
         diverged = []
         for framework in FRAMEWORKS:
             found = same[same["framework"] == framework]
@@ -155,7 +155,8 @@ def test_accuracy_summary(results: Results) -> Table:
         rows.append(row)
         classes.append("sb-diverged" if any(not d.startswith("0/") for d in diverged) else "")
     sorted_rows = pd.DataFrame(rows)
-    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer", "init"), row_classes=classes)
+    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer", "init", "precision"),
+                 row_classes=classes)
 
 
 def diverged_runs(results: Results) -> Table:
@@ -411,17 +412,18 @@ def run_timing(results: Results) -> Table:
 
 
 def provenance(record: dict) -> Table:
+    """The provenance record, one row per item (a package per row); keys as the record names them."""
     rows = []
     for key, value in record.items():
         if isinstance(value, dict):
-            rows.extend({"item": f"{key}: {name}", "value": str(v)} for name, v in sorted(value.items()))
+            rows.extend({"item": f"`{key}`: {name}", "value": str(v)} for name, v in sorted(value.items()))
         else:
-            rows.append({"item": key.replace("_", " "), "value": str(value)})
-    return Table(pd.DataFrame(rows, columns=["item", "value"]), ["provenance.json"] if record.get("recorded_by", "").startswith("the workflow") else [],
-                 text_columns=("item", "value"), wrap_columns=("value",))
+            rows.append({"item": f"`{key}`", "value": str(value)})
+    return Table(pd.DataFrame(rows, columns=["item", "value"]), [], text_columns=("item", "value"),
+                 wrap_columns=("value",))
 
 
 def numeric_platform(results: Results) -> Table:
-    rows = [{"item": key, "value": str(value)} for key, value in results.platform().items()]
+    rows = [{"item": f"`{key}`", "value": str(value)} for key, value in results.platform().items()]
     return Table(pd.DataFrame(rows, columns=["item", "value"]), [PLATFORM_FILE],
                  text_columns=("item", "value"), wrap_columns=("value",))
