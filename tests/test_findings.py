@@ -122,3 +122,13 @@ def test_the_findings_import_no_plotting_notebook_or_library():
             "if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_sentence_reads_the_verdicts_metric_only():
+    """With both metrics in the table, the sentences and verdicts follow ``VERDICT_METRIC`` alone."""
+    table = effects_module.effects_table(runs_table(framework_effect=0.08))
+    fresh_null = effects_module.effects_table(runs_table(framework_effect=0.0, rng_seed=3))
+    both = pd.concat([table.assign(metric="test_accuracy"), fresh_null.assign(metric="fresh_accuracy")])
+    assert "makes no difference that survives Holm's correction" in wording.framework_conclusion(both)
+    assert guidance.accuracy_verdict(both) == "either"
+    assert guidance.accuracy_verdict(table) == "neurogebra"

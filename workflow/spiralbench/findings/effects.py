@@ -46,7 +46,8 @@ def for_metric(effects: pd.DataFrame, metric: str | None = None) -> pd.DataFrame
 
 
 def pooled_effects(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
-    """The pooled rows of one effect, indexed by the levels held fixed (``within``)."""
+    """The pooled rows of one effect in the verdicts' metric, indexed by the levels held fixed (``within``)."""
+    effects = for_metric(effects)
     rows = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
     return rows.set_index("within").sort_index()
 
@@ -82,6 +83,7 @@ def largest_interval_bound(pooled: pd.DataFrame) -> float:
 
 def significant_settings(effects: pd.DataFrame, effect: str) -> dict:
     """How many per-setting effects were tested, how many survive Holm, and the sides they favour."""
+    effects = for_metric(effects)
     rows = effects[(effects["effect"] == effect) & (effects["scope"] == "setting") & effects["p_value"].notna()]
     significant = rows[rows["significant"].astype(bool)]
     return {"tested": len(rows), "significant": len(significant),
@@ -127,5 +129,6 @@ def equivalence_verdict(effects: pd.DataFrame, effect: str, margin: float) -> st
 
 def identical_settings(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
     """The per-setting rows whose two runs gave the same accuracy on every seed (mean and sd both 0)."""
+    effects = for_metric(effects)
     rows = effects[(effects["effect"] == effect) & (effects["scope"] == "setting")]
     return rows[(rows["mean"] == 0) & (rows["sd"] == 0)]

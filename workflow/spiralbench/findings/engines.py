@@ -5,7 +5,6 @@ import math
 
 import pandas as pd
 
-from spiralbench.collect import ENGINE_LOSS_TOLERANCE
 from spiralbench.findings.speed import CONTROLLED_IMPLEMENTATIONS
 
 GROUP_ORDER = ("sweep", "tutorial", "engine_check")

@@ -14,9 +14,8 @@ import pandas as pd
 from spiralbench import effects as effects_module
 from spiralbench.collect import ENGINE_LOSS_TOLERANCE
 from spiralbench.findings import code_size, effects as ef, engines, page_gap, settings as sweep, speed as sp
-from spiralbench.findings.effects import effect_verdict, favours
+from spiralbench.findings.effects import effect_verdict
 
-OK = "ok"
 
 def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
     """Short names for the sweep's settings, naming what varies (and ``always``): 'Adam, lr 0.01, batch 16'."""
@@ -195,7 +194,8 @@ def precision_conclusion(effects: pd.DataFrame, margin: float) -> str:
 def identical_sentence(effects: pd.DataFrame) -> str:
     """Which settings gave float32 and float64 the same accuracy on every seed, and why they can."""
     rows = ef.identical_settings(effects, "precision")
-    total = int(((effects["effect"] == "precision") & (effects["scope"] == "setting")).sum())
+    measured = ef.for_metric(effects)
+    total = int(((measured["effect"] == "precision") & (measured["scope"] == "setting")).sum())
     if rows.empty:
         return ""
     varying = varying_columns(rows)
