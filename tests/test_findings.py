@@ -132,3 +132,18 @@ def test_every_sentence_reads_the_verdicts_metric_only():
     assert "makes no difference that survives Holm's correction" in wording.framework_conclusion(both)
     assert guidance.accuracy_verdict(both) == "either"
     assert guidance.accuracy_verdict(table) == "neurogebra"
+
+
+def test_the_timing_findings_table_names_each_finding_once_and_flips_with_the_data():
+    from spiralbench.findings.timing import timing_findings
+    run_timing = pd.DataFrame({"setting": ["a", "a"], "seed": [0, 0], "framework": ["neurogebra", "pytorch"],
+                               "seconds_per_epoch_median": [1.0, 2.0]})
+    even = timing_findings(speed_table(lambda width: 1.0), run_timing, 16, 30).set_index("finding")["value"]
+    assert even.index.is_unique
+    assert even["when to use each: Large-scale training"] == "neurogebra"
+    assert even["sweep runs: neurogebra's speed-up over PyTorch, median over (setting, seed) pairs"] == 2.0
+    slower = speed_table(lambda width: 1.0)
+    slower.loc[(slower["implementation"] == "tensor") & (slower["hidden_width"] == 1024), "seconds_per_epoch"] *= 3
+    flipped = timing_findings(slower, run_timing, 16, 30).set_index("finding")["value"]
+    assert flipped["when to use each: Large-scale training"] == "PyTorch"
+    assert flipped["PyTorch faster than the tensor engine from width"] == 1024

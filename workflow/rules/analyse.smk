@@ -25,7 +25,7 @@ ANALYSIS_TARGETS = (
         result(f"tables/{name}.csv")
         for name in ("complexity", "softmax_demo", "mathforge")
     ]
-    + [result("tables/effects.csv"), result("tables/verdicts.csv")]
+    + [result("tables/effects.csv"), result("tables/verdicts.csv"), result("timing/findings.csv")]
     + [result("tables/complexity_rule.txt")]
     + (
         [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]
@@ -85,6 +85,21 @@ rule verdicts:
         "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_verdicts.py"
+
+
+rule timing_findings:
+    """Every speed number and speed verdict the report states, beside the timings (not in the manifest)."""
+    input:
+        speed=result("timing/speed.csv"),
+        run_timing=result("timing/runs.csv"),
+    output:
+        result("timing/findings.csv"),
+    log:
+        result("logs/timing_findings.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    script:
+        "../scripts/analyse_timing_findings.py"
 
 
 rule inspect:
