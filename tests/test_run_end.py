@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import nbformat
+import pytest
 
 from spiralbench import run_end
 
@@ -51,3 +52,13 @@ def test_only_the_listing_of_rule_alls_job_is_hidden():
     assert hide.filter(record(event="job_info", rule_name="train"))
     assert hide.filter(record(event="job_finished", rule_name="all"))
     assert hide.filter(record())
+
+
+@pytest.mark.slow
+def test_the_workflow_ends_with_the_summary(ci_results):
+    from conftest import run_workflow
+
+    finished = run_workflow(ci_results, cores=1)  # everything is up to date: the run only ends
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert f"The report: {(ci_results / 'report' / 'report.html').resolve()} (rendered by " in finished.stderr
+    assert "check --configfile" in finished.stderr and "Done in " in finished.stderr

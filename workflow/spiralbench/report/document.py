@@ -136,7 +136,7 @@ class ReportDocument:
             markdown = f'::: {{.callout-note appearance="default" title="In short"}}\n{text}{grid}\n:::'
         else:
             markdown = f"> **In short.** {text}" + (grid.replace("\n", "\n> ") if grid else "")
-        show_markdown(markdown, plain="In short. " + " ".join(sentences))
+        show_markdown(markdown, plain=" ".join(sentences))
 
     def markdown(self, text: str) -> None:
         """Markdown made by the report itself (links, for one), shown as it is: CommonMark both renderers read."""
