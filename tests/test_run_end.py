@@ -55,10 +55,14 @@ def test_only_the_listing_of_rule_alls_job_is_hidden():
 
 
 @pytest.mark.slow
-def test_the_workflow_ends_with_the_summary(ci_results):
+def test_the_workflow_ends_with_the_summary_not_the_inputs_of_rule_all(ci_results):
     from conftest import run_workflow
 
-    finished = run_workflow(ci_results, cores=1)  # everything is up to date: the run only ends
+    # The report rendered again (by the renderer installed): a run with a job to do, then the end of it.
+    finished = run_workflow(ci_results, cores=1, extra=("--forcerun", "report"))
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert f"The report: {(ci_results / 'report' / 'report.html').resolve()} (rendered by " in finished.stderr
     assert "check --configfile" in finished.stderr and "Done in " in finished.stderr
+    assert "localrule all" not in finished.stderr and "rule all:" not in finished.stderr
+    # The input of `rule all`, every run's files, is listed nowhere.
+    assert "history.csv" not in finished.stderr

@@ -135,7 +135,7 @@ class ReportDocument:
         if self.quarto:
             markdown = f'::: {{.callout-note appearance="default" title="In short"}}\n{text}{grid}\n:::'
         else:
-            markdown = f"> **In short.** {text}" + (grid.replace("\n", "\n> ") if grid else "")
+            markdown = f"> **In short.** {text}{grid}"  # the table under the quotation: CommonMark's has none inside
         show_markdown(markdown, plain=" ".join(sentences))
 
     def markdown(self, text: str) -> None:

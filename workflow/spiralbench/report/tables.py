@@ -443,7 +443,7 @@ def in_short(effects: pd.DataFrame) -> Table:
             continue
         means = 100 * pooled["mean"].astype(float)
         rows.append({"effect": effect, "compares": contrast,
-                     "pooled differences": f"{means.min():+.1f} to {means.max():+.1f} pp",
+                     "pooled differences": f"{means.min():+.1f} to {means.max():+.1f} pp".replace("-", "−"),
                      "significant after Holm": f"{int(pooled['significant'].astype(bool).sum())} of {len(pooled)}"})
     return Table(pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"]),
                  ["tables/effects.csv"], text_columns=("effect", "compares"))
