@@ -438,8 +438,11 @@ class _Page(HTMLParser):
 
     @property
     def visible(self) -> str:
-        """The page's text, white space (and non-breaking spaces) made single spaces."""
-        return " ".join("".join(self.text).replace("\xa0", " ").split())
+        """The page's text, white space (and non-breaking spaces) made single spaces, quotes straight."""
+        text = "".join(self.text).replace("\xa0", " ")
+        for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):  # Quarto's smart quotes
+            text = text.replace(curly, straight)
+        return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")

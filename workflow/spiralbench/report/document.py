@@ -125,8 +125,18 @@ class ReportDocument:
             kind = "warning" if warning else "note"
             markdown = f'::: {{.callout-{kind} appearance="simple"}}\n{markdown_text(text)}\n:::'
         else:
-            markdown = f"> {'**Warning.** ' if warning else ''}{markdown_text(text)}"
+            markdown = f"> {'**Caution:** ' if warning else ''}{markdown_text(text)}"
         show_markdown(markdown, plain=text)
+
+    def in_short(self, sentences: list[str], table: Table | None = None) -> None:
+        """The box at the top: a few sentences, then a small table (unnumbered: it restates what follows)."""
+        text = " ".join(markdown_text(sentence) for sentence in sentences)
+        grid = f"\n\n{pipe_table(table, spans=self.quarto)}" if table is not None else ""
+        if self.quarto:
+            markdown = f'::: {{.callout-note appearance="default" title="In short"}}\n{text}{grid}\n:::'
+        else:
+            markdown = f"> **In short.** {text}{grid}"  # the table under the quotation: CommonMark's has none inside
+        show_markdown(markdown, plain=" ".join(sentences))
 
     def markdown(self, text: str) -> None:
         """Markdown made by the report itself (links, for one), shown as it is: CommonMark both renderers read."""

@@ -15,6 +15,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from spiralbench.config import FRAMEWORKS
 from spiralbench.effects import OK, SETTING_COLUMNS
@@ -320,7 +321,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     labels = ["all settings (pooled per seed)"] + [wording.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
     panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
-    figure, axes = new_figure(MAX_FIGURE_WIDTH, 2.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
     span, legends = 1.0, []
     for ax, effect in zip(axes[0], panels):
         mine = effects[effects["effect"] == effect]
@@ -350,7 +351,9 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.grid(axis="y", alpha=0)
         ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=wording.where(effect, level))
                            for level in levels], loc="upper center",
-                  bbox_to_anchor=(0.5, -0.6 / figure.get_figheight()), frameon=False, fontsize="small")
+                  # Below the axis label whatever the figure's height: anchored in points, not axes fractions.
+                  bbox_to_anchor=(0.5, 0), bbox_transform=offset_copy(ax.transAxes, fig=figure, y=-40, units="points"),
+                  frameon=False, fontsize="small")
     span = min(span, 100.0)  # no difference of two accuracies is larger; wider intervals run off the edge
     for ax in axes[0]:
         ax.set_xlim(-1.1 * span, 1.1 * span)

@@ -363,10 +363,11 @@ def speed(results: Results) -> Table:
                 if np.isfinite(r[f"{name}_median"]) else "not timed")
         row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
         # How many times faster the tensor engine is than PyTorch (below 1×: slower), with its spread.
-        row["tensor engine speed-up over PyTorch (spread)"] = (
+        # Every ratio as "× faster" (the slower one's time over the faster one's), never as a ratio of times.
+        row["tensor engine × faster than PyTorch (spread)"] = (
             f"{ratio(1 / r['tensor_ratio'])} ({ratio_range(1 / r['tensor_ratio_high'], 1 / r['tensor_ratio_low'])})")
-        row["tensor / numpy time"] = ratio(r["floor_ratio"])
-        row["scalar / PyTorch time"] = ratio(r["ratio"])
+        row["numpy floor × faster than tensor engine"] = ratio(r["floor_ratio"])
+        row["PyTorch × faster than scalar engine"] = ratio(r["ratio"])
         rows.append(row)
     return Table(pd.DataFrame(rows), [results.path_of("speed")])
 
@@ -427,3 +428,26 @@ def numeric_platform(results: Results) -> Table:
     rows = [{"item": f"`{key}`", "value": str(value)} for key, value in results.platform().items()]
     return Table(pd.DataFrame(rows, columns=["item", "value"]), [PLATFORM_FILE],
                  text_columns=("item", "value"), wrap_columns=("value",))
+
+
+# ---------------------------------------------------------------- the box at the top
+
+
+EFFECT_CONTRASTS = {"framework": "neurogebra − PyTorch", "init": "page − torch-default initialisation",
+                    "precision": "float32 − float64"}
+
+
+def in_short(effects: pd.DataFrame) -> Table:
+    """One row per effect: what it compares, its pooled differences over the levels held fixed, and how many
+    of them survive Holm's correction."""
+    rows = []
+    for effect, contrast in EFFECT_CONTRASTS.items():
+        pooled = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
+        if pooled.empty:
+            continue
+        means = 100 * pooled["mean"].astype(float)
+        rows.append({"effect": effect, "compares": contrast,
+                     "pooled differences": f"{means.min():+.1f} to {means.max():+.1f} pp".replace("-", "−"),
+                     "significant after Holm": f"{int(pooled['significant'].astype(bool).sum())} of {len(pooled)}"})
+    return Table(pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"]),
+                 ["tables/effects.csv"], text_columns=("effect", "compares"))
