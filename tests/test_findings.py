@@ -103,6 +103,7 @@ def test_the_verdicts_carry_the_new_rows_and_flip():
     assert verdict_table(runs_table(precisions=BOTH, noise=0.15, seeds=range(4)))[name] == "not shown"
     assert table["lines of code: the page's claim furthest off"] == "evaluation (neurogebra)"
     assert table["when to use each: Learning ML concepts"] == "neurogebra"
+    assert table["the metric the verdicts use"] == "test_accuracy"  # the fabricated runs have no fresh sample
 
 
 def test_the_verdicts_use_the_fresh_metric_when_the_effects_have_it():

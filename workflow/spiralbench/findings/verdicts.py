@@ -45,8 +45,10 @@ def effect_value(row) -> str:
 
 def verdicts(runs: pd.DataFrame, effects: pd.DataFrame, controlled: pd.DataFrame, complexity: pd.DataFrame,
              config: dict) -> pd.DataFrame:
-    effects = effect_findings.for_metric(effects)
-    rows = [(effect_name(row), effect_value(row)) for _, row in effects.iterrows()]
+    metric = effect_findings.metric_of(effects)
+    effects = effect_findings.for_metric(effects, metric)
+    rows = [("the metric the verdicts use", metric)]
+    rows += [(effect_name(row), effect_value(row)) for _, row in effects.iterrows()]
     for effect in effect_findings.SIDES:
         verdict = effect_findings.effect_verdict(effects, effect)
         if not verdict["pooled"].empty:
