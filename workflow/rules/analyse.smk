@@ -2,6 +2,7 @@
 # paired effects of framework and initialisation), the page's worked examples (softmax demo,
 # MathForge), and the code complexity table.
 import re
+from pathlib import Path
 
 from spiralbench import complexity as spiral_complexity
 
@@ -40,6 +41,13 @@ ANALYSIS_TARGETS = (
 )
 
 
+# The code the verdicts and the timing findings are computed by: a change to it recomputes them.
+FINDINGS_CODE = sorted(
+    str(path.relative_to(workflow.basedir))
+    for path in Path(workflow.basedir, "workflow/spiralbench/findings").glob("*.py")
+)
+
+
 wildcard_constraints:
     name="|".join(re.escape(name) for name in INSPECTION) or "(?!)",
 
@@ -71,6 +79,7 @@ rule verdicts:
         effects=result("tables/effects.csv"),
         controlled=result("tables/controlled.csv"),
         complexity=result("tables/complexity.csv"),
+        code=FINDINGS_CODE,
     output:
         report(
             result("tables/verdicts.csv"),
@@ -92,6 +101,7 @@ rule timing_findings:
     input:
         speed=result("timing/speed.csv"),
         run_timing=result("timing/runs.csv"),
+        code=FINDINGS_CODE,
     output:
         result("timing/findings.csv"),
     log:
