@@ -26,7 +26,11 @@ ANALYSIS_TARGETS = (
         result(f"tables/{name}.csv")
         for name in ("complexity", "softmax_demo", "mathforge")
     ]
-    + [result("tables/effects.csv"), result("tables/verdicts.csv"), result("timing/findings.csv")]
+    + [
+        result("tables/effects.csv"),
+        result("tables/verdicts.csv"),
+        result("timing/findings.csv"),
+    ]
     + [result("tables/complexity_rule.txt")]
     + (
         [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]
