@@ -3,11 +3,14 @@
 #   snakemake --cores 2 --configfile config/ci.yaml       the small configuration of the tests
 # Every output goes under config["results_dir"]; config/README.md explains each key.
 import os
+import time
 
 from snakemake.logging import logger
 from snakemake.utils import min_version
 
-from spiralbench import numeric_platform
+from spiralbench import numeric_platform, run_end
+
+STARTED = time.monotonic()
 
 min_version("9.0")
 
@@ -53,3 +56,18 @@ rule all:
 
 
 include: "workflow/rules/check.smk"
+
+
+# The run ends by saying where the report is, not by listing every input of `rule all`.
+logger.addFilter(run_end.HideJobListing())
+
+
+onsuccess:
+    logger.info(
+        run_end.summary(
+            RESULTS,
+            time.monotonic() - STARTED,
+            PUBLISHED,
+            [str(path) for path in workflow.overwrite_configfiles or []],
+        )
+    )

@@ -18,7 +18,7 @@ median over repeats of the seconds per epoch. It prints, per precision, the tabl
 torch/tensor (how many times faster the tensor engine is) and tensor/numpy (its overhead over the
 floor), and the crossover width from which PyTorch is faster than the tensor engine; then, with
 both precisions, float64/float32 per implementation (how many times faster float32 is) and the
-width from which float32 is clearly faster (``spiralbench.report.evidence.CLEAR_SPEEDUP``).
+width from which float32 is clearly faster (``spiralbench.findings.speed.CLEAR_SPEEDUP``).
 
     python benchmarks/engine_widths.py [--widths 4 16 64 256 1024] [--precisions float32 float64]
                                        [--repeats 3] [--epochs 2] [--clock cpu]
@@ -33,7 +33,7 @@ import time
 
 from spiralbench import speed
 from spiralbench.data import make_split
-from spiralbench.report.evidence import CLEAR_SPEEDUP, crossover_width, float32_faster_from, precision_speedups
+from spiralbench.findings.speed import CLEAR_SPEEDUP, crossover_width, float32_faster_from, precision_speedups
 
 OPTIMIZERS = {"sgd": 0.05, "adam": 0.01}
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}

@@ -422,3 +422,32 @@ def test_the_workflow_refuses_a_results_dir_that_is_a_file_before_any_job(a_file
     assert f"results_dir: {str(a_file)!r} exists but is not a directory" in output
     assert "NotADirectoryError" not in output and "Traceback" not in output
     assert a_file.read_text() == "not a directory\n" and not (tmp_path / "published").exists()
+
+
+# ---------------------------------------------------------------- identity
+
+
+def test_config_hash_is_of_canonical_json_so_layout_does_not_change_it_and_a_value_does(tmp_path):
+    import yaml
+    a = yaml.safe_load("seeds: [1, 2]\ndata: {n_points: 10}\n")
+    b = yaml.safe_load("# a comment\ndata:\n  n_points: 10\nseeds:\n  - 1\n  - 2\n")
+    assert sc.config_sha256(a) == sc.config_sha256(b)
+    assert sc.config_sha256(a) != sc.config_sha256({**a, "seeds": [1, 3]})
+    # The hash of '{"data":{"n_points":10},"seeds":[1,2]}', not of either file's bytes.
+    import hashlib
+    assert sc.config_sha256(a) == hashlib.sha256(b'{"data":{"n_points":10},"seeds":[1,2]}').hexdigest()
+    path = tmp_path / "c.yaml"
+    path.write_text("seeds: [1, 2]\ndata: {n_points: 10}\n")
+    printed = subprocess.run([sys.executable, "-m", "spiralbench.config.identity", str(path)], capture_output=True,
+                             text=True, check=True, env=workflow_env()).stdout.strip()
+    assert printed == sc.config_sha256(a) != hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_each_module_of_the_config_package_does_one_job():
+    from spiralbench.config import command_line, design, inspection, validation
+    assert validation.load_config is sc.load_config and command_line.coerce_command_line is sc.coerce_command_line
+    assert design.runs is sc.runs and inspection.inspection_pairs is sc.inspection_pairs
+    # The run design and the inspection pairs read no schema and validate nothing.
+    for module in (design, inspection):
+        source = Path(module.__file__).read_text()
+        assert "jsonschema" not in source and "load_config" not in source

@@ -109,3 +109,16 @@ def test_run_unpinned_leaves_a_process_without_pins_alone(monkeypatch):
     monkeypatch.setattr(np_platform.os, "execve", lambda *args: pytest.fail("restarted a process without pins"))
     np_platform.run_unpinned({SWITCH: "off"})
     np_platform.run_unpinned({})
+
+
+def test_the_cpu_is_named_by_family_model_and_stepping_where_its_name_is_generic(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+                       "model name\t: AMD EPYC\nstepping\t: 1\n\nprocessor\t: 1\ncpu family\t: 99\n")
+    assert np_platform.cpu_identity(str(cpuinfo)) == "AuthenticAMD family 25 model 17 stepping 1"
+    assert np_platform.cpu_identity(str(tmp_path / "absent")) == "unknown"
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       24683792 kB\nMemFree: 1 kB\n")
+    assert np_platform.memory_total(str(meminfo)) == "23.5 GiB"
+    described = np_platform.describe()
+    assert {"cpu_id", "cpus", "memory"} <= set(described)

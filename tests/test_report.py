@@ -1,8 +1,10 @@
 """The report: its qmd -> notebook conversion, both renderers, its statistics, and the rendered page.
 
-The page test renders the report from the small config's results (the session's
-``ci_results`` workflow run) and reads it as a browser would: every section,
-every figure embedded, nothing loaded from outside, no error in any output.
+The page tests read the report the workflow rendered from the small config's results (the session's
+``ci_results`` run) as a browser would, with whichever renderer made it (Quarto when ``quarto`` is on
+the PATH, nbconvert's plain page otherwise): every section, every finding, every figure embedded with
+alternative text, nothing loaded from outside, no error in any output. Run them both ways:
+``python -m pytest tests/test_report.py`` and ``PATH=/path/to/quarto/bin:$PATH python -m pytest tests/test_report.py``.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from spiralbench.report import document, evidence, html as html_renderer, quarto, render
-from spiralbench.report.document import Chart, ReportDocument, Table, markdown_text, slug
+from spiralbench.findings import speed as sp
+from spiralbench.intervals import t_interval
+from spiralbench.report import document, plain, quarto, render, wording
+from spiralbench.report.document import EXHIBIT_KEY, Chart, ReportDocument, Table, markdown_text, slug
 from spiralbench.report.execute import hide_injected_parameters
-from spiralbench.report.provenance import config_hash
 from spiralbench.report.qmd import QmdError, parse_cell_options, qmd_to_notebook, read_qmd
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,7 +38,7 @@ QUARTO_YML = REPO / "report" / "_quarto.yml"
 SECTIONS = [
     "The dataset", "The networks", "Softmax and cross-entropy", "Training", "Evaluation",
     "The comparison made fair", "Decision boundaries", "What the network learned", "Code complexity", "Speed",
-    "When to use each", "Provenance",
+    "When to use each", "Reproducibility and provenance",
 ]
 
 
@@ -157,25 +160,6 @@ def _executed_notebook() -> nbformat.NotebookNode:
     return notebook
 
 
-def test_nbconvert_page_applies_quarto_cell_options_and_folds_code():
-    page = html_renderer.notebook_to_html(_executed_notebook(), QUARTO_YML)
-    assert '<h1 class="sb-title">Small</h1>' in page
-    assert "<p>the output</p>" in page
-    assert "excluded_cell_code" not in page  # include: false
-    assert "default_parameter_value" not in page  # echo: false
-    assert "injected_parameter_value" not in page  # papermill's cell is hidden like the one it overrides
-    assert "dropped output" not in page  # output: false
-    assert "shown_code" in page and "visible_code" in page
-    assert page.count('<details class="sb-code">') == 2  # code-fold: true in _quarto.yml
-    assert "#|" not in page
-    assert re.search(r'<nav class="sb-toc">.*href="#1\.-Part"', page)
-
-
-def test_nbconvert_page_loads_nothing_from_outside():
-    page = html_renderer.notebook_to_html(_executed_notebook(), QUARTO_YML)
-    assert not re.search(r"""<(script|img|link)[^>]+(src|href)=["']?(https?:)?//""", page)
-
-
 def _fake_quarto(directory: Path) -> Path:
     """A `quarto` that records its arguments and working directory, and writes the page it is asked for."""
     script = directory / "quarto"
@@ -197,9 +181,10 @@ def test_quarto_is_chosen_when_installed_and_renders_the_executed_notebook_witho
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
 
     renderer = render.choose_renderer()
-    assert (renderer.name, renderer.label) == ("quarto", "Quarto 9.9.9")
+    assert (renderer.name, renderer.label, renderer.quarto, renderer.advice) == ("quarto", "Quarto 9.9.9", True, "")
 
-    page = quarto.write_html(_executed_notebook(), QUARTO_YML, tmp_path / "out" / "report.html", renderer.executable)
+    page = quarto.write_html(_executed_notebook(), render.project_files_of(REPORT_QMD), tmp_path / "out" / "report.html",
+                             renderer.executable)
     assert page.read_text() == "<html>rendered by quarto</html>\n"
     assert (bin_dir / "args").read_text().split("\n")[:-1] == [
         "render", "report.ipynb", "--to", "html", "--output", "report.html"]
@@ -207,10 +192,13 @@ def test_quarto_is_chosen_when_installed_and_renders_the_executed_notebook_witho
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]  # staging removed
 
 
-def test_nbconvert_is_chosen_without_quarto(monkeypatch, tmp_path):
+def test_nbconvert_is_chosen_without_quarto_and_says_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     renderer = render.choose_renderer()
-    assert renderer.name == "nbconvert" and "Quarto is not installed" in renderer.label
+    assert renderer.name == "nbconvert" and not renderer.quarto
+    assert re.fullmatch(r"nbconvert \d+\.\d+\S*", renderer.label)
+    assert quarto.GET_QUARTO in renderer.advice and "plain page" in renderer.advice
+    assert "https://quarto.org" in render.describe(Path("report.html"), renderer)
 
 
 def test_quarto_options_are_valid_for_a_self_contained_page():
@@ -224,6 +212,32 @@ def test_quarto_options_are_valid_for_a_self_contained_page():
     assert (QUARTO_YML.parent / html_format["css"]).is_file()
 
 
+def test_plain_page_shows_the_notebook_without_code_and_loads_nothing(shown):
+    report = ReportDocument(renderer="test", quarto=False)
+    report.figure(_chart(), "A curve; see @tbl-values.", label="fig-curve")
+    report.table(Table(pd.DataFrame({"run": ["a|b", "c_d"], "accuracy": ["0.5", "0.9"]}), ["tables/runs.csv"],
+                       text_columns=("run",), row_classes=["sb-diverged", ""]), "Values per run.", label="tbl-values",
+                 fold="Two runs")
+    report.finding("All **4** runs agree: 3 < 4.")
+    notebook = _executed_notebook()
+    notebook.cells.append(nbformat.v4.new_markdown_cell("See @fig-curve and @tbl-values, not `@fig-curve`, nor @fig-gone."))
+    notebook.cells[-2].outputs = [nbformat.v4.new_output("display_data", data=bundle, metadata=metadata)
+                                  for bundle, metadata in shown]
+    page = plain.notebook_to_html(notebook, [REPO / "report" / "report.css"])
+    assert "<title>Small</title>" in page and re.search(r"<h1[^>]*>Small", page)
+    assert "visible_code" not in page and "#|" not in page  # the code is left out: it is in report.qmd
+    assert re.search(r'<img alt="A falling line\." src="data:image/png;base64,', page)
+    assert "<strong>Figure 1.</strong> A curve; see <a href=\"#tbl-values\">Table 1</a>" in page
+    assert '<a href="#fig-curve">Figure 1</a> and <a href="#tbl-values">Table 1</a>' in page
+    assert "<code>@fig-curve</code>" in page and "?@fig-gone" in page
+    assert '<details class="sb-fold">' in page and "<summary>Two runs (show table 1, 2 rows)</summary>" in page
+    assert '<span class="sb-diverged">a|b</span>' in page and re.search(r"<td[^>]*>c_d</td>", page)
+    assert "<blockquote>" in page and "3 &lt; 4" in page
+    assert ".sb-diverged" in page  # report.css inlined
+    assert not re.search(r"""<(script|img|link|iframe)[^>]+(src|href)=["']?(https?:)?//""", page)
+    assert "<script" not in page
+
+
 # ---------------------------------------------------------------- exhibits as Quarto markdown
 
 
@@ -231,7 +245,7 @@ def test_quarto_options_are_valid_for_a_self_contained_page():
 def shown(monkeypatch):
     """The outputs a ReportDocument displays, as the bundles a notebook would store."""
     outputs = []
-    monkeypatch.setattr(document, "display", lambda bundle, raw: outputs.append(bundle))
+    monkeypatch.setattr(document, "display", lambda bundle, metadata, raw: outputs.append((bundle, metadata)))
     return outputs
 
 
@@ -239,7 +253,7 @@ def _chart():
     from matplotlib.figure import Figure
     figure = Figure(figsize=(2, 1.5))
     figure.subplots().plot([0, 1], [1, 0])
-    return Chart(figure, ["data/seed1.npz"])
+    return Chart(figure, ["data/seed1.npz"], "A falling line.")
 
 
 def _exhibits(shown) -> ReportDocument:
@@ -254,10 +268,13 @@ def _exhibits(shown) -> ReportDocument:
 
 def test_exhibits_are_quarto_markdown_and_never_html_or_javascript(shown):
     _exhibits(shown)
-    assert all(set(bundle) == {"text/markdown", "text/plain"} for bundle in shown)
-    figure, table, note, warning = (bundle["text/markdown"] for bundle in shown)
+    assert all(set(bundle) == {"text/markdown", "text/plain"} for bundle, _ in shown)
+    figure, table, note, warning = (bundle["text/markdown"] for bundle, _ in shown)
     assert re.fullmatch(r"!\[A curve; see @tbl-values\. Drawn from `data/seed1\.npz`\.\]"
-                        r"\(data:image/png;base64,[A-Za-z0-9+/=]+\)\{#fig-curve width=192\}", figure)
+                        r"\(data:image/png;base64,[A-Za-z0-9+/=]+\)\{#fig-curve fig-alt=\"A falling line\.\" width=192\}",
+                        figure)
+    assert [metadata.get(EXHIBIT_KEY) for _, metadata in shown] == [
+        {"label": "fig-curve", "name": "Figure 1"}, {"label": "tbl-values", "name": "Table 1"}, None, None]
     assert table.split("\n") == [
         "| run | accuracy |",
         "| :---- | --------: |",  # as many dashes as the longest cell: Pandoc's relative widths
@@ -272,6 +289,8 @@ def test_exhibits_are_quarto_markdown_and_never_html_or_javascript(shown):
 
 def test_labels_must_be_quartos_and_unique_and_default_to_the_number(shown):
     report = ReportDocument(renderer="test")
+    with pytest.raises(ValueError, match="no alternative text"):
+        report.figure(Chart(_chart().figure, [], " "), "No alternative text.")
     report.figure(_chart(), "No label.")
     assert report.exhibits[0].label == "fig-1"
     for bad in ("tbl-curve", "fig_curve", "fig-Curve", "curve", "fig-"):
@@ -300,7 +319,7 @@ def test_pandoc_reads_the_exhibits_as_quarto_needs_them(shown):
     """Quarto reads markdown outputs with Pandoc, then resolves the fig-/tbl- labels and callouts with its
     own filters; plain Pandoc shows that the markup parses into the elements those filters look for."""
     _exhibits(shown)
-    markdown = "\n\n".join(bundle["text/markdown"] for bundle in shown) + "\n\nMath: $-\\log p_0$.\n"
+    markdown = "\n\n".join(bundle["text/markdown"] for bundle, _ in shown) + "\n\nMath: $-\\log p_0$.\n"
     page = subprocess.run(["pandoc", "--from", "markdown", "--to", "html", "--mathml"], input=markdown,
                           capture_output=True, text=True, check=True).stdout
     assert re.search(r'<img\s[^>]*id="fig-curve"|<figure id="fig-curve"', page)  # pandoc 2 | pandoc 3
@@ -311,70 +330,15 @@ def test_pandoc_reads_the_exhibits_as_quarto_needs_them(shown):
     assert re.search(r'<div class="callout-note"[^>]*>', page) and "<math" in page
 
 
-def _notebook_of(outputs, prose: str) -> nbformat.NotebookNode:
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell(prose), nbformat.v4.new_code_cell("shown()")]
-    notebook.cells[1].outputs = [nbformat.v4.new_output("display_data", data=bundle) for bundle in outputs]
-    return notebook
-
-
-class _Text(HTMLParser):
-    """The text a reader sees (tags dropped, code included)."""
-
-    def __init__(self):
-        super().__init__()
-        self.text, self._skip = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("style", "script")
-
-    def handle_endtag(self, tag):
-        self._skip -= tag in ("style", "script")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.text.append(data)
-
-
-def test_nbconvert_renders_quarto_figures_tables_references_and_callouts(shown):
-    _exhibits(shown)
-    prose = ("See @fig-curve and @tbl-values, but not `@fig-curve` in code, nor @fig-missing.\n\n"
-             "Math: $-\\log p_0$, and `$kept$` in code.\n\n$$\n\\sum_i p_i = 1\n$$")
-    page = html_renderer.notebook_to_html(_notebook_of(shown, prose), QUARTO_YML)
-    # Numbered as Quarto numbers them, and linked.
-    assert re.search(r'<figure class="sb-figure" id="fig-curve">\s*<img alt="A curve; see Table 1\. [^"]*" '
-                     r'src="data:image/png;base64,[^"]+" width="192"/>', page)
-    assert re.search(r'<span class="sb-label">Figure 1:</span> A curve; see <a href="#tbl-values">Table 1</a>', page)
-    assert re.search(r'<div class="sb-table-caption" id="tbl-values">\s*<p><span class="sb-label">Table 1:</span> '
-                     r'Values per run\. Drawn from <code>tables/runs\.csv</code>', page)
-    assert '<a href="#fig-curve">Figure 1</a> and <a href="#tbl-values">Table 1</a>' in page
-    assert "<code>@fig-curve</code>" in page and "<strong>?@fig-missing</strong>" in page
-    # Row classes and callouts survive; escaped characters read as written.
-    assert '<span class="sb-diverged">a|b</span>' in page and "<td style=\"text-align:left\">c_d</td>" in page
-    assert '<div class="callout callout-note">' in page and '<div class="callout callout-warning">' in page
-    assert "3 &lt; 4" in page
-    # TeX math becomes MathML, as html-math-method: mathml makes Quarto write it (no MathJax).
-    assert re.search(r'<math[^>]* display="inline"[^>]*><mrow><mo>(−|&#x02212;)</mo><mi>log</mi>'
-                     r'<msub><mi>p</mi><mn>0</mn></msub></mrow></math>', page)
-    assert re.search(r'<math[^>]* display="block"[^>]*><mrow><munder><mo>(∑|&#x02211;)</mo>', page)
-    assert "<code>$kept$</code>" in page and "MathJax" not in page and "$$" not in page
-    assert ".sb-diverged { color: #B00020; }" in page  # report.css, named in _quarto.yml
-    text = _Text()
-    text.feed(page)
-    visible = "".join(text.text).replace("`@fig-curve`", "")
-    for quarto_only in ("{#", ":::", "]{.", "{.callout", "\\"):
-        assert quarto_only not in visible
-
-
 # ---------------------------------------------------------------- statistics
 
 
 def test_t_interval_matches_the_textbook_values():
-    interval = evidence.t_interval([1.0, 2.0, 3.0, float("nan")])
+    interval = t_interval([1.0, 2.0, 3.0, float("nan")])
     # mean 2, sample std 1, t(0.975, df=2) = 4.302653 -> half width 4.302653 / sqrt(3) = 2.484138
     assert interval["n"] == 3 and interval["mean"] == 2.0 and interval["std"] == 1.0
     assert interval["high"] - 2.0 == pytest.approx(2.484138, abs=1e-6)
-    assert math.isnan(evidence.t_interval([0.5])["std"])
+    assert math.isnan(t_interval([0.5])["std"])
 
 
 def _speed(rows, precision="float64"):
@@ -387,7 +351,7 @@ def test_speed_ratios_are_medians_over_medians_with_quartiles():
     speed = _speed([(name, 8, r, s * scale, 0.0) for name, scale in (("scalar", 10.0), ("tensor", 0.5),
                                                                      ("torch", 1.0), ("numpy", 0.25))
                     for r, s in enumerate([0.1, 0.2, 0.3])])
-    row = evidence.speed_by_width(speed).iloc[0]
+    row = sp.speed_by_width(speed).iloc[0]
     assert row["ratio"] == pytest.approx(2.0 / 0.2)  # scalar engine / PyTorch
     assert row["ratio_low"] == pytest.approx(1.5 / 0.25) and row["ratio_high"] == pytest.approx(2.5 / 0.15)
     assert row["tensor_ratio"] == pytest.approx(0.5) and row["floor_ratio"] == pytest.approx(2.0)
@@ -396,7 +360,7 @@ def test_speed_ratios_are_medians_over_medians_with_quartiles():
 
 def test_a_width_without_the_scalar_engine_has_no_scalar_numbers():
     speed = _speed([("tensor", 64, 0, 0.01, 0.0), ("torch", 64, 0, 0.02, 0.0)])
-    row = evidence.speed_by_width(speed).iloc[0]
+    row = sp.speed_by_width(speed).iloc[0]
     assert np.isnan(row["scalar_median"]) and np.isnan(row["ratio"]) and row["tensor_ratio"] == pytest.approx(0.5)
 
 
@@ -404,7 +368,7 @@ def test_growth_exponent_recovers_a_power_law():
     widths = [4, 8, 16, 32]
     speed = _speed([(f, w, 0, c * w ** k, 0.0) for f, c, k in (("scalar", 0.01, 2.0), ("torch", 0.001, 0.5))
                     for w in widths])
-    exponents = evidence.growth_exponents(speed)
+    exponents = sp.growth_exponents(speed)
     assert exponents["scalar"] == pytest.approx(2.0) and exponents["torch"] == pytest.approx(0.5)
 
 
@@ -418,63 +382,67 @@ def test_crossover_is_where_pytorch_stays_faster(torch_seconds, crossover):
     widths = [4, 16, 64, 256]
     medians = pd.DataFrame([("tensor", w, 1.0) for w in widths] + [("torch", w, s) for w, s in zip(widths, torch_seconds)],
                            columns=["implementation", "hidden_width", "seconds_per_epoch"]).assign(precision="float64")
-    assert evidence.crossover_width(medians) == crossover
+    assert sp.crossover_width(medians) == crossover
     # Only the float64 rows count: float32 timings that say the opposite change nothing.
     other = medians.assign(precision="float32", seconds_per_epoch=1 / medians["seconds_per_epoch"])
-    assert evidence.crossover_width(pd.concat([medians, other])) == crossover
+    assert sp.crossover_width(pd.concat([medians, other])) == crossover
 
 
 def test_speed_conclusion_is_made_from_the_numbers():
     rows = [(name, w, 0, s, 0.0) for w, tensor, torch_ in ((16, 0.001, 0.004), (256, 0.05, 0.02))
             for name, s in (("tensor", tensor), ("torch", torch_), ("numpy", tensor / 2), ("scalar", 0.1))
             if name != "scalar" or w == 16]
-    text = evidence.speed_conclusion(_speed(rows), 16)
+    text = wording.speed_conclusion(_speed(rows), 16)
     assert "4.0× faster than PyTorch" in text and "2.0× the time of the hand-written numpy floor" in text
     assert "100× slower than PyTorch" not in text and "25× slower than PyTorch" in text
     assert "PyTorch overtakes it from width 256 on" in text
-    never = evidence.speed_conclusion(_speed([r for r in rows if r[1] == 16]), 16)
+    never = wording.speed_conclusion(_speed([r for r in rows if r[1] == 16]), 16)
     assert "does not overtake it up to width 16" in never
-
-
-def test_config_hash_ignores_comments_and_layout(tmp_path):
-    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    a.write_text("seeds: [1, 2]\ndata: {n_points: 10}\n")
-    b.write_text("# a comment\ndata:\n  n_points: 10\nseeds:\n  - 1\n  - 2\n")
-    assert config_hash(a) == config_hash(b)
-    b.write_text("seeds: [1, 3]\ndata: {n_points: 10}\n")
-    assert config_hash(a) != config_hash(b)
 
 
 # ---------------------------------------------------------------- the rendered page
 
 
 class _Page(HTMLParser):
-    """What a reader meets: headings, images, and anything that would be fetched from elsewhere."""
+    """What a reader meets: headings, images with their alternative text, the visible text, and anything
+    that would be fetched from elsewhere."""
 
     def __init__(self):
         super().__init__()
-        self.h2, self.images, self.external = [], [], []
-        self._in_h2 = False
+        self.h2, self.images, self.external, self.text = [], [], [], []
+        self._in_h2, self._skip = False, 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self._skip += tag in ("style", "script")
         if tag == "h2":
             self._in_h2 = True
             self.h2.append("")
         if tag == "img":
-            self.images.append(attrs.get("src", ""))
+            self.images.append((attrs.get("src", ""), attrs.get("alt") or ""))
         for key in ("src", "href"):
             value = attrs.get(key) or ""
-            if tag in ("img", "script", "link", "iframe") and re.match(r"(https?:)?//", value):
+            if tag in ("img", "script", "link", "iframe", "source", "video", "audio") and re.match(r"(https?:)?//", value):
                 self.external.append(f"<{tag} {key}={value}>")
 
     def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script")
         if tag == "h2":
             self._in_h2 = False
 
     def handle_data(self, data):
         if self._in_h2:
             self.h2[-1] += data
+        if not self._skip:
+            self.text.append(data)
+
+    @property
+    def visible(self) -> str:
+        """The page's text, white space (and non-breaking spaces) made single spaces, quotes straight."""
+        text = "".join(self.text).replace("\xa0", " ")
+        for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):  # Quarto's smart quotes
+            text = text.replace(curly, straight)
+        return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -488,25 +456,53 @@ def rendered(ci_results):
     return page, notebook, parser
 
 
+def _outputs(notebook, key="text/markdown"):
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if key in output.get("data", {}):
+                yield output
+
+
 @pytest.mark.slow
 def test_page_has_every_section_in_order(rendered):
     _, _, parser = rendered
-    headings = [h.replace("¶", "").strip() for h in parser.h2 if re.match(r"\d+\. ", h)]
+    headings = [" ".join(h.replace("¶", "").split()) for h in parser.h2 if re.match(r"\s*\d+\. ", h)]
     assert headings == [f"{number}. {title}" for number, title in enumerate(SECTIONS, start=1)]
 
 
 @pytest.mark.slow
-def test_every_figure_is_an_embedded_image_and_nothing_is_fetched(rendered):
-    page, _, parser = rendered
-    assert len(parser.images) >= 12
-    assert all(src.startswith("data:image/png;base64,") for src in parser.images)
+def test_every_figure_is_an_embedded_image_with_alternative_text_and_nothing_is_fetched(rendered):
+    _, notebook, parser = rendered
+    figures = [o for o in _outputs(notebook) if o["metadata"].get(EXHIBIT_KEY, {}).get("label", "").startswith("fig-")]
+    assert len(figures) >= 12
+    assert len(parser.images) == len(figures)
+    assert all(src.startswith("data:image/png;base64,") for src, _ in parser.images)
+    alternatives = [alt for _, alt in parser.images]
+    assert all(len(alt.split()) >= 8 for alt in alternatives), alternatives  # says what it shows, not "figure"
+    assert len(set(alternatives)) == len(alternatives)
     assert parser.external == []
-    # Each figure is numbered and captioned with the result files it was drawn from.
-    numbers = re.findall(r'<span class="sb-label">Figure (\d+):</span>', page)
-    assert numbers == [str(n) for n in range(1, len(parser.images) + 1)]
-    assert page.count("Drawn from <code>") >= len(parser.images)
-    assert "?@" not in page  # every cross-reference found its figure or table
-    assert "<math" in page and "\\cdot" not in page  # the prose's TeX math as MathML
+    # Each figure is numbered, and captioned with the result files it was drawn from.
+    for number in range(1, len(figures) + 1):
+        assert re.search(rf"Figure {number}[:.] \S", parser.visible), number
+    assert parser.visible.count("Drawn from ") >= len(figures)
+    assert "?@" not in parser.visible  # every cross-reference found its figure or table
+
+
+@pytest.mark.slow
+def test_every_finding_is_on_the_page(rendered):
+    """Each finding's text (its plain version, markup aside) is read on the page, whichever renderer made it."""
+    _, notebook, parser = rendered
+    findings = [o["data"]["text/plain"] for o in _outputs(notebook)
+                if not o["metadata"].get(EXHIBIT_KEY) and "Rendered by" not in o["data"]["text/plain"]]
+    assert len(findings) >= 15
+    for finding in findings:
+        plain_text = "".join(finding) if isinstance(finding, list) else finding
+        plain_text = plain_text.replace("**", "").replace("`", "")
+        # References are written by the renderer ("Figure 3"); compare the words between them.
+        for part in re.split(r"@(?:fig|tbl)-[a-z0-9-]+|\[[^\]]*\]\([^)]*\)", plain_text):
+            words = " ".join(part.split())
+            if len(words) > 12:
+                assert words in parser.visible, words
 
 
 @pytest.mark.slow
@@ -523,14 +519,19 @@ def test_no_output_shows_an_error_a_traceback_or_a_warning(rendered):
 
 @pytest.mark.slow
 def test_page_shows_the_small_configs_diverged_runs_and_names_its_renderer(rendered, ci_results):
-    page, notebook, _ = rendered
+    page, notebook, parser = rendered
     runs = pd.read_csv(ci_results / "tables" / "runs.csv")
     diverged = runs.loc[runs["status"] == "diverged", "run_id"]
     assert len(diverged) > 0  # config/ci.yaml keeps a learning rate that must diverge
     for run_id in diverged:
         assert run_id in page
-    assert f"{len(diverged)} of {len(runs)} runs diverged" in page
-    assert re.search(r'<div class="sb-footer">\s*<p>Rendered by (nbconvert|Quarto) ', page)
+    assert f"{len(diverged)} of {len(runs)} runs diverged" in parser.visible
+    renderer = render.rendered_by(ci_results / "report" / "report.ipynb")
+    expected = render.choose_renderer()  # what is installed now made the page of this session's run
+    assert renderer == expected.label
+    assert f"Rendered by {renderer} from report/report.qmd" in parser.visible
+    if not expected.quarto:
+        assert quarto.GET_QUARTO in parser.visible
     parameters = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert str(ci_results) in parameters.source
 
@@ -539,14 +540,15 @@ def test_page_shows_the_small_configs_diverged_runs_and_names_its_renderer(rende
 def test_no_output_would_make_quarto_load_scripts_from_a_cdn(rendered):
     """Quarto adds require.js and jQuery from a CDN when any output holds text/html or
     application/javascript (it takes them for JavaScript widgets); the report's outputs
-    are Quarto markdown, PNG and plain text only, and label every figure and table."""
+    are Markdown, PNG and plain text only, and label every figure and table."""
     _, notebook, _ = rendered
     kinds, labels = set(), []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             kinds.update(output.get("data", {}))
-            markdown = output.get("data", {}).get("text/markdown", "")
-            labels += re.findall(r"\{#((?:fig|tbl)-[a-z0-9-]+)", markdown)
+            exhibit = output.get("metadata", {}).get(EXHIBIT_KEY)
+            if exhibit:
+                labels.append(exhibit["label"])
     assert kinds <= {"text/markdown", "text/plain", "image/png"}, kinds
     assert len(labels) == len(set(labels)) >= 20
     assert "fig-dataset" in labels and "tbl-exhibits" in labels

@@ -14,8 +14,10 @@ import pytest
 import yaml
 
 from spiralbench import effects as effects_module
-from spiralbench.report import evidence, guidance
-from spiralbench.report import verdicts as verdicts_module
+from spiralbench.findings import guidance, page_gap, speed as sp
+from spiralbench.findings import verdicts as verdicts_module
+from spiralbench.findings import engines
+from spiralbench.report import wording
 
 from fabricated import runs_table
 
@@ -24,6 +26,10 @@ from test_report import REPO
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
 CONFIG["tutorial"]["neurogebra"].setdefault("init", "page")
 CONFIG["tutorial"]["pytorch"].setdefault("init", "torch-default")
+MARGIN = 1 / 60
+PUBLISHED = REPO / "report" / "published" / "reference" / "tables"
+CONTROLLED = pd.read_csv(PUBLISHED / "controlled.csv")
+COMPLEXITY = pd.read_csv(PUBLISHED / "complexity.csv")
 
 
 BOTH = ("float32", "float64")  # the sweep's precisions, which the page's gap needs both of
@@ -49,83 +55,81 @@ def null():
 
 
 def test_a_large_framework_effect_is_stated_with_its_side(large):
-    text = evidence.framework_conclusion(large)
+    text = wording.framework_conclusion(large)
     assert "**At matched initialisation and precision neurogebra is more accurate**" in text
     assert "no detectable difference" not in text
     assert "+8." in text  # the pooled mean, about +8 pp, with its interval
-    assert guidance.accuracy_verdict(large)[0] == "neurogebra"
-    assert "**neurogebra is more accurate**" in guidance.headline(large, None)
+    assert guidance.accuracy_verdict(large) == "neurogebra"
+    assert "**neurogebra is more accurate**" in wording.headline(large, None)
 
 
 def test_a_reversed_framework_effect_names_pytorch(reversed_):
-    assert "**At matched initialisation and precision PyTorch is more accurate**" in evidence.framework_conclusion(reversed_)
-    assert guidance.accuracy_verdict(reversed_)[0] == "PyTorch"
-    assert "**PyTorch is more accurate**" in guidance.headline(reversed_, None)
+    assert "**At matched initialisation and precision PyTorch is more accurate**" in wording.framework_conclusion(reversed_)
+    assert guidance.accuracy_verdict(reversed_) == "PyTorch"
+    assert "**PyTorch is more accurate**" in wording.headline(reversed_, None)
 
 
 def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_out(null):
-    text = evidence.framework_conclusion(null)
+    text = wording.framework_conclusion(null)
     assert ("**At matched initialisation and precision the framework makes no difference that survives Holm's "
             "correction**") in text
     assert "more accurate" not in text
     assert "rule out an average framework effect larger than" in text
-    verdict, reason = guidance.accuracy_verdict(null)
-    assert verdict == "either" and "neither is more accurate" in reason
-    assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in guidance.headline(null, None)
-    assert "No effect of the initialisation scheme survives Holm's correction" in guidance.headline(null, None)
-    assert "**No initialisation effect survives Holm's correction**" in evidence.init_conclusion(null)
+    assert guidance.accuracy_verdict(null) == "either"
+    assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in wording.headline(null, None)
+    assert "No effect of the initialisation scheme survives Holm's correction" in wording.headline(null, None)
+    assert "**No initialisation effect survives Holm's correction**" in wording.init_conclusion(null)
 
 
 def test_an_init_effect_in_one_framework_only_is_said_to_be_so():
     table = effects(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": -0.1})
-    text = evidence.init_conclusion(table)
+    text = wording.init_conclusion(table)
     assert re.search(r"\*\*The initialisation matters: PyTorch's default initialisation is more accurate in PyTorch "
                      r"in float64 \(−1?\d\.\d pp\)\*\*; in neurogebra in float64 the difference \([+−]\d\.\d pp\) is not significant", text)
     same = effects(framework_effect=0.0, init_effect=0.1)
-    assert "**The initialisation matters: the page's initialisation is more accurate**" in evidence.init_conclusion(same)
-    assert "**The initialisation matters**" in guidance.headline(same, None)
+    assert "**The initialisation matters: the page's initialisation is more accurate**" in wording.init_conclusion(same)
+    assert "**The initialisation matters**" in wording.headline(same, None)
 
 
 def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be_so():
     # neurogebra +6 pp from the page's initialisation, nothing from PyTorch's default: an interaction.
     partial = effects(framework_effect=0.03, init_effect={"neurogebra": 0.03, "pytorch": -0.03})
-    text = evidence.framework_conclusion(partial)
+    text = wording.framework_conclusion(partial)
     assert ("**At matched initialisation and precision neurogebra is more accurate from the page's initialisation "
             "in float64 (+") in text
     assert "from PyTorch's default initialisation in float64 the difference (" in text and "is not significant" in text
-    verdict, reason = guidance.accuracy_verdict(partial)
-    assert verdict == "either" and reason.startswith("the difference depends on the initial weights or the precision")
-    assert "**neurogebra is more accurate from the page's initialisation" in guidance.headline(partial, None)
+    assert guidance.accuracy_verdict(partial) == "either"
+    assert "**neurogebra is more accurate from the page's initialisation" in wording.headline(partial, None)
     opposite = effects(framework_effect=0.0, init_effect={"neurogebra": 0.12, "pytorch": -0.12})
-    text = evidence.framework_conclusion(opposite)
+    text = wording.framework_conclusion(opposite)
     assert ("**At matched initialisation and precision the framework's effect reverses with the initialisation or "
             "the precision**") in text
     assert "neurogebra is more accurate from the page's initialisation" in text
     assert "PyTorch is more accurate from PyTorch's default initialisation" in text
-    assert guidance.accuracy_verdict(opposite)[0] == "either"
+    assert guidance.accuracy_verdict(opposite) == "either"
 
 
 def test_the_page_gap_is_the_sum_of_its_parts_and_the_largest_part_is_named():
     runs = runs_table(framework_effect=0.0, init_effect=0.0, optimizer_effect=-0.15, tutorial_gap=-0.12,
                       precisions=BOTH)
-    parts = evidence.page_comparison_parts(runs, CONFIG)
-    total = sum(parts["parts"][name]["mean"] for name in evidence.PART_NAMES) + parts["chance"]
+    parts = page_gap.page_comparison_parts(runs, CONFIG)
+    total = sum(parts["parts"][name]["mean"] for name in page_gap.PART_NAMES) + parts["chance"]
     assert total == pytest.approx(parts["observed"]) and parts["observed"] == pytest.approx(-0.12)
-    assert "**The largest part is optimizer**" in evidence.decomposition_conclusion(parts)
+    assert "**The largest part is optimizer**" in wording.decomposition_conclusion(parts)
     init_driven = runs_table(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": 0.15}, precisions=BOTH)
-    parts = evidence.page_comparison_parts(init_driven, CONFIG)
-    assert "**The largest part is initialisation**" in evidence.decomposition_conclusion(parts)
-    assert "its largest part is **initialisation**" in guidance.headline(effects_module.effects_table(init_driven), parts)
+    parts = page_gap.page_comparison_parts(init_driven, CONFIG)
+    assert "**The largest part is initialisation**" in wording.decomposition_conclusion(parts)
+    assert "its largest part is **initialisation**" in wording.headline(effects_module.effects_table(init_driven), parts)
 
 
 def test_without_the_pages_settings_in_the_sweep_the_gap_is_not_split():
     runs = runs_table(settings=[("sgd", 0.05, 16), ("sgd", 0.2, 16)])
-    assert evidence.page_comparison_parts(runs, CONFIG) is None
-    assert "cannot be split" in evidence.decomposition_conclusion(None)
+    assert page_gap.page_comparison_parts(runs, CONFIG) is None
+    assert "cannot be split" in wording.decomposition_conclusion(None)
 
 
 def test_engine_sentence_counts_runs_per_engine():
-    text = evidence.engine_sentence(runs_table(seeds=range(3), settings=[("sgd", 0.05, 16)]))
+    text = wording.engine_sentence(runs_table(seeds=range(3), settings=[("sgd", 0.05, 16)]))
     assert "neurogebra's numpy tensor engine trained the sweep's runs of neurogebra (6)" in text
     assert "PyTorch trained the sweep's runs of PyTorch (6) and the page's own run of PyTorch (1)" in text
 
@@ -160,23 +164,23 @@ def _engine_table(loss_gap: float, test_gap: float = 0.0):
 
 
 def test_engine_agreement_is_stated_when_the_engines_agree_and_flips_when_they_do_not():
-    agree = evidence.engine_agreement(_engine_table(1e-15))
+    agree = engines.engine_agreement(_engine_table(1e-15))
     assert agree["all_agree"] and agree["seeds"] == 3 and agree["seeds_same_test_accuracy"] == 3
-    assert evidence.engine_agreement_sentence(agree).startswith("**The two engines agree**")
-    apart = evidence.engine_agreement(_engine_table(1e-15, test_gap=0.05))
+    assert wording.engine_agreement_sentence(agree).startswith("**The two engines agree**")
+    apart = engines.engine_agreement(_engine_table(1e-15, test_gap=0.05))
     assert not apart["all_agree"] and apart["seeds_same_test_accuracy"] == 2
-    assert evidence.engine_agreement_sentence(apart).startswith("**The two engines do not agree everywhere**")
-    assert "1.0e-03" in evidence.engine_agreement_sentence(evidence.engine_agreement(_engine_table(1e-3)))
+    assert wording.engine_agreement_sentence(apart).startswith("**The two engines do not agree everywhere**")
+    assert "1.0e-03" in wording.engine_agreement_sentence(engines.engine_agreement(_engine_table(1e-3)))
 
 
 def test_a_range_of_ratios_never_prints_the_same_number_twice():
-    assert evidence.ratio_range(6.2, 25.0) == "6.2× – 25×"
-    assert evidence.ratio_range(11.6, 12.4) == "11.6× – 12.4×"  # not "12× – 12×"
-    assert evidence.ratio_range(2.204, 2.236) == "2.20× – 2.24×"
+    assert wording.ratio_range(6.2, 25.0) == "6.2× – 25×"
+    assert wording.ratio_range(11.6, 12.4) == "11.6× – 12.4×"  # not "12× – 12×"
+    assert wording.ratio_range(2.204, 2.236) == "2.20× – 2.24×"
 
 
 def verdict_table(runs, config=CONFIG):
-    return verdicts_module.verdicts(runs, effects_module.effects_table(runs), config).set_index("verdict")["value"]
+    return verdicts_module.verdicts(runs, effects_module.effects_table(runs), CONTROLLED, COMPLEXITY, config).set_index("verdict")["value"]
 
 
 def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
@@ -186,7 +190,7 @@ def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
         runs = runs_table(framework_effect=effect, init_effect=0.0)
         table = verdict_table(runs)
         assert table["framework effect over its levels"] == f"same ({side})"
-        assert lead in evidence.framework_conclusion(effects_module.effects_table(runs))
+        assert lead in wording.framework_conclusion(effects_module.effects_table(runs))
         assert table["when to use each: Accuracy on a problem like this"] == side
         assert table["framework effect, pooled, within page/float64"] == f"favours {side} (significant after Holm)"
     null = verdict_table(runs_table(framework_effect=0.0, init_effect=0.0, rng_seed=3))
@@ -197,22 +201,22 @@ def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
 
 def test_the_verdicts_name_the_largest_part_of_the_pages_gap():
     runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
-    parts = evidence.page_comparison_parts(runs, CONFIG)
-    assert verdict_table(runs)["the page's gap: largest part"] == evidence.largest_part(parts)[1] == "optimizer"
+    parts = page_gap.page_comparison_parts(runs, CONFIG)
+    assert verdict_table(runs)["the page's gap: largest part"] == page_gap.largest_part(parts)[1] == "optimizer"
 
 
 def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap():
     runs = runs_table(precision_effect={"neurogebra": 0.0, "pytorch": 0.12}, precisions=BOTH)
     table = effects_module.effects_table(runs)
-    text = evidence.precision_conclusion(table)
+    text = wording.precision_conclusion(table, MARGIN)
     assert text.startswith("**The precision matters: float32 is more accurate in PyTorch from ")
     assert "in neurogebra from the page's initialisation in float" not in text  # precision is what varies
-    assert "**The precision matters**" in guidance.headline(table, None)
-    parts = evidence.page_comparison_parts(runs, CONFIG)
+    assert "**The precision matters**" in wording.headline(table, None)
+    parts = page_gap.page_comparison_parts(runs, CONFIG)
     assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]
     assert parts["parts"]["precision"]["mean"] == pytest.approx(-0.12, abs=0.03)  # float64 − float32 in PyTorch
     none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
-    assert evidence.precision_conclusion(none).startswith("**Float32 and float64 train to the same accuracy")
+    assert wording.precision_conclusion(none, MARGIN).startswith("**Float32 and float64 train to the same accuracy")
     assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
 
 
@@ -235,32 +239,33 @@ IMPLEMENTATION_NAMES = ("neurogebra's tensor engine", "PyTorch", "the hand-writt
 
 
 def test_what_float32_buys_is_stated_from_the_data_and_flips_with_it():
-    everywhere = evidence.precision_speed_conclusion(speed_table(lambda width: 2.0))
+    everywhere = wording.precision_speed_conclusion(speed_table(lambda width: 2.0))
     for name in IMPLEMENTATION_NAMES:
         assert f"{name} 2.00× at width 4, 2.00× at width 1024 (**faster at every width measured**)" in everywhere
     assert "no clear gain" not in everywhere and "below the width" not in everywhere
 
     # Within the repeats' spread (under CLEAR_SPEEDUP) is no gain, even where float32 is a little faster.
-    nowhere = evidence.precision_speed_conclusion(speed_table(lambda width: 1.05))
+    nowhere = wording.precision_speed_conclusion(speed_table(lambda width: 1.05))
     for name in IMPLEMENTATION_NAMES:
         assert f"{name} 1.05× at width 4, 1.05× at width 1024 (no clear gain at any width measured)" in nowhere
     assert "**faster" not in nowhere
 
-    late = evidence.precision_speed_conclusion(speed_table(lambda width: 1.0 if width < 256 else 1.8))
+    late = wording.precision_speed_conclusion(speed_table(lambda width: 1.0 if width < 256 else 1.8))
     assert late.count("(**faster from width 256 on**)") == 3
     assert "below the width where a gain starts" in late
     # A gain at one width in between is not a gain "from" it: float32 must stay faster up to the largest width.
-    dip = evidence.precision_speed_conclusion(speed_table(lambda width: 1.5 if width == 64 else 1.0))
+    dip = wording.precision_speed_conclusion(speed_table(lambda width: 1.5 if width == 64 else 1.0))
     assert dip.count("no clear gain at any width measured") == 3
 
     only_float64 = speed_table(lambda width: 2.0).query("precision == 'float64'")
-    assert evidence.precision_speed_conclusion(only_float64).startswith("Float32 was not timed beside float64")
+    assert wording.precision_speed_conclusion(only_float64).startswith("Float32 was not timed beside float64")
 
 
 def test_the_speed_comparisons_between_implementations_stay_in_float64():
     """float32 timings, however fast, leave the float64 numbers (the headline's) as they are."""
     with_float32 = speed_table(lambda width: 3.0)
     float64 = with_float32.query("precision == 'float64'")
-    assert evidence.speed_conclusion(with_float32, 16) == evidence.speed_conclusion(float64, 16)
-    pd.testing.assert_frame_equal(evidence.speed_by_width(with_float32), evidence.speed_by_width(float64))
-    assert evidence.growth_exponents(with_float32) == evidence.growth_exponents(float64)
+    assert wording.speed_conclusion(with_float32, 16) == wording.speed_conclusion(float64, 16)
+    assert sp.speed_facts(with_float32, 16) == sp.speed_facts(float64, 16)
+    pd.testing.assert_frame_equal(sp.speed_by_width(with_float32), sp.speed_by_width(float64))
+    assert sp.growth_exponents(with_float32) == sp.growth_exponents(float64)

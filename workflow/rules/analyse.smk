@@ -2,6 +2,7 @@
 # paired effects of framework and initialisation), the page's worked examples (softmax demo,
 # MathForge), and the code complexity table.
 import re
+from pathlib import Path
 
 from spiralbench import complexity as spiral_complexity
 
@@ -25,7 +26,11 @@ ANALYSIS_TARGETS = (
         result(f"tables/{name}.csv")
         for name in ("complexity", "softmax_demo", "mathforge")
     ]
-    + [result("tables/effects.csv"), result("tables/verdicts.csv")]
+    + [
+        result("tables/effects.csv"),
+        result("tables/verdicts.csv"),
+        result("timing/findings.csv"),
+    ]
     + [result("tables/complexity_rule.txt")]
     + (
         [result("tables/boundary_agreement.csv"), result("tables/layer_stats.csv")]
@@ -37,6 +42,13 @@ ANALYSIS_TARGETS = (
         name=sorted(INSPECTION),
         array=["boundary", "neuron_maps"],
     )
+)
+
+
+# The code the verdicts and the timing findings are computed by: a change to it recomputes them.
+FINDINGS_CODE = sorted(
+    str(path.relative_to(workflow.basedir))
+    for path in Path(workflow.basedir, "workflow/spiralbench/findings").glob("*.py")
 )
 
 
@@ -69,6 +81,9 @@ rule verdicts:
     input:
         runs=result("tables/runs.csv"),
         effects=result("tables/effects.csv"),
+        controlled=result("tables/controlled.csv"),
+        complexity=result("tables/complexity.csv"),
+        code=FINDINGS_CODE,
     output:
         report(
             result("tables/verdicts.csv"),
@@ -83,6 +98,22 @@ rule verdicts:
         "../envs/spiralbench.yaml"
     script:
         "../scripts/analyse_verdicts.py"
+
+
+rule timing_findings:
+    """Every speed number and speed verdict the report states, beside the timings (not in the manifest)."""
+    input:
+        speed=result("timing/speed.csv"),
+        run_timing=result("timing/runs.csv"),
+        code=FINDINGS_CODE,
+    output:
+        result("timing/findings.csv"),
+    log:
+        result("logs/timing_findings.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    script:
+        "../scripts/analyse_timing_findings.py"
 
 
 rule inspect:

@@ -2,16 +2,19 @@
 # It reads tables and arrays only; it trains nothing.
 from pathlib import Path
 
-# The helpers the report's cells call: a change to them re-renders the report.
+# The helpers the report's cells call: a change to them re-renders the report. The published manifest
+# and tolerances the reproducibility section describes are read as files of the repository (like the
+# .qmd), not as inputs: they are made from this rule's output.
 REPORT_CODE = sorted(
     str(path.relative_to(workflow.basedir))
-    for path in Path(workflow.basedir, "workflow/spiralbench/report").glob("*.py")
+    for package in ("report", "findings")
+    for path in Path(workflow.basedir, "workflow/spiralbench", package).glob("*.py")
 )
 TUTORIAL_RUNS = sorted(run_id for run_id in RUNS if run_id.startswith("tutorial/"))
 
 
 rule report:
-    """Execute the report with papermill and render it with Quarto if installed, otherwise nbconvert."""
+    """Execute the report with papermill; render it with Quarto if installed, otherwise as nbconvert's plain page."""
     input:
         qmd="report/report.qmd",
         quarto_yml="report/_quarto.yml",

@@ -2,15 +2,17 @@
 from pathlib import Path
 
 from spiralbench.jobs import logging_to
-from spiralbench.report.render import render_report
+from spiralbench.report.render import choose_renderer, describe, render_report
 
 with logging_to(snakemake.log[0]):
     report_dir = Path(snakemake.output.html).parent  # RESULTS/report
+    renderer = choose_renderer()
     page = render_report(
         qmd=snakemake.input.qmd,
-        quarto_yml=snakemake.input.quarto_yml,
         results_dir=report_dir.parent,
-        config=snakemake.config,
+        config=snakemake.config,  # validated once, when the workflow started
         output_dir=report_dir,
+        project_files=[snakemake.input.quarto_yml, snakemake.input.css],
+        renderer=renderer,
     )
-    print(f"report written to {page}")
+    print(describe(page, renderer))

@@ -7,14 +7,12 @@ table, apart from everything deterministic.
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from spiralbench.config import SETTING_KEYS, hidden_slug
+from spiralbench.intervals import t_interval
 from spiralbench.io import read_csv, read_json, write_csv
 
 RUN_KEYS = ["run_id", "group", "framework", "setting", "seed"]
@@ -96,19 +94,9 @@ def _run_id_of(path) -> str:
 
 
 def confidence_interval(values) -> tuple[float, float, float, float]:
-    """(mean, std, low, high): sample std and a two-sided 95% t-interval for the mean.
-
-    With fewer than two values there is no spread to measure: std and the interval are NaN.
-    """
-    values = np.asarray(values, dtype=float)
-    if len(values) == 0:
-        return (math.nan,) * 4
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return mean, math.nan, math.nan, math.nan
-    std = float(np.std(values, ddof=1))
-    half_width = float(stats.t.ppf(0.975, len(values) - 1)) * std / math.sqrt(len(values))
-    return mean, std, mean - half_width, mean + half_width
+    """(mean, std, low, high) of a metric over seeds: ``intervals.t_interval`` as the summary's columns."""
+    interval = t_interval(values)
+    return interval["mean"], interval["std"], interval["low"], interval["high"]
 
 
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:

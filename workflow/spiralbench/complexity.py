@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 from radon.raw import analyze
 
-FRAMEWORKS = ("neurogebra", "pytorch")
+from spiralbench.frameworks import FRAMEWORKS
 
 # Where each component of each implementation lives. This is the only place to
 # edit when code moves: every target is checked to exist when the table is built.

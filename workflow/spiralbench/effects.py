@@ -41,6 +41,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from spiralbench.config import FACTORS, SETTING_KEYS
+from spiralbench.frameworks import FRAMEWORKS
 
 
 METRIC = "test_accuracy"
@@ -58,7 +59,7 @@ SETTING_COLUMNS = [key for key in SETTING_KEYS if key not in FACTORS]
 # effect -> (the factor it varies, the level whose accuracy is subtracted from, the other level);
 # every other factor is held fixed (``held_fixed``).
 EFFECTS = {
-    "framework": ("framework", "neurogebra", "pytorch"),
+    "framework": ("framework", *FRAMEWORKS),
     "init": ("init", "page", "torch-default"),
     "precision": ("precision", "float32", "float64"),
 }

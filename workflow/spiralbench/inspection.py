@@ -13,10 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spiralbench.frameworks import TrainedModel, arrays_to_weights, load_trained
+from spiralbench.frameworks import FRAMEWORKS, TrainedModel, arrays_to_weights, load_trained
 from spiralbench.io import load_npz, read_json, save_npz
 
-FRAMEWORKS = ("neurogebra", "pytorch")
 
 # The page's Step 7 grid: step h over the test set's range widened by a margin on every side.
 BOUNDARY_STEP = 0.02

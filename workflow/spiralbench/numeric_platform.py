@@ -208,6 +208,42 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def _first_processor(path: str = "/proc/cpuinfo") -> dict[str, str]:
+    """The fields of the first processor in ``/proc/cpuinfo`` ({} where there is none, as on macOS)."""
+    fields = {}
+    try:
+        with open(path, encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return fields
+
+
+def cpu_identity(path: str = "/proc/cpuinfo") -> str:
+    """Vendor, family, model and stepping: what names the CPU where its name is generic (cloud VMs that
+    report only "AMD EPYC"), e.g. "AuthenticAMD family 25 model 17 stepping 1" (Zen 4)."""
+    fields = _first_processor(path)
+    parts = [f"{name} {fields[key]}" for key, name in (("cpu family", "family"), ("model", "model"),
+                                                       ("stepping", "stepping")) if key in fields]
+    return " ".join([fields.get("vendor_id", "")] + parts).strip() or "unknown"
+
+
+def memory_total(path: str = "/proc/meminfo") -> str:
+    """The machine's memory, e.g. "23.5 GiB" ("unknown" without /proc/meminfo)."""
+    try:
+        with open(path, encoding="utf-8") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    return f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return "unknown"
+
+
 def numpy_dispatch() -> list[str]:
     """numpy's SIMD targets in effect: its baseline, then the dispatch targets it enabled here."""
     from numpy._core._multiarray_umath import __cpu_baseline__, __cpu_dispatch__, __cpu_features__
@@ -242,6 +278,9 @@ def describe(environ=os.environ) -> dict:
     return {
         "machine": platform.machine(),
         "cpu": cpu_model(),
+        "cpu_id": cpu_identity(),
+        "cpus": f"{os.cpu_count()} logical, {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} usable by this process",
+        "memory": memory_total(),
         "isa_level": isa_level(),
         "os": f"{platform.system()} {platform.release()}",
         "libc": libc or "unknown",

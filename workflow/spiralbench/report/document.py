@@ -1,35 +1,32 @@
 """What a report cell shows: labelled figures and tables with captions, findings, the footer.
 
-Every exhibit is shown as one Jupyter output holding Quarto markdown (``text/markdown``),
-which ``quarto render`` reads as part of the document. The conventions, for anyone
-adding a cell:
+Every exhibit is one Jupyter output of Markdown (``text/markdown``), written for the
+renderer that will read it (``ReportDocument.quarto``):
 
-- ``report.figure(chart, caption, label="fig-dataset")`` shows
-  ``![caption](data:image/png;base64,...){#fig-dataset width=...}``: a Quarto
-  cross-reference figure, numbered by Quarto ("Figure 3: caption"), the PNG inline;
-- ``report.table(table, caption, label="tbl-splits")`` shows a pipe table followed by
-  ``: caption {#tbl-splits}``: a Quarto cross-reference table, caption on top;
-- refer to either from the prose or from any caption, cell or finding with
-  ``@fig-dataset`` / ``@tbl-splits``; Quarto writes "Figure 3" with a link;
-- labels start with ``fig-`` or ``tbl-`` and then use only ``a-z``, ``0-9`` and ``-``
-  (Quarto's rule; ``slug(name)`` makes a label part from any name); a figure or table
-  without a label gets ``fig-N`` / ``tbl-N``, fine to show, not meant to be referred to;
-- ``report.finding(text, warning=False)`` shows a callout, ``::: {.callout-note}``
-  (``.callout-warning`` when ``warning``);
-- captions, table cells and findings are plain text in which ``**bold**``, ```code```
-  and ``@fig-``/``@tbl-`` references are markup; everything else is shown as written;
-- a table's ``row_classes`` wrap every cell of a row in a span, ``[cell]{.sb-diverged}``,
-  which ``report/report.css`` colours (pipe tables have no row attributes).
+- for Quarto, Quarto markdown: ``![caption](data:image/png;base64,...){#fig-x fig-alt="..."}``
+  is a numbered, cross-referenced figure with alternative text; a pipe table followed by
+  ``: caption {#tbl-x}`` a numbered table; ``::: {.callout-note}`` a callout; ``@fig-x`` /
+  ``@tbl-x`` in any text a reference that Quarto writes as "Figure 3" with a link;
+- for the plain page (nbconvert, when Quarto is not installed), CommonMark: the image with
+  its alternative text and a caption line "Figure 3. ...", the caption line then the table,
+  a finding as a quotation. Its references are written as "Figure 3" by ``plain`` after the
+  notebook ran, from the numbers each exhibit records in its output's metadata.
+
+Labels start with ``fig-`` or ``tbl-`` and then use only ``a-z``, ``0-9`` and ``-``
+(Quarto's rule; ``slug(name)`` makes a label part from any name). Captions, table cells and
+findings are plain text in which ``**bold**``, ```code``` and ``@fig-``/``@tbl-`` references
+are markup; everything else is shown as written. A table's ``row_classes`` wrap every cell
+of a row in a span (``report/report.css`` colours ``sb-diverged``).
 
 No cell may output ``text/html`` or ``application/javascript``: Quarto takes either for a
 JavaScript widget and then loads require.js and jQuery from a CDN. Each exhibit is
 captioned with the result files it was drawn from, and recorded, so that the provenance
-section can list them all. Without Quarto the same outputs are rendered by nbconvert,
-which reads these constructs through ``quarto_markdown``.
+section can list them all.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -39,15 +36,18 @@ from matplotlib.figure import Figure
 
 from .style import png_data_uri
 
+EXHIBIT_KEY = "spiralbench/exhibit"  # output metadata: {"label": "fig-x", "name": "Figure 3"}
 LABEL = re.compile(r"^(?P<kind>fig|tbl)-[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass
 class Chart:
-    """A drawn figure and the result files it was drawn from."""
+    """A drawn figure, the result files it was drawn from, and what it shows in words (its alternative
+    text, read aloud by screen readers in place of the image)."""
 
     figure: Figure
     sources: list[str]
+    alt: str = ""
 
 
 @dataclass
@@ -74,29 +74,73 @@ class Exhibit:
     caption: str
     sources: list[str]
 
+    @property
+    def name(self) -> str:
+        """How the text refers to it: "Figure 3"."""
+        return f"{self.kind} {self.number}"
+
 
 @dataclass
 class ReportDocument:
-    """Labels and shows the report's exhibits, and remembers where each came from."""
+    """Labels and shows the report's exhibits for one renderer, and remembers where each came from.
+
+    ``renderer`` is what the footer names (e.g. "Quarto 1.10.18"); ``quarto`` says whether the outputs
+    are read by Quarto (Quarto markdown) or by the plain nbconvert page (CommonMark).
+    """
 
     renderer: str
+    quarto: bool = True
     exhibits: list[Exhibit] = field(default_factory=list)
 
     def figure(self, chart: Chart, caption: str, label: str | None = None) -> None:
+        if not chart.alt.strip():
+            raise ValueError(f"figure {label or ''} has no alternative text: the plot must say what it shows")
         exhibit = self._record("Figure", caption, chart.sources, label)
         uri, width = png_data_uri(chart.figure)
-        show_markdown(f"![{self._caption(exhibit)}]({uri}){{#{exhibit.label} width={width}}}",
-                      plain=f"{exhibit.kind} {exhibit.number}: {caption}")
+        alt = " ".join(chart.alt.split()).replace('"', "'")
+        if self.quarto:
+            markdown = f'![{self._caption(exhibit)}]({uri}){{#{exhibit.label} fig-alt="{alt}" width={width}}}'
+        else:
+            # An <img> rather than ![alt](src): CommonMark has no width, and the PNG has two pixels per CSS pixel.
+            markdown = (f'<a id="{exhibit.label}"></a>\n\n<img alt="{html.escape(alt)}" src="{uri}" width="{width}">\n\n'
+                        f"**{exhibit.name}.** {self._caption(exhibit)}")
+        show_markdown(markdown, plain=f"{exhibit.name}: {caption}", exhibit=exhibit)
 
-    def table(self, table: Table, caption: str, label: str | None = None) -> None:
+    def table(self, table: Table, caption: str, label: str | None = None, fold: str | None = None) -> None:
+        """Show ``table`` under ``caption``; ``fold`` (a one-line summary) folds a long table away under it."""
         exhibit = self._record("Table", caption, table.sources, label)
-        show_markdown(f"{pipe_table(table)}\n\n: {self._caption(exhibit)} {{#{exhibit.label}}}",
-                      plain=f"{exhibit.kind} {exhibit.number}: {caption}\n\n{table.frame.to_string(index=False)}")
+        if self.quarto:
+            markdown = f"{pipe_table(table)}\n\n: {self._caption(exhibit)} {{#{exhibit.label}}}"
+        else:
+            markdown = f'<a id="{exhibit.label}"></a>\n\n**{exhibit.name}.** {self._caption(exhibit)}\n\n{pipe_table(table, spans=False)}'
+        if fold:
+            markdown = (f"<details class=\"sb-fold\">\n<summary>{html.escape(fold)} "
+                        f"(show {exhibit.name.lower()}, {len(table.frame)} rows)</summary>\n\n{markdown}\n\n</details>")
+        show_markdown(markdown, plain=f"{exhibit.name}: {caption}\n\n{table.frame.to_string(index=False)}",
+                      exhibit=exhibit)
 
     def finding(self, text: str, warning: bool = False) -> None:
         """A conclusion computed from the data, set apart from the prose."""
-        kind = "warning" if warning else "note"
-        show_markdown(f'::: {{.callout-{kind} appearance="simple"}}\n{markdown_text(text)}\n:::', plain=text)
+        if self.quarto:
+            kind = "warning" if warning else "note"
+            markdown = f'::: {{.callout-{kind} appearance="simple"}}\n{markdown_text(text)}\n:::'
+        else:
+            markdown = f"> {'**Caution:** ' if warning else ''}{markdown_text(text)}"
+        show_markdown(markdown, plain=text)
+
+    def in_short(self, sentences: list[str], table: Table | None = None) -> None:
+        """The box at the top: a few sentences, then a small table (unnumbered: it restates what follows)."""
+        text = " ".join(markdown_text(sentence) for sentence in sentences)
+        grid = f"\n\n{pipe_table(table, spans=self.quarto)}" if table is not None else ""
+        if self.quarto:
+            markdown = f'::: {{.callout-note appearance="default" title="In short"}}\n{text}{grid}\n:::'
+        else:
+            markdown = f"> **In short.** {text}{grid}"  # the table under the quotation: CommonMark's has none inside
+        show_markdown(markdown, plain=" ".join(sentences))
+
+    def markdown(self, text: str) -> None:
+        """Markdown made by the report itself (links, for one), shown as it is: CommonMark both renderers read."""
+        show_markdown(text, plain=text)
 
     def sources_table(self) -> Table:
         """Every figure and table shown so far (as cross-references), with the files it was drawn from."""
@@ -108,10 +152,12 @@ class ReportDocument:
         return Table(pd.DataFrame(rows, columns=["exhibit", "caption", "drawn from"]), sources=[],
                      text_columns=("exhibit", "caption", "drawn from"), wrap_columns=("caption", "drawn from"))
 
-    def footer(self, provenance: dict) -> None:
+    def footer(self, provenance: dict, advice: str = "") -> None:
+        """The last line: which renderer made the page and when (and ``advice``, e.g. how to get Quarto)."""
         date = provenance.get("date", "")
-        text = f"Rendered by {self.renderer} from `report/report.qmd`{' on ' + str(date) if date else ''}."
-        show_markdown(f"::: {{.sb-footer}}\n{markdown_text(text)}\n:::", plain=text)
+        text = (f"Rendered by {self.renderer} from `report/report.qmd`{' on ' + str(date) if date else ''}."
+                + (f" {advice}" if advice else ""))
+        show_markdown(f'<div class="sb-footer">\n\n{markdown_text(text)}\n\n</div>', plain=text)
 
     # ------------------------------------------------------------ internals
 
@@ -137,13 +183,16 @@ class ReportDocument:
         return markdown_text(exhibit.caption) + sources
 
 
-def show_markdown(markdown: str, plain: str) -> None:
-    """Output ``markdown`` for Quarto and nbconvert, with a plain-text version for other frontends."""
-    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
+def show_markdown(markdown: str, plain: str, exhibit: Exhibit | None = None) -> None:
+    """Output ``markdown``, with a plain-text version for other frontends; an exhibit's label and name go into
+    the output's metadata, where the plain page finds what its references point to."""
+    metadata = {EXHIBIT_KEY: {"label": exhibit.label, "name": exhibit.name}} if exhibit else {}
+    display({"text/markdown": markdown, "text/plain": plain}, metadata=metadata, raw=True)
 
 
-def pipe_table(table: Table) -> str:
-    """The table as a Markdown pipe table: cells escaped (their markup kept), row classes as spans.
+def pipe_table(table: Table, spans: bool = True) -> str:
+    """The table as a Markdown pipe table: cells escaped (their markup kept), row classes as spans,
+    Pandoc's bracketed spans (``spans``) or HTML ones (for CommonMark, which has no bracketed spans).
 
     Pandoc sizes the columns of a long pipe table by the dashes under the header, so each
     column gets as many dashes as its longest cell (wrapping columns up to 40, others up to 16).
@@ -159,7 +208,8 @@ def pipe_table(table: Table) -> str:
         longest = max([len(header[index])] + [len(row[index]) for row in cells])
         dashes = "-" * max(3, min(longest, 40 if column in table.wrap_columns else 16))
         rule.append(f":{dashes}" if column in table.text_columns else f"{dashes}:")
-    body = [[f"[{cell}]{{.{row_class}}}" if row_class and cell else cell for cell in row]
+    span = "[{cell}]{{.{row_class}}}" if spans else '<span class="{row_class}">{cell}</span>'
+    body = [[span.format(cell=cell, row_class=row_class) if row_class and cell else cell for cell in row]
             for row, row_class in zip(cells, classes)]
     lines = [header, rule, *body]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-# Quarto hides a cell whose source starts with this option; the nbconvert path reads it too.
+# Quarto hides a cell whose source starts with this option (the plain page shows no code at all).
 HIDE_CELL_SOURCE = "#| echo: false"
 
 

@@ -15,8 +15,13 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
-from . import evidence
+from spiralbench.config import FRAMEWORKS
+from spiralbench.effects import OK, SETTING_COLUMNS
+from spiralbench.findings import settings as sweep, speed as sp
+
+from . import wording
 from .document import Chart
 from .results import Results, boundary_path, neuron_maps_path, split_path
 from .style import (
@@ -30,7 +35,6 @@ from .style import (
     styled,
 )
 
-FRAMEWORKS = evidence.FRAMEWORKS
 
 
 # ---------------------------------------------------------------- 1. dataset
@@ -66,7 +70,9 @@ def dataset_split(results: Results, seed: int) -> Chart:
                label="test point"),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    return Chart(figure, [split_path(seed)])
+    alt = (f"Scatter plot of seed {seed}'s split: {n_classes} interleaved spiral arms, one colour per class, "
+           f"{len(split['y_train'])} training points filled and {len(split['y_test'])} test points ringed in black.")
+    return Chart(figure, [split_path(seed)], alt)
 
 
 @styled
@@ -89,7 +95,9 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
         ax.set_visible(False)
     handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
     figure.legend(handles=handles, loc="outside lower center", ncols=n_classes, frameon=False)
-    return Chart(figure, [split_path(seed) for seed in seeds])
+    alt = (f"{len(seeds)} small scatter plots, one per seed ({', '.join(map(str, seeds))}), each showing the "
+           f"{n_classes} spiral arms; the noise on the arms and which points are held out for testing differ by seed.")
+    return Chart(figure, [split_path(seed) for seed in seeds], alt)
 
 
 # ---------------------------------------------------------------- 4. training
@@ -115,7 +123,7 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
     optimizers = [o for o in ("sgd", "adam") if o in reference] + sorted(set(reference) - {"sgd", "adam"})
     figure, axes = new_figure(min(MAX_FIGURE_WIDTH, 4.4 * len(optimizers) + 2.0), 6.2, 2, len(optimizers),
                               sharex="col")
-    diverged_runs = set(runs.loc[runs["status"] != evidence.OK, "run_id"])
+    diverged_runs = set(runs.loc[runs["status"] != OK, "run_id"])
     tutorial = runs[runs["group"] == "tutorial"]
     handles = {}
     for column, optimizer in enumerate(optimizers):
@@ -141,8 +149,9 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
                                            linestyle="--", linewidth=1.3)
                 handles.setdefault(f"page-{framework}", Line2D(
                     [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
-                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({evidence.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
-        title = evidence.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")).get(setting, setting)
+                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
+        title = _with_precision(wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")),
+                                runs)[setting]
         axes[0, column].set_title(title, fontsize=10)
         axes[0, column].set_ylabel("training loss (sum of batch means)")
         axes[1, column].set_ylabel("training accuracy")
@@ -150,7 +159,17 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
         axes[1, column].set_ylim(0, 1.02)
         axes[1, column].xaxis.set_major_locator(MaxNLocator(integer=True))
     figure.legend(handles=_unique_labels(handles.values()), loc="outside lower center", ncols=2, frameon=False)
-    return Chart(figure, [results.path_of("epochs"), results.path_of("runs")])
+    alt = (f"Line charts in {len(optimizers)} column(s), one per optimizer ({', '.join(map(wording.optimizer_name, optimizers))}): "
+           "training loss (top) and training accuracy (bottom) per epoch, neurogebra in orange and PyTorch in blue, "
+           "each a mean line with a shaded band of one standard deviation over seeds; the page's own two runs dashed.")
+    return Chart(figure, [results.path_of("epochs"), results.path_of("runs")], alt)
+
+
+def _with_precision(labels: dict[str, str], runs: pd.DataFrame) -> dict[str, str]:
+    """Each setting's label with its precision, a factor of every comparison: 'Adam, lr 0.01, float32'."""
+    precision = runs.drop_duplicates("setting").set_index("setting")["precision"]
+    return {setting: f"{label}, {precision[setting]}" if setting in precision and precision[setting] not in label
+            else label for setting, label in labels.items()}
 
 
 def _unique_labels(handles):
@@ -173,9 +192,11 @@ def accuracy_heatmaps(results: Results) -> Chart:
     sweep = summary[summary["group"] == "sweep"]
     optimizers = sorted(sweep["optimizer"].unique(), key=lambda o: (o != "sgd", o))
     learning_rates = sorted(sweep["learning_rate"].unique())
-    # Columns: every batch size × initialisation scheme of the sweep.
-    batch_sizes = sorted(set(zip(sweep["batch_size"], sweep["init"])))
+    # Columns: every batch size × initialisation scheme × precision of the sweep (each its own cell: none
+    # is drawn over another).
+    batch_sizes = sorted(set(zip(sweep["batch_size"], sweep["init"], sweep["precision"])))
     width = min(MAX_FIGURE_WIDTH, 1.6 + len(optimizers) * (1.2 + 1.15 * len(batch_sizes)))
+    notes_fontsize = 9 if width / max(1, len(optimizers) * len(batch_sizes)) > 0.75 else 7.5
     height = 1.3 + len(FRAMEWORKS) * (0.8 + 0.5 * len(learning_rates))
     figure, axes = new_figure(width, height, len(FRAMEWORKS), len(optimizers), sharex=True, sharey=True)
     cmap = _accuracy_colormap()
@@ -190,30 +211,33 @@ def accuracy_heatmaps(results: Results) -> Chart:
             cells = sweep[(sweep["framework"] == framework) & (sweep["optimizer"] == optimizer)]
             grid = np.full((len(learning_rates), len(batch_sizes)), np.nan)
             for cell in cells.itertuples():
-                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init))
+                i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init, cell.precision))
                 grid[i, j] = cell.test_accuracy_mean
                 note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
                 if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
                     note += f"\n{cell.n_diverged}/{cell.n_runs} diverged"
                 dark = np.isfinite(cell.test_accuracy_mean) and (cell.test_accuracy_mean - low) / (1 - low) < 0.55
                 if np.isfinite(cell.test_accuracy_mean):
-                    ax.text(j, i, note, ha="center", va="center", fontsize=9, color="white" if dark else "black")
+                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color="white" if dark else "black")
                 else:
-                    ax.text(j, i, note, ha="center", va="center", fontsize=9, color=DIVERGED_COLOR,
+                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color=DIVERGED_COLOR,
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
                 if not np.isfinite(cell.test_accuracy_mean):
                     ax.add_patch(_hatched_cell(j, i))
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
-            ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}" for batch, init in batch_sizes])
+            ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}\n{precision}" for batch, init, precision in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
-            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {evidence.optimizer_name(optimizer)}")
+            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {wording.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
-                ax.set_xlabel("batch size, initialisation")
+                ax.set_xlabel("batch size, initialisation, precision")
             if column == 0:
                 ax.set_ylabel("learning rate")
     figure.colorbar(image, ax=axes, label="mean test accuracy", shrink=0.8)
-    return Chart(figure, [results.path_of("summary")])
+    alt = (f"Heat maps of mean test accuracy, one per framework and optimizer, learning rate down the side "
+           f"({', '.join(f'{lr:g}' for lr in learning_rates)}) and batch size, initialisation and precision across; "
+           "each cell prints its accuracy, and how many runs diverged where some did.")
+    return Chart(figure, [results.path_of("summary")], alt)
 
 
 def _accuracy_colormap():
@@ -230,8 +254,8 @@ def _hatched_cell(x, y):
 def run_accuracies(results: Results) -> Chart:
     """Test accuracy of every sweep run (one dot per seed), per setting and framework; diverged runs as ×."""
     runs = results.runs("sweep")
-    settings = list(evidence.sweep_settings(runs)["setting"])
-    names = evidence.setting_labels(runs)
+    settings = list(sweep.sweep_settings(runs)["setting"])
+    names = _with_precision(wording.setting_labels(runs), runs)
     finite = runs["test_accuracy"][np.isfinite(runs["test_accuracy"])]
     left = max(0.0, math.floor(10 * finite.min()) / 10 - 0.05) if len(finite) else 0.0
     figure, axes = new_figure(8.4, 1.5 + 0.36 * len(settings))
@@ -242,8 +266,8 @@ def run_accuracies(results: Results) -> Chart:
         mine = runs[runs["framework"] == framework]
         for position, setting in enumerate(settings):
             same = mine[mine["setting"] == setting]
-            ok = same[same["status"] == evidence.OK]
-            bad = same[same["status"] != evidence.OK]
+            ok = same[same["status"] == OK]
+            bad = same[same["status"] != OK]
             y = position + offsets[framework]
             ax.scatter(ok["test_accuracy"], np.full(len(ok), y), s=26, color=FRAMEWORK_COLORS[framework],
                        alpha=0.8, linewidths=0)
@@ -266,7 +290,10 @@ def run_accuracies(results: Results) -> Chart:
         handles.append(Line2D([], [], marker="x", linestyle="", color=DIVERGED_COLOR, markersize=7,
                               label="diverged run (at its test accuracy; at the left edge if it has none)"))
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
-    return Chart(figure, [results.path_of("runs")])
+    alt = (f"Dot plot of every sweep run's test accuracy: one row per setting ({len(settings)} rows), neurogebra's "
+           "runs in orange and PyTorch's in blue, one dot per seed and a bar at each setting's mean"
+           + ("; diverged runs as red crosses." if any_diverged else "."))
+    return Chart(figure, [results.path_of("runs")], alt)
 
 
 # ---------------------------------------------------------------- 6. fair comparison
@@ -290,11 +317,11 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     """
     settings = effects.loc[effects["scope"] == "setting", evidence_setting_columns()].drop_duplicates()
     settings = settings.sort_values(evidence_setting_columns(), kind="mergesort")
-    varying = evidence.varying_columns(settings)
-    labels = ["all settings (pooled per seed)"] + [evidence.setting_label(r, varying) for _, r in settings.iterrows()]
+    varying = wording.varying_columns(settings)
+    labels = ["all settings (pooled per seed)"] + [wording.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
     panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
-    figure, axes = new_figure(MAX_FIGURE_WIDTH, 2.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
+    figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
     span, legends = 1.0, []
     for ax, effect in zip(axes[0], panels):
         mine = effects[effects["effect"] == effect]
@@ -322,9 +349,11 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.set_title(EFFECT_PANELS[effect])
         ax.set_xlabel("difference (percentage points)")
         ax.grid(axis="y", alpha=0)
-        ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=evidence.where(effect, level))
+        ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=wording.where(effect, level))
                            for level in levels], loc="upper center",
-                  bbox_to_anchor=(0.5, -0.6 / figure.get_figheight()), frameon=False, fontsize="small")
+                  # Below the axis label whatever the figure's height: anchored in points, not axes fractions.
+                  bbox_to_anchor=(0.5, 0), bbox_transform=offset_copy(ax.transAxes, fig=figure, y=-40, units="points"),
+                  frameon=False, fontsize="small")
     span = min(span, 100.0)  # no difference of two accuracies is larger; wider intervals run off the edge
     for ax in axes[0]:
         ax.set_xlim(-1.1 * span, 1.1 * span)
@@ -333,11 +362,15 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     figure.legend(handles=[Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
                                   label="open marker: not significant after Holm")],
                   loc="outside upper right", frameon=False)
-    return Chart(figure, [results.path_of("effects")])
+    alt = (f"Forest plot in {len(panels)} panel(s), one per effect ({', '.join(panels)}): for each setting and, "
+           "on the top row, pooled over the settings, the mean paired difference in test accuracy in percentage "
+           "points with its 95% interval, one colour per level held fixed; a vertical line marks no difference, "
+           "and filled markers are significant after Holm's correction.")
+    return Chart(figure, [results.path_of("effects")], alt)
 
 
 def evidence_setting_columns() -> list[str]:
-    return list(evidence.effects_module.SETTING_COLUMNS)
+    return list(SETTING_COLUMNS)
 
 
 def _matches(rows: pd.DataFrame, key: tuple) -> pd.Series:
@@ -356,7 +389,7 @@ def controlled_curves(results: Results) -> Chart:
     for name, style in (("scalar", dict(linewidth=5, alpha=0.35)), ("tensor", dict(linewidth=2.5, alpha=0.7)),
                         ("torch", dict(linewidth=1.2, linestyle="--"))):
         left.plot(controlled["epoch"], controlled[f"{name}_loss"], color=IMPLEMENTATION_COLORS[name],
-                  label=evidence.IMPLEMENTATION_NAMES[name], **style)
+                  label=wording.IMPLEMENTATION_NAMES[name], **style)
     for ax in (left, right):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set_xlabel("epoch")
@@ -379,7 +412,11 @@ def controlled_curves(results: Results) -> Chart:
     right.set_title("Difference between the implementations")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
-    return Chart(figure, [results.path_of("controlled")])
+    alt = (f"Two charts over {len(controlled)} epochs of the controlled run: left, the training loss of "
+           "neurogebra's scalar engine, its tensor engine and PyTorch, lying on one another; right, on a log "
+           f"scale, the largest difference between them per epoch (at most {differences.max():.1e}), below the "
+           "dotted tolerance line at 1e-6.")
+    return Chart(figure, [results.path_of("controlled")], alt)
 
 
 # ---------------------------------------------------------------- 7. decision boundaries
@@ -399,12 +436,12 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
         ax.pcolormesh(grid["xx"], grid["yy"], grid[framework], cmap=regions, norm=norm, shading="auto",
                       rasterized=True)
         _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=20)
-        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({evidence.optimizer_name(run['optimizer'])}): test accuracy "
-                     f"{evidence.percent(run['test_accuracy'], 0)}", fontsize=10)
+        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({wording.optimizer_name(run['optimizer'])}): test accuracy "
+                     f"{wording.percent(run['test_accuracy'], 0)}", fontsize=10)
     disagree = (grid["neurogebra"] != grid["pytorch"]).astype(float)
     axes[0, 2].pcolormesh(grid["xx"], grid["yy"], disagree, cmap=ListedColormap(["#f7f7f7", "#333333"]),
                           vmin=0, vmax=1, shading="auto", rasterized=True)
-    axes[0, 2].set_title(f"Disagreement: {evidence.percent(disagree.mean())} of the grid", fontsize=10)
+    axes[0, 2].set_title(f"Disagreement: {wording.percent(disagree.mean())} of the grid", fontsize=10)
     for ax in axes[0]:
         ax.set_aspect("equal")
         ax.set_xlabel("x₁")
@@ -413,7 +450,10 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
     handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
     handles.append(Patch(facecolor="#333333", label="frameworks predict different classes"))
     figure.legend(handles=handles, loc="outside lower center", ncols=n_classes + 1, frameon=False)
-    return Chart(figure, [boundary_path(name), split_path(pair["seed"]), results.path_of("runs")])
+    alt = (f"Three maps of the plane for seed {pair['seed']}: the class neurogebra predicts at each grid point, "
+           "the class PyTorch predicts, both with the test points on top, and the grid points where the two "
+           f"disagree ({wording.percent(disagree.mean())} of the grid).")
+    return Chart(figure, [boundary_path(name), split_path(pair["seed"]), results.path_of("runs")], alt)
 
 
 # ---------------------------------------------------------------- 8. what the network learned
@@ -441,9 +481,12 @@ def neuron_maps(results: Results, name: str, columns: int = 8) -> Chart:
                      color=DIVERGED_COLOR if dead else "black")
         ax.set_aspect("equal")
         ax.grid(False)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
     figure.colorbar(image, ax=axes, label="activation", shrink=0.9)
-    return Chart(figure, [neuron_maps_path(name)])
+    alt = (f"{n} small heat maps, one per first-layer neuron, of its output over the plane on one colour scale: "
+           "each is zero on one side of a straight line and grows on the other"
+           + (f"; {sum(not np.any(m > 0) for m in maps)} are zero everywhere." if any(not np.any(m > 0) for m in maps) else "."))
+    return Chart(figure, [neuron_maps_path(name)], alt)
 
 
 # ---------------------------------------------------------------- 9. code complexity
@@ -476,7 +519,9 @@ def complexity_bars(results: Results) -> Chart:
     ax.set_xlim(0, 1.15 * float(parts[[b[0] for b in bars]].to_numpy().max()))
     ax.grid(axis="y", alpha=0)
     figure.legend(loc="outside lower center", ncols=4, frameon=False)
-    return Chart(figure, [results.path_of("complexity")])
+    alt = ("Horizontal bar chart of lines of code per component (" + ", ".join(parts["component"].astype(str))
+           + "): neurogebra and PyTorch as measured, solid, beside the page's claims, hatched; each bar prints its count.")
+    return Chart(figure, [results.path_of("complexity")], alt)
 
 
 # ---------------------------------------------------------------- 10. speed
@@ -508,15 +553,17 @@ def speed_scaling(results: Results) -> Chart:
     left, right = axes[0]
     precisions = [p for p in PRECISION_STYLES if p in set(speed["precision"])]
     for precision in precisions:
-        by_width = evidence.speed_by_width(speed, precision)
+        by_width = sp.speed_by_width(speed, precision)
         widths = by_width["hidden_width"].to_numpy()
-        for name in evidence.IMPLEMENTATIONS:
+        for name in sp.IMPLEMENTATIONS:
             _median_and_quartiles(left, widths, *(by_width[f"{name}_{stat}"].to_numpy(dtype=float)
                                                   for stat in ("median", "p25", "p75")),
                                   IMPLEMENTATION_COLORS[name], precision)
-        ratio = by_width["tensor_ratio"].to_numpy(dtype=float)
-        _median_and_quartiles(right, widths, ratio, by_width["tensor_ratio_low"].to_numpy(dtype=float),
-                              by_width["tensor_ratio_high"].to_numpy(dtype=float), IMPLEMENTATION_COLORS["tensor"],
+        # "× faster": PyTorch's time over the tensor engine's, so that higher is faster and every ratio of the
+        # report reads the same way round; the spread's ends swap with the inversion.
+        faster = 1 / by_width["tensor_ratio"].to_numpy(dtype=float)
+        _median_and_quartiles(right, widths, faster, 1 / by_width["tensor_ratio_high"].to_numpy(dtype=float),
+                              1 / by_width["tensor_ratio_low"].to_numpy(dtype=float), IMPLEMENTATION_COLORS["tensor"],
                               precision)
     widths = sorted(set(speed["hidden_width"]))
     for ax in (left, right):
@@ -527,18 +574,25 @@ def speed_scaling(results: Results) -> Chart:
     left.set_ylabel("seconds per epoch")
     left.set_title("Cost of one epoch")
     timed = set(speed["implementation"])
-    handles = [Line2D([], [], color=IMPLEMENTATION_COLORS[name], marker="o", label=evidence.IMPLEMENTATION_NAMES[name])
-               for name in evidence.IMPLEMENTATIONS if name in timed]
+    handles = [Line2D([], [], color=IMPLEMENTATION_COLORS[name], marker="o", label=wording.IMPLEMENTATION_NAMES[name])
+               for name in sp.IMPLEMENTATIONS if name in timed]
     handles += [Line2D([], [], color="#333333", marker="o", label=precision, **PRECISION_STYLES[precision])
                 for precision in precisions]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
-    right.set_yscale("log")
-    crossover = evidence.crossover_width(speed)
+    right.set_ylim(bottom=0)  # a ratio on a linear axis from 0: its ticks are plain numbers
+    crossover = sp.crossover_width(speed)
     if crossover is not None:
         right.axvline(crossover, color=DIVERGED_COLOR, linestyle="--", linewidth=1)
-        right.annotate(f"PyTorch faster from width {crossover} (float64)", (crossover, 1.0),
-                       textcoords="offset points", xytext=(4, 6), fontsize=8, color=DIVERGED_COLOR)
-    right.set_ylabel("tensor engine / PyTorch time per epoch")
-    right.set_title("Below 1: the tensor engine is faster")
-    return Chart(figure, [results.path_of("speed")])
+        # Inside the axes, on the side of the line with room: text never runs off the figure.
+        inside_left = crossover > np.sqrt(widths[0] * widths[-1])
+        right.annotate(f"PyTorch faster from width {crossover}\n(float64)", (crossover, 0.97), xycoords=("data", "axes fraction"),
+                       textcoords="offset points", xytext=(-4 if inside_left else 4, 0), va="top",
+                       ha="right" if inside_left else "left", fontsize=9, color=DIVERGED_COLOR, annotation_clip=True)
+    right.set_ylabel("× faster: PyTorch's time / tensor engine's")
+    right.set_title("Above 1: the tensor engine is faster")
+    alt = (f"Two charts against hidden width ({', '.join(map(str, widths))}), float64 solid and float32 dashed: left, "
+           "seconds per epoch on a log scale for each implementation timed, with interquartile bars; right, how "
+           "many times faster the tensor engine is than PyTorch, with a line at 1 (same speed)"
+           + (f" and a marker where PyTorch becomes faster, width {crossover}." if crossover is not None else "."))
+    return Chart(figure, [results.path_of("speed")], alt)

@@ -1,50 +1,39 @@
 """Where a report's numbers came from: config hash, git commit, package versions, date.
 
-The workflow's own ``provenance.json`` is used when the results directory has
-one; otherwise the same facts are collected when the report is rendered.
+Collected once, when the report is rendered, from the config the workflow ran with (already
+validated; hashed by ``spiralbench.config.identity``). The platform the jobs ran on is the
+workflow's ``platform.json`` (``spiralbench.numeric_platform``), read by the report itself.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
+import os
 import platform
+import re
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import yaml
+from spiralbench.config import config_sha256
+from spiralbench.config.identity import HOW as CONFIG_HASH_HOW
 
-from spiralbench.io import read_json
-
-PROVENANCE_FILE = "provenance.json"
-PACKAGES = ("torch", "numpy", "pandas", "matplotlib", "sympy", "snakemake", "papermill", "nbconvert")
+PACKAGES = ("torch", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "sympy", "snakemake", "papermill",
+            "nbconvert")
 REPOSITORY = Path(__file__).resolve().parents[3]
 
 
-def collect_provenance(results_dir: Path, config_path: Path) -> dict:
-    """The provenance record of ``results_dir``: its ``provenance.json``, or one collected now."""
-    recorded = Path(results_dir) / PROVENANCE_FILE
-    if recorded.is_file():
-        return {**read_json(recorded), "recorded_by": f"the workflow ({PROVENANCE_FILE})"}
+def collect_provenance(config: dict) -> dict:
+    """The provenance record of a report rendered now from results made with ``config``."""
     return {
-        "config_sha256": config_hash(config_path),
+        "config_sha256": config_sha256(config),
+        "config_sha256_is": CONFIG_HASH_HOW,
         "git_commit": git_commit(REPOSITORY),
+        "repository": repository_url(REPOSITORY),
         "packages": package_versions(),
         "python": platform.python_version(),
-        "platform": platform.platform(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "recorded_by": "the report rule (the results directory has no provenance.json)",
     }
-
-
-def config_hash(config_path: Path) -> str:
-    """SHA-256 of the config's content as canonical JSON: comments and layout do not change it."""
-    with open(config_path, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)
-    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def git_commit(repository: Path) -> str:
@@ -57,6 +46,18 @@ def git_commit(repository: Path) -> str:
         return "unknown (not a git checkout)"
     dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
     return head.stdout.strip() + (" (modified)" if dirty else "")
+
+
+def repository_url(repository: Path, environ=os.environ) -> str:
+    """The repository's web address: GitHub Actions' own, else the ``origin`` remote's ("" if neither)."""
+    if environ.get("GITHUB_SERVER_URL") and environ.get("GITHUB_REPOSITORY"):
+        return f"{environ['GITHUB_SERVER_URL']}/{environ['GITHUB_REPOSITORY']}"
+    remote = subprocess.run(["git", "-C", str(repository), "remote", "get-url", "origin"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    ssh = re.fullmatch(r"git@([^:]+):(.+?)(\.git)?", remote)
+    if ssh:
+        return f"https://{ssh.group(1)}/{ssh.group(2)}"
+    return re.sub(r"\.git$", "", remote) if remote.startswith("https://") else ""
 
 
 def package_versions(packages=PACKAGES) -> dict:

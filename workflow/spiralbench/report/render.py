@@ -1,9 +1,9 @@
 """The report pipeline: report.qmd -> notebook -> executed (papermill) -> one HTML page.
 
-The page is made by Quarto when ``quarto`` is on PATH, otherwise by nbconvert;
-either way from the same executed notebook, so the content is the same. The
-renderer is chosen before execution and passed in as a parameter, so that the
-page's footer can say which one made it.
+The page is made by Quarto when ``quarto`` is on PATH (``quarto``), otherwise by
+nbconvert as a plain page (``plain``); either way from a notebook executed once
+by papermill. The renderer is chosen before execution and passed in as a
+parameter: the cells write their outputs for it, and the footer names it.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
+import nbformat
 import yaml
 
-from . import html, quarto
+from spiralbench.config import load_config
+
+from . import plain, quarto
 from .execute import execute
 from .provenance import collect_provenance
 from .qmd import read_qmd
@@ -24,21 +26,35 @@ from .qmd import read_qmd
 HTML_NAME = "report.html"
 NOTEBOOK_NAME = "report.ipynb"
 CONFIG_NAME = "config.yaml"
+METADATA_KEY = "spiralbench"  # notebook metadata: {"renderer": ...}, read back by rendered_by()
 
 
 @dataclass(frozen=True)
 class Renderer:
     name: str  # "quarto" or "nbconvert"
-    label: str  # what the footer prints
+    label: str  # what the footer and the run's output print, with the version
+    advice: str = ""  # said beside the label: how to get the full page
     executable: str | None = None
+
+    @property
+    def quarto(self) -> bool:
+        return self.name == "quarto"
 
 
 def choose_renderer() -> Renderer:
     """Quarto if it is installed, nbconvert otherwise."""
     executable = quarto.quarto_executable()
     if executable:
-        return Renderer("quarto", f"Quarto {quarto.quarto_version(executable)}", executable)
-    return Renderer("nbconvert", f"nbconvert {version('nbconvert')} (Quarto is not installed)")
+        return Renderer("quarto", f"Quarto {quarto.quarto_version(executable)}", executable=executable)
+    return Renderer("nbconvert", f"nbconvert {plain.nbconvert_version()}",
+                    advice=f"Quarto was not found, so this is the plain page; with Quarto installed "
+                           f"({quarto.GET_QUARTO}) the report gets a table of contents, cross-references, "
+                           "callouts and folded code.")
+
+
+def project_files_of(qmd: Path) -> list[Path]:
+    """The files Quarto reads beside the document: ``_quarto.yml`` and the stylesheets."""
+    return [qmd.parent / "_quarto.yml", *sorted(qmd.parent.glob("*.css"))]
 
 
 def render_report(
@@ -46,40 +62,52 @@ def render_report(
     results_dir: Path,
     config: Path | dict,
     output_dir: Path,
-    quarto_yml: Path | None = None,
+    project_files: list[Path] | None = None,
     renderer: Renderer | None = None,
 ) -> Path:
     """Execute the report on ``results_dir`` and write ``report.ipynb`` and ``report.html`` to ``output_dir``.
 
-    ``config`` is the config the results were made with: a YAML file, or the config itself (as the
-    workflow holds it, overrides included), which is then written to ``output_dir/config.yaml`` for
-    the report to read. Returns the page's path. ``quarto_yml`` defaults to ``_quarto.yml`` beside the ``.qmd``.
+    ``config`` is the config the results were made with: the config as the workflow holds it
+    (validated, overrides included), or a YAML file, validated here. Either way it is written to
+    ``output_dir/config.yaml`` for the report to read. Returns the page's path.
     """
     qmd, results_dir, output_dir = (Path(p).resolve() for p in (qmd, results_dir, output_dir))
-    quarto_yml = Path(quarto_yml).resolve() if quarto_yml else qmd.parent / "_quarto.yml"
-    output_dir.mkdir(parents=True, exist_ok=True)
-    if isinstance(config, dict):
-        config_path = output_dir / CONFIG_NAME
-        config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    else:
-        config_path = Path(config).resolve()
-    for what, path in (("results directory", results_dir), ("config", config_path), ("Quarto options", quarto_yml),
-                       ("report source", qmd)):
+    project_files = [Path(p).resolve() for p in (project_files or project_files_of(qmd))]
+    for what, path in (("results directory", results_dir), ("report source", qmd),
+                       *(("report file", p) for p in project_files)):
         if not path.exists():
             raise FileNotFoundError(f"report: {what} {path} does not exist")
+    if not isinstance(config, dict):
+        config = load_config(config)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    config_path = output_dir / CONFIG_NAME
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     renderer = renderer or choose_renderer()
 
     parameters = {
         "results_dir": str(results_dir),
         "config_path": str(config_path),
         "renderer": renderer.label,
-        "provenance": collect_provenance(results_dir, config_path),
+        "renderer_advice": renderer.advice,
+        "quarto": renderer.quarto,
+        "provenance": collect_provenance(config),
     }
     notebook = execute(read_qmd(qmd), output_dir / NOTEBOOK_NAME, parameters, cwd=output_dir)
+    notebook.metadata[METADATA_KEY] = {"renderer": renderer.label}
+    nbformat.write(notebook, output_dir / NOTEBOOK_NAME)
     page = output_dir / HTML_NAME
-    if renderer.name == "quarto":
-        return quarto.write_html(notebook, quarto_yml, page, renderer.executable)
-    return html.write_html(notebook, quarto_yml, page)
+    if renderer.quarto:
+        return quarto.write_html(notebook, project_files, page, renderer.executable)
+    return plain.write_html(notebook, [p for p in project_files if p.suffix == ".css"], page)
+
+
+def rendered_by(notebook_path: Path) -> str:
+    """The renderer that made the page beside ``notebook_path`` ("" if unknown)."""
+    try:
+        notebook = nbformat.read(notebook_path, as_version=4)
+    except (OSError, ValueError):
+        return ""
+    return notebook.metadata.get(METADATA_KEY, {}).get("renderer", "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,10 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, required=True, help="the config the results were made with")
     parser.add_argument("--output-dir", type=Path, help="where report.html goes (default: RESULTS_DIR/report)")
     args = parser.parse_args(argv)
-    output_dir = args.output_dir or args.results_dir / "report"
-    page = render_report(args.qmd, args.results_dir, args.config, output_dir)
-    print(f"report written to {page}")
+    renderer = choose_renderer()
+    page = render_report(args.qmd, args.results_dir, args.config, args.output_dir or args.results_dir / "report",
+                         renderer=renderer)
+    print(describe(page, renderer))
     return 0
+
+
+def describe(page: Path, renderer: Renderer) -> str:
+    """What the run says about the page it wrote."""
+    return f"report written to {page} by {renderer.label}" + (f"\n{renderer.advice}" if renderer.advice else "")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import inspection_pairs, load_config
+import yaml
+
+from spiralbench.config import FRAMEWORKS, inspection_pairs
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
@@ -27,7 +29,8 @@ TABLES = {
     )),
     "epochs": ("tables/epochs.csv", ("run_id", "group", "framework", "setting", "seed", "optimizer", "epoch", "loss", "accuracy")),
     "summary": ("tables/summary.csv", (
-        "group", "framework", "setting", "optimizer", "learning_rate", "batch_size", "n_runs", "n_diverged",
+        "group", "framework", "setting", "optimizer", "learning_rate", "batch_size", "init", "precision", "n_runs",
+        "n_diverged",
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
     "effects": ("tables/effects.csv", (
@@ -50,6 +53,7 @@ TABLES = {
     "complexity": ("tables/complexity.csv", (
         "component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
     )),
+    "verdicts": ("tables/verdicts.csv", ("verdict", "value")),
     "boundary_agreement": ("tables/boundary_agreement.csv", ("name", "seed", "agreement")),
     "softmax_demo": ("tables/softmax_demo.csv", ("framework", "class", "score", "probability", "loss")),
     "mathforge": ("tables/mathforge.csv", ("expression", "symbolic", "gradient", "x", "value", "gradient_value")),
@@ -58,7 +62,6 @@ TABLES = {
         "bias_mean", "bias_std",
     )),
 }
-FRAMEWORKS = ("neurogebra", "pytorch")
 
 
 class Results:
@@ -68,7 +71,9 @@ class Results:
         self.dir = Path(results_dir)
         if not self.dir.is_dir():
             raise ResultFileError(f"{self.dir}: results directory not found")
-        self.config = load_config(config_path)
+        # The config as the workflow validated it when it started (render.py writes it beside the report).
+        with open(config_path, encoding="utf-8") as handle:
+            self.config = yaml.safe_load(handle)
         self.table = cache(self._read_table)
         self.arrays = cache(self._read_arrays)
 

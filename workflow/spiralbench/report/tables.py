@@ -14,9 +14,13 @@ import pandas as pd
 from spiralbench.config import n_parameters
 from spiralbench.numeric_platform import PLATFORM_FILE
 
-from . import evidence
+from spiralbench.config import FRAMEWORKS
+from spiralbench.effects import OK
+from spiralbench.findings import engines, page_gap, speed as sp
+
+from . import wording
 from .document import Table
-from .evidence import FRAMEWORKS, framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
+from .wording import framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
 from .results import Results, split_path
 
 
@@ -55,7 +59,7 @@ def layer_sizes_of(results: Results, run_id: str) -> list[int]:
 
 def networks(results: Results) -> Table:
     """The page's two networks: architecture, parameters reported by the run, and counted from its weights."""
-    tutorial = evidence.tutorial_runs(results.table("runs"))
+    tutorial = page_gap.tutorial_runs(results.table("runs"))
     rows, sources = [], [results.path_of("runs")]
     for framework in FRAMEWORKS:
         run = tutorial.loc[framework]
@@ -131,11 +135,11 @@ def test_accuracy_summary(results: Results) -> Table:
     """Per sweep setting, both frameworks side by side: test accuracy mean ± std, 95% CI, diverged runs."""
     summary = results.table("summary")
     sweep = summary[summary["group"] == "sweep"]
-    keys = ["optimizer", "learning_rate", "batch_size", "init", "setting"]
+    keys = ["optimizer", "learning_rate", "batch_size", "init", "precision", "setting"]
     rows, classes = [], []
     for key, same in sweep.groupby(keys, sort=True):
         row = {"optimizer": optimizer_name(key[0]), "learning rate": f"{key[1]:g}", "batch size": int(key[2]),
-               "init": key[3]}
+               "init": key[3], "precision": key[4]}
         diverged = []
         for framework in FRAMEWORKS:
             found = same[same["framework"] == framework]
@@ -151,12 +155,13 @@ def test_accuracy_summary(results: Results) -> Table:
         rows.append(row)
         classes.append("sb-diverged" if any(not d.startswith("0/") for d in diverged) else "")
     sorted_rows = pd.DataFrame(rows)
-    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer", "init"), row_classes=classes)
+    return Table(sorted_rows, [results.path_of("summary")], text_columns=("optimizer", "init", "precision"),
+                 row_classes=classes)
 
 
 def diverged_runs(results: Results) -> Table:
     runs = results.table("runs")
-    diverged = runs[runs["status"] != evidence.OK]
+    diverged = runs[runs["status"] != OK]
     rows = [{
         "run": r.run_id,
         "status": r.status,
@@ -172,7 +177,7 @@ def diverged_runs(results: Results) -> Table:
 
 
 def tutorial_comparison(results: Results) -> Table:
-    tutorial = evidence.tutorial_runs(results.table("runs"))
+    tutorial = page_gap.tutorial_runs(results.table("runs"))
     rows = [{
         "framework": framework_name(framework),
         "optimizer": optimizer_name(r["optimizer"]),
@@ -192,12 +197,12 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     """Effects with both intervals, raw and Holm-corrected p-values (``scope``: 'pooled' or 'setting')."""
     rows = []
     chosen = effect_rows[effect_rows["scope"] == scope]
-    varying = evidence.varying_columns(chosen) if scope == "setting" else []
+    varying = wording.varying_columns(chosen) if scope == "setting" else []
     for _, r in chosen.iterrows():
-        within = evidence.where(r["effect"], r["within"])
+        within = wording.where(r["effect"], r["within"])
         row = {"effect": r["contrast"].replace("pytorch", "PyTorch").replace(" - ", " − "), "held fixed": within}
         if scope == "setting":
-            row["setting"] = evidence.setting_label(r, varying)
+            row["setting"] = wording.setting_label(r, varying)
         else:
             row["settings"] = int(r["n_settings"])
         row.update({
@@ -205,9 +210,9 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
             "mean": points(r["mean"]),
             "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
             "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
-            **({"p": evidence.p_value(r["p_value"])} if scope == "pooled" else {}),  # per setting: in effects.csv
+            **({"p": wording.p_value(r["p_value"])} if scope == "pooled" else {}),  # per setting: in effects.csv
             # Bold: significant after Holm's correction within the effect's family.
-            "Holm p": f"**{evidence.p_value(r['p_holm'])}**" if bool(r["significant"]) else evidence.p_value(r["p_holm"]),
+            "Holm p": f"**{wording.p_value(r['p_holm'])}**" if bool(r["significant"]) else wording.p_value(r["p_holm"]),
         })
         rows.append(row)
     text = ("effect", "held fixed", "setting")
@@ -227,7 +232,7 @@ def page_comparison_parts(parts: dict, results: Results) -> Table:
                 f"{point['learning_rate']:g}, {point['init']} init, {point['precision']}")
 
     rows = []
-    for i, name in enumerate(evidence.PART_NAMES):
+    for i, name in enumerate(page_gap.PART_NAMES):
         part = parts["parts"][name]
         rows.append({"part": name, "step": f"{describe(path[i])} − {describe(path[i + 1])}",
                      "mean over seeds": points(part["mean"]),
@@ -244,10 +249,10 @@ def page_comparison_parts(parts: dict, results: Results) -> Table:
 
 
 def engine_usage(results: Results) -> Table:
-    usage = evidence.engine_usage(results.table("runs"))
+    usage = engines.engine_usage(results.table("runs"))
     frame = pd.DataFrame({
         "group": usage["group"], "framework": usage["framework"].map(framework_name),
-        "engine": usage["engine"].map(lambda e: evidence.ENGINE_NAMES.get(e, e)), "runs": usage["runs"],
+        "engine": usage["engine"].map(lambda e: wording.ENGINE_NAMES.get(e, e)), "runs": usage["runs"],
     })
     return Table(frame, [results.path_of("runs")], text_columns=("group", "framework", "engine"))
 
@@ -348,20 +353,21 @@ def complexity(results: Results) -> Table:
 
 def speed(results: Results) -> Table:
     """Seconds per epoch of each implementation per width, and the tensor engine against PyTorch and the floor."""
-    by_width = evidence.speed_by_width(results.table("speed"))
+    by_width = sp.speed_by_width(results.table("speed"))
     rows = []
     for r in by_width.to_dict("records"):
         row = {"hidden width": int(r["hidden_width"])}
-        for name in evidence.IMPLEMENTATIONS:
+        for name in sp.IMPLEMENTATIONS:
             row[f"{SPEED_COLUMNS[name]} s/epoch (IQR)"] = (
                 f"{seconds(r[f'{name}_median'])} ({seconds(r[f'{name}_p25'])} – {seconds(r[f'{name}_p75'])})"
                 if np.isfinite(r[f"{name}_median"]) else "not timed")
         row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
         # How many times faster the tensor engine is than PyTorch (below 1×: slower), with its spread.
-        row["tensor engine speed-up over PyTorch (spread)"] = (
+        # Every ratio as "× faster" (the slower one's time over the faster one's), never as a ratio of times.
+        row["tensor engine × faster than PyTorch (spread)"] = (
             f"{ratio(1 / r['tensor_ratio'])} ({ratio_range(1 / r['tensor_ratio_high'], 1 / r['tensor_ratio_low'])})")
-        row["tensor / numpy time"] = ratio(r["floor_ratio"])
-        row["scalar / PyTorch time"] = ratio(r["ratio"])
+        row["numpy floor × faster than tensor engine"] = ratio(r["floor_ratio"])
+        row["PyTorch × faster than scalar engine"] = ratio(r["ratio"])
         rows.append(row)
     return Table(pd.DataFrame(rows), [results.path_of("speed")])
 
@@ -371,13 +377,13 @@ SPEED_COLUMNS = {"scalar": "scalar engine", "tensor": "tensor engine", "torch": 
 
 def precision_speed(results: Results) -> Table:
     """float64's time over float32's per width for each implementation timed in both: what float32 buys."""
-    speedups = evidence.precision_speedups(results.table("speed"))
+    speedups = sp.precision_speedups(results.table("speed"))
     rows = []
     for width, at in speedups.groupby("hidden_width"):
         row = {"hidden width": int(width)}
         for r in at.itertuples():
-            spread = f"{evidence.speedup(r.speedup_low)} – {evidence.speedup(r.speedup_high)}"
-            row[f"{SPEED_COLUMNS[r.implementation]} (spread)"] = f"{evidence.speedup(r.speedup)} ({spread})"
+            spread = f"{wording.speedup(r.speedup_low)} – {wording.speedup(r.speedup_high)}"
+            row[f"{SPEED_COLUMNS[r.implementation]} (spread)"] = f"{wording.speedup(r.speedup)} ({spread})"
         rows.append(row)
     return Table(pd.DataFrame(rows).fillna("not timed"), [results.path_of("speed")])
 
@@ -407,17 +413,41 @@ def run_timing(results: Results) -> Table:
 
 
 def provenance(record: dict) -> Table:
+    """The provenance record, one row per item (a package per row); keys as the record names them."""
     rows = []
     for key, value in record.items():
         if isinstance(value, dict):
-            rows.extend({"item": f"{key}: {name}", "value": str(v)} for name, v in sorted(value.items()))
+            rows.extend({"item": f"`{key}`: {name}", "value": str(v)} for name, v in sorted(value.items()))
         else:
-            rows.append({"item": key.replace("_", " "), "value": str(value)})
-    return Table(pd.DataFrame(rows, columns=["item", "value"]), ["provenance.json"] if record.get("recorded_by", "").startswith("the workflow") else [],
-                 text_columns=("item", "value"), wrap_columns=("value",))
+            rows.append({"item": f"`{key}`", "value": str(value)})
+    return Table(pd.DataFrame(rows, columns=["item", "value"]), [], text_columns=("item", "value"),
+                 wrap_columns=("value",))
 
 
 def numeric_platform(results: Results) -> Table:
-    rows = [{"item": key.replace("_", " "), "value": str(value)} for key, value in results.platform().items()]
+    rows = [{"item": f"`{key}`", "value": str(value)} for key, value in results.platform().items()]
     return Table(pd.DataFrame(rows, columns=["item", "value"]), [PLATFORM_FILE],
                  text_columns=("item", "value"), wrap_columns=("value",))
+
+
+# ---------------------------------------------------------------- the box at the top
+
+
+EFFECT_CONTRASTS = {"framework": "neurogebra − PyTorch", "init": "page − torch-default initialisation",
+                    "precision": "float32 − float64"}
+
+
+def in_short(effects: pd.DataFrame) -> Table:
+    """One row per effect: what it compares, its pooled differences over the levels held fixed, and how many
+    of them survive Holm's correction."""
+    rows = []
+    for effect, contrast in EFFECT_CONTRASTS.items():
+        pooled = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
+        if pooled.empty:
+            continue
+        means = 100 * pooled["mean"].astype(float)
+        rows.append({"effect": effect, "compares": contrast,
+                     "pooled differences": f"{means.min():+.1f} to {means.max():+.1f} pp".replace("-", "−"),
+                     "significant after Holm": f"{int(pooled['significant'].astype(bool).sum())} of {len(pooled)}"})
+    return Table(pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"]),
+                 ["tables/effects.csv"], text_columns=("effect", "compares"))

@@ -1,0 +1,150 @@
+"""Every verdict and superlative of ``spiralbench.findings`` flips when the data do.
+
+Fed fabricated tables (tests/fabricated.py and small frames made here), each verdict is shown one way,
+then the data are changed until it says the other.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from spiralbench import effects as effects_module
+from spiralbench.findings import code_size, effects as ef, guidance, speed as sp
+from spiralbench.report import wording
+
+from fabricated import runs_table
+from test_report_conclusions import COMPLEXITY, CONTROLLED, CONFIG, speed_table, verdict_table
+
+MARGIN = ef.equivalence_margin(CONFIG)
+BOTH = ("float32", "float64")
+
+
+def test_the_margin_is_one_point_of_the_pages_test_set():
+    assert ef.test_points(CONFIG) == 60 and MARGIN == pytest.approx(1 / 60)
+
+
+def test_precision_sameness_needs_an_equivalence_test_and_flips_with_the_spread():
+    tight = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.002))
+    assert ef.equivalence_verdict(tight, "precision", MARGIN) == "equivalent"
+    assert wording.precision_conclusion(tight, MARGIN).startswith("**Float32 and float64 train to the same accuracy within")
+    # Same null effect, noisier seeds: no difference survives Holm, yet sameness is not shown.
+    loose = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.15, seeds=range(4)))
+    assert ef.equivalence_verdict(loose, "precision", MARGIN) == "not shown"
+    assert "sameness within ±1.67 pp (one point of the page's test set) is not shown" in wording.precision_conclusion(loose, MARGIN)
+    real = effects_module.effects_table(runs_table(precisions=BOTH, precision_effect=0.1))
+    assert ef.equivalence_verdict(real, "precision", MARGIN) == "different"
+
+
+def test_identical_precision_rows_are_counted_and_listed():
+    runs = runs_table(precisions=BOTH, noise=0.01)
+    same = runs["precision"] == "float32"
+    # make float32 copy float64 exactly for neurogebra's SGD runs
+    keys = ["framework", "optimizer", "learning_rate", "batch_size", "init", "seed", "group"]
+    f64 = runs[~same].set_index(keys)["test_accuracy"]
+    mask = same & (runs["framework"] == "neurogebra") & (runs["optimizer"] == "sgd")
+    runs.loc[mask, "test_accuracy"] = [f64[tuple(row[k] for k in keys)] for _, row in runs[mask].iterrows()]
+    table = effects_module.effects_table(runs)
+    rows = ef.identical_settings(table, "precision")
+    assert len(rows) == 12 and set(rows["optimizer"]) == {"sgd"}
+    assert "In 12 of the 48 per-setting rows float32 and float64 give the same accuracy on every seed" in \
+        wording.identical_sentence(table)
+    assert ef.identical_settings(effects_module.effects_table(runs_table(precisions=BOTH)), "precision").empty
+
+
+def test_the_claim_furthest_off_is_computed_and_flips():
+    assert code_size.furthest_claim(COMPLEXITY) | {} == {"component": "evaluation", "framework": "neurogebra",
+                                                         "measured": 38, "claimed": 8}
+    flipped = COMPLEXITY.copy()
+    flipped.loc[flipped["component"] == "training loop", "pytorch_lines"] = 400
+    assert code_size.furthest_claim(flipped)["component"] == "training loop"
+    assert "PyTorch's training loop: 400 lines measured, 20 claimed" in wording.complexity_conclusion(flipped)
+
+
+def test_the_teaching_answer_rests_on_the_controlled_run():
+    assert guidance.teaching_verdict(CONTROLLED) == "neurogebra"
+    apart = CONTROLLED.assign(torch_loss=CONTROLLED["torch_loss"] + 1e-3)
+    assert guidance.teaching_verdict(apart) == "PyTorch"
+
+
+def test_the_speed_answers_compare_the_tensor_engine_with_pytorch_at_the_largest_width():
+    facts = sp.speed_facts(speed_table(lambda width: 1.0), 16)
+    assert guidance.at_scale_verdict(facts) == "neurogebra"  # fabricated: the same time for all three
+    slower = speed_table(lambda width: 1.0)
+    slower.loc[(slower["implementation"] == "tensor") & (slower["hidden_width"] == 1024), "seconds_per_epoch"] *= 3
+    facts = sp.speed_facts(slower, 16)
+    assert guidance.at_scale_verdict(facts) == "PyTorch" and facts["crossover"] == 1024
+    assert guidance.course_verdict(facts, 30) == "neurogebra"
+    assert guidance.course_verdict(facts, 10 ** 7) == "PyTorch"
+
+
+def test_growth_exponents_use_the_same_widths_for_every_implementation():
+    growth = sp.growth_exponents(speed_table(lambda width: 1.0), ("scalar", "torch"))
+    assert growth["widths"] == [4, 16]
+    assert sp.growth_exponents(speed_table(lambda width: 1.0), ("tensor", "torch"))["widths"] == [4, 16, 64, 256, 1024]
+
+
+def test_the_floor_distance_is_given_per_precision():
+    distance = sp.floor_distance(speed_table(lambda width: 2.0))
+    assert set(distance["precision"]) == {"float32", "float64"}
+    assert distance["floor_ratio"].tolist() == pytest.approx([1.0] * len(distance))
+    slow = speed_table(lambda width: 2.0)
+    slow.loc[(slow["implementation"] == "tensor") & (slow["precision"] == "float32"), "seconds_per_epoch"] *= 4
+    by_precision = sp.floor_distance(slow).groupby("precision")["floor_ratio"].max()
+    assert by_precision["float32"] == pytest.approx(4.0) and by_precision["float64"] == pytest.approx(1.0)
+
+
+def test_the_verdicts_carry_the_new_rows_and_flip():
+    table = verdict_table(runs_table(precisions=BOTH, noise=0.002))
+    name = "precision effect: equivalent within ±1.67 pp (TOST)"
+    assert table[name] == "equivalent"
+    assert verdict_table(runs_table(precisions=BOTH, noise=0.15, seeds=range(4)))[name] == "not shown"
+    assert table["lines of code: the page's claim furthest off"] == "evaluation (neurogebra)"
+    assert table["when to use each: Learning ML concepts"] == "neurogebra"
+    assert table["the metric the verdicts use"] == "test_accuracy"  # the fabricated runs have no fresh sample
+
+
+def test_the_verdicts_use_the_fresh_metric_when_the_effects_have_it():
+    table = effects_module.effects_table(runs_table(framework_effect=0.08))
+    both = pd.concat([table.assign(metric="test_accuracy"),
+                      table.assign(metric="fresh_accuracy", significant=False)])
+    assert ef.metric_of(both) == "fresh_accuracy"
+    assert ef.effect_verdict(ef.for_metric(both), "framework")["kind"] == "none"
+    assert ef.effect_verdict(ef.for_metric(both, "test_accuracy"), "framework")["kind"] == "same"
+    assert "The verdicts use accuracy on a fresh sample; the effects tables also report test accuracy." == \
+        wording.metric_sentence(both)
+
+
+def test_the_findings_import_no_plotting_notebook_or_library():
+    code = ("import sys, spiralbench.findings.verdicts, spiralbench.findings.speed, spiralbench.findings.guidance; "
+            "bad = [m for m in ('matplotlib', 'nbformat', 'papermill', 'neurogebra', 'torch', 'spiralbench.report') "
+            "if m in sys.modules]; print(bad); sys.exit(bool(bad))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_sentence_reads_the_verdicts_metric_only():
+    """With both metrics in the table, the sentences and verdicts follow ``VERDICT_METRIC`` alone."""
+    table = effects_module.effects_table(runs_table(framework_effect=0.08))
+    fresh_null = effects_module.effects_table(runs_table(framework_effect=0.0, rng_seed=3))
+    both = pd.concat([table.assign(metric="test_accuracy"), fresh_null.assign(metric="fresh_accuracy")])
+    assert "makes no difference that survives Holm's correction" in wording.framework_conclusion(both)
+    assert guidance.accuracy_verdict(both) == "either"
+    assert guidance.accuracy_verdict(table) == "neurogebra"
+
+
+def test_the_timing_findings_table_names_each_finding_once_and_flips_with_the_data():
+    from spiralbench.findings.timing import timing_findings
+    run_timing = pd.DataFrame({"setting": ["a", "a"], "seed": [0, 0], "framework": ["neurogebra", "pytorch"],
+                               "seconds_per_epoch_median": [1.0, 2.0]})
+    even = timing_findings(speed_table(lambda width: 1.0), run_timing, 16, 30).set_index("finding")["value"]
+    assert even.index.is_unique
+    assert even["when to use each: Large-scale training"] == "neurogebra"
+    assert even["sweep runs: neurogebra's speed-up over PyTorch, median over (setting, seed) pairs"] == 2.0
+    slower = speed_table(lambda width: 1.0)
+    slower.loc[(slower["implementation"] == "tensor") & (slower["hidden_width"] == 1024), "seconds_per_epoch"] *= 3
+    flipped = timing_findings(slower, run_timing, 16, 30).set_index("finding")["value"]
+    assert flipped["when to use each: Large-scale training"] == "PyTorch"
+    assert flipped["PyTorch faster than the tensor engine from width"] == 1024

@@ -1,0 +1,57 @@
+"""The facts of the report's reproducibility section, computed from tables and files (and changed with them)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from spiralbench.findings import reproducibility as facts
+
+CONFIG = {
+    "data": {"n_points": 100, "n_classes": 3, "noise": 0.2, "train_fraction": 0.8},
+    "sweep": {"optimizer": ["sgd", "adam"], "learning_rate": [0.05], "batch_size": [16], "epochs": [30],
+              "hidden_sizes": [[16, 16]], "activation": ["relu"], "init": ["page"], "precision": ["float64"]},
+    "tutorial": {"batch_size": 16, "epochs": 30, "hidden_sizes": [16, 16], "activation": "relu", "seed": 42,
+                 "neurogebra": {"optimizer": "sgd", "learning_rate": 0.05}, "pytorch": {"optimizer": "adam"}},
+    "controlled": {"seed": 42, "hidden_sizes": [16, 16]},
+    "speed": {"threads": 1},
+    "divergence_factor": 10.0,
+}
+
+
+def test_one_test_point_is_the_accuracy_step():
+    split = facts.split(CONFIG)
+    assert (split["n_train"], split["n_test"]) == (240, 60)
+    assert split["test_point_pp"] == pytest.approx(1.6667, abs=1e-4)
+    smaller = facts.split({**CONFIG, "data": {**CONFIG["data"], "n_points": 30}})
+    assert smaller["n_test"] == 18 and smaller["test_point_pp"] == pytest.approx(100 / 18)
+
+
+def test_every_hyperparameter_is_listed_with_its_config_key():
+    table = facts.hyperparameters(CONFIG).set_index("config key")["values"]
+    assert table["sweep.optimizer"] == "sgd, adam" and table["sweep.hidden_sizes"] == "16x16"
+    assert table["tutorial.hidden_sizes"] == "16x16" and table["controlled.hidden_sizes"] == "16x16"
+    assert table["tutorial.neurogebra"] == "optimizer sgd, learning_rate 0.05"
+    assert table["divergence_factor"] == "10"
+
+
+def test_runs_are_counted_per_group_and_compute_summed():
+    runs = pd.DataFrame({"run_id": ["a", "b", "c"], "group": ["sweep", "sweep", "tutorial"],
+                         "framework": ["neurogebra", "pytorch", "pytorch"], "setting": ["s", "s", "t"],
+                         "seed": [1, 2, 1], "status": ["ok", "diverged", "ok"], "epochs_completed": [10, 4, 10]})
+    counts = facts.run_counts(runs).set_index("group")
+    assert counts.loc["sweep"].tolist() == [2, 2, 1, 2, 1] and counts.loc["tutorial", "diverged"] == 0
+    timing = pd.DataFrame({"run_id": ["a", "b", "c"], "seconds_per_epoch_median": [0.5, 1.0, 0.1]})
+    speed = pd.DataFrame({"seconds_per_epoch": [0.25, 0.75]})
+    spent = facts.compute(runs, timing, speed)
+    assert spent["training_seconds"] == pytest.approx(5 + 4 + 1) and spent["speed_seconds"] == pytest.approx(1.0)
+
+
+def test_manifest_and_tolerances_are_summarised_from_their_files(tmp_path):
+    manifest = tmp_path / "manifest.sha256"
+    manifest.write_text("".join(f"{'0' * 64}  {path}\n" for path in (
+        "data/seed1.npz", "runs/sweep/a/seed1/history.csv", "runs/sweep/b/seed1/history.csv", "tables/runs.csv")))
+    entries = facts.manifest_entries(manifest).set_index("output")["entries"]
+    assert entries.to_dict() == {"data/…": 1, "runs/…/history.csv": 2, "tables/…": 1}
+    tolerances = tmp_path / "tolerances.csv"
+    tolerances.write_text("table,column,largest_difference,tolerance\nt.csv,a,0,0\nt.csv,b,1e-6,2e-6\nu.csv,c,0,0\n")
+    assert facts.tolerances(tolerances) == {"columns": 3, "tables": 2, "exact": 2, "largest": 2e-6}

@@ -1,0 +1,84 @@
+""""When to use each": for every row of the page's table, the library the measurements support.
+
+Each answer is computed: accuracy from the framework effect, the teaching rows from the controlled
+run (a library to learn from must compute the same function as PyTorch), the speed rows from the
+tensor engine against PyTorch at the largest width timed (where the speed section compares them),
+a course's exercise from the time the page's training takes. Rows no table measures (GPUs,
+pretrained models) are marked so, not answered.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from spiralbench.findings.effects import effect_verdict
+from spiralbench.findings.engines import controlled_agreement
+from spiralbench.findings.page_gap import tutorial_runs
+
+ACCURACY = "Accuracy on a problem like this"
+TEACHING = ("Learning ML concepts", "Understanding backprop")
+COURSE = "Course assignments"
+AT_SCALE = ("Research prototyping", "Production ML systems", "Large-scale training")
+NOT_MEASURED = ("GPU acceleration", "Pre-trained models")
+NOT_MEASURED_VERDICT = "not measured here"
+# A course exercise fits when the page's whole training takes at most this long with the page's engine.
+COURSE_BUDGET_SECONDS = 600.0
+
+# The page's "When to Use Each" table as printed: (scenario, neurogebra column, PyTorch column).
+PAGE_TABLE = [
+    ("Learning ML concepts", "✅", ""), ("Understanding backprop", "✅", ""), ("Course assignments", "✅", ""),
+    ("Research prototyping", "✅", "✅"), ("Production ML systems", "✅", ""), ("Large-scale training", "✅", ""),
+    ("GPU acceleration", "✅", ""), ("Pre-trained models", "✅", ""),
+]
+
+
+def page_says() -> dict[str, str]:
+    """The page's answer per scenario ('neurogebra', 'PyTorch' or 'neurogebra and PyTorch')."""
+    return {scenario: " and ".join(name for name, mark in (("neurogebra", ng), ("PyTorch", pt)) if mark)
+            for scenario, ng, pt in PAGE_TABLE}
+
+
+def accuracy_verdict(effects: pd.DataFrame) -> str:
+    """'neurogebra' or 'PyTorch' when every matched level favours it after Holm; 'either' when none
+    does or the levels disagree (an effect the initial weights can switch off is no reason to pick a
+    library); 'not measured' without matched pairs."""
+    framework = effect_verdict(effects, "framework")
+    if framework["pooled"].empty:
+        return "not measured"
+    return framework["side"] if framework["kind"] == "same" else "either"
+
+
+def teaching_verdict(controlled: pd.DataFrame) -> str:
+    """neurogebra when, from the same weights and batches, it computes PyTorch's losses within tolerance."""
+    return "neurogebra" if controlled_agreement(controlled)["within_tolerance"] else "PyTorch"
+
+
+def course_verdict(facts: dict, epochs: int) -> str:
+    """neurogebra when the page's training takes at most ``COURSE_BUDGET_SECONDS`` with its scalar engine."""
+    return "neurogebra" if epochs * facts["neurogebra_seconds"] <= COURSE_BUDGET_SECONDS else "PyTorch"
+
+
+def at_scale_verdict(facts: dict) -> str:
+    """The faster of the tensor engine and PyTorch at the largest width timed."""
+    return "PyTorch" if facts["largest_tensor_speedup"] < 1 else "neurogebra"
+
+
+def page_accuracy_claim(runs: pd.DataFrame) -> str:
+    """What the page's single run shows: the framework with the higher test accuracy, or 'either' if tied."""
+    tutorial = tutorial_runs(runs)["test_accuracy"]
+    if tutorial.isna().any() or tutorial["neurogebra"] == tutorial["pytorch"]:
+        return "either"
+    return "neurogebra" if tutorial["neurogebra"] > tutorial["pytorch"] else "PyTorch"
+
+
+def deterministic_verdicts(effects: pd.DataFrame, controlled: pd.DataFrame) -> dict[str, str]:
+    """The answers drawn from deterministic tables only: the ones ``tables/verdicts.csv`` carries."""
+    return {**{scenario: teaching_verdict(controlled) for scenario in TEACHING}, ACCURACY: accuracy_verdict(effects)}
+
+
+def scenario_verdicts(effects: pd.DataFrame, controlled: pd.DataFrame, facts: dict, epochs: int) -> dict[str, str]:
+    """Every row's answer, in the page's order, with the accuracy row last."""
+    verdicts = deterministic_verdicts(effects, controlled)
+    verdicts[COURSE] = course_verdict(facts, epochs)
+    verdicts.update({scenario: at_scale_verdict(facts) for scenario in AT_SCALE})
+    verdicts.update({scenario: NOT_MEASURED_VERDICT for scenario in NOT_MEASURED})
+    return {scenario: verdicts[scenario] for scenario, _, _ in PAGE_TABLE} | {ACCURACY: verdicts[ACCURACY]}

@@ -1,0 +1,80 @@
+"""Section 11's table, "When to use each": the page's answers beside those of ``findings.guidance``,
+each with the measurement it rests on, worded here."""
+from __future__ import annotations
+
+import pandas as pd
+
+from spiralbench.findings import code_size, engines, guidance
+from spiralbench.findings.effects import effect_verdict
+from spiralbench.findings import speed as sp
+
+from .document import Table
+from .results import Results
+from .wording import means_at, minutes_text, relative_speed
+
+
+def reasons(results: Results, facts: dict) -> dict[str, str]:
+    """The measurement behind each answer."""
+    controlled = engines.controlled_agreement(results.table("controlled"))
+    total = code_size.totals(results.table("complexity"))
+    epochs = results.config["tutorial"]["epochs"]
+    same_math = (f"with the same weights and batches it computes PyTorch's losses to within "
+                 f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
+    growth = facts["tensor_growth"]
+    at_scale = (f"neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at width {facts['width']}"
+                + (f" and {relative_speed(facts['largest_tensor_speedup'])} at width {facts['largest_width']}, the "
+                   "largest timed" if facts["largest_width"] != facts["width"] else ", the largest timed")
+                + (f" (PyTorch is faster from width {facts['crossover']} on)" if facts["crossover"] else "")
+                + f"; from width {growth['widths'][0]} to {growth['widths'][-1]} its time per epoch grows like "
+                f"width^{growth['tensor']:.1f} against PyTorch's width^{growth['torch']:.1f}")
+    effects = results.table("effects")
+    verdict = effect_verdict(effects, "framework")
+    framework = means_at(verdict["pooled"], "framework", sep=", ")
+    holm = {"none": "no level differs after Holm's correction",
+            "same": f"every level favours {verdict['side']} after Holm's correction",
+            "partial": "only some levels differ after Holm's correction, so the initial weights or the precision decide",
+            "opposite": "the levels favour different sides"}[verdict["kind"]]
+    return {
+        "Learning ML concepts": f"every component is code in plain sight ({int(total['neurogebra_lines'])} lines "
+                                f"measured, against {int(total['pytorch_lines'])} with PyTorch), and {same_math}",
+        "Understanding backprop": f"each gradient is a `Value.grad` you can print; {same_math}",
+        "Course assignments": f"the page's {epochs} epochs take {minutes_text(epochs * facts['neurogebra_seconds'])} "
+                              f"with its scalar engine at hidden width {facts['width']} (the budget: "
+                              f"{minutes_text(guidance.COURSE_BUDGET_SECONDS)})",
+        "Research prototyping": f"{at_scale}; PyTorch's layers, losses and optimizers are ready-made",
+        "Production ML systems": f"{at_scale}; neurogebra computes on the CPU only",
+        "Large-scale training": at_scale,
+        "GPU acceleration": "no table of this benchmark measures it (it runs on CPUs); neurogebra has no device "
+                            "support, PyTorch runs on GPUs",
+        "Pre-trained models": "no table of this benchmark measures it; neurogebra has no model hub or pretrained "
+                              "weights, PyTorch's ecosystem has",
+        guidance.ACCURACY: f"neurogebra − PyTorch at matched initialisation and precision: {framework} "
+                           f"({holm})",
+    }
+
+
+def when_to_use(results: Results) -> Table:
+    facts = sp.speed_facts(results.table("speed"), results.config["tutorial"]["hidden_sizes"][0])
+    verdicts = guidance.scenario_verdicts(results.table("effects"), results.table("controlled"), facts,
+                                          results.config["tutorial"]["epochs"])
+    page = guidance.page_says() | {guidance.ACCURACY: guidance.page_accuracy_claim(results.table("runs"))}
+    because = reasons(results, facts)
+    rows = [{"scenario": scenario, "the page says": page[scenario], "the evidence says": verdict,
+             "because": because[scenario]} for scenario, verdict in verdicts.items()]
+    classes = ["" if row["the page says"] == row["the evidence says"] else "sb-changed" for row in rows]
+    sources = [results.path_of(name) for name in ("speed", "controlled", "complexity", "effects", "runs")]
+    return Table(pd.DataFrame(rows), sources, text_columns=("scenario", "the page says", "the evidence says", "because"),
+                 row_classes=classes, wrap_columns=("because",))
+
+
+def summary(table: Table) -> str:
+    """The table in one sentence: which library the evidence supports for which scenarios."""
+    groups = []
+    for verdict, rows in table.frame.groupby("the evidence says", sort=False):
+        scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
+        groups.append({"either": f"either library for {scenarios}",
+                       guidance.NOT_MEASURED_VERDICT: f"no answer for {scenarios} (not measured here)"}
+                      .get(verdict, f"{verdict} for {scenarios}"))
+    changed = sum(1 for c in table.row_classes or [] if c == "sb-changed")
+    return (f"The evidence supports {'; '.join(groups)}. It changes {changed} of the "
+            f"{len(table.frame)} rows from what the page says.")

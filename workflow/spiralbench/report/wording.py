@@ -1,0 +1,570 @@
+"""The report's sentences: wording over the findings (``spiralbench.findings``), nothing computed here.
+
+Every function takes findings (or the tables the findings are computed from, handed straight to
+``spiralbench.findings``) and returns text; the verdicts, superlatives and numbers all come from there.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from spiralbench import effects as effects_module
+from spiralbench.collect import ENGINE_LOSS_TOLERANCE
+from spiralbench.findings import code_size, effects as ef, engines, page_gap, settings as sweep, speed as sp
+from spiralbench.findings.effects import effect_verdict
+
+
+def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
+    """Short names for the sweep's settings, naming what varies (and ``always``): 'Adam, lr 0.01, batch 16'."""
+    settings = sweep.sweep_settings(runs)
+    varying = [key for key in SETTING_PARTS if key in always or key in varying_columns(settings)]
+    return {row["setting"]: setting_label(row, varying) for _, row in settings.iterrows()}
+
+
+SETTING_PARTS = {
+    "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
+    "learning_rate": lambda v: f"lr {float(v):g}",
+    "batch_size": lambda v: f"batch {int(v)}",
+    "epochs": lambda v: f"{int(v)} epochs",
+    "hidden_sizes": lambda v: f"hidden {v}",
+    "activation": str,
+    "init": lambda v: f"{v} init",
+}
+
+
+def varying_columns(settings: pd.DataFrame) -> list[str]:
+    """The setting columns that take more than one value (optimizer and learning rate if none do)."""
+    return [key for key in SETTING_PARTS if key in settings and settings[key].nunique() > 1] or ["optimizer", "learning_rate"]
+
+
+def setting_label(row, columns) -> str:
+    """'Adam, lr 0.01, batch 16' from a row with the setting columns."""
+    return ", ".join(SETTING_PARTS[key](row[key]) for key in columns)
+
+
+INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's default initialisation"}
+# How each effect's difference is written: minuend − subtrahend.
+CONTRASTS = {"framework": "Neurogebra − PyTorch", "init": "Page − torch-default", "precision": "Float32 − float64"}
+def effect_numbers(row) -> str:
+    """'+3.1 pp (95% CI +1.0 to +5.2 pp, Holm p = 0.004, 10 seeds)'."""
+    return (f"{points(row['mean'])} (95% CI {points(row['t_low'], unit=False)} to {points(row['t_high'])}, "
+            f"Holm p {p_value(row['p_holm'], relation=True)}, {plural(int(row['n_pairs']), 'seed')})")
+
+
+def where(effect: str, level: str) -> str:
+    """The levels an effect was measured at (``within``, e.g. 'page/float32'), as a phrase: 'from the
+    page's initialisation in float32', 'in PyTorch in float64', 'in neurogebra from PyTorch's default
+    initialisation'."""
+    fixed = dict(zip(effects_module.held_fixed(effect), level.split("/")))
+    words = []
+    if "framework" in fixed:
+        words.append(f"in {framework_name(fixed['framework'])}")
+    if "init" in fixed:
+        words.append(f"from {INIT_NAMES.get(fixed['init'], fixed['init'])}")
+    if "precision" in fixed:
+        words.append(f"in {fixed['precision']}")
+    return " ".join(words)
+
+
+def split_verdict(verdict: dict, effect: str) -> str:
+    """For a 'partial' or 'opposite' verdict: which side each level favours, with its mean.
+
+    'neurogebra is more accurate from PyTorch's default initialisation (+3.3 pp); from the page's
+    initialisation the difference (+4.2 pp) is not significant after Holm's correction'.
+    """
+    pooled = verdict["pooled"]
+    shown = [(level, side) for level, side in verdict["sides"].items() if side]
+    quiet = [level for level, side in verdict["sides"].items() if not side]
+    parts = [f"{side} is more accurate {where(effect, level)} ({points(pooled.loc[level, 'mean'])})"
+             for level, side in shown]
+    parts += [f"{where(effect, level)} the difference ({points(pooled.loc[level, 'mean'])}) is not significant "
+              "after Holm's correction" for level in quiet]
+    return "; ".join(parts)
+
+
+def bold_first(verdict: dict, effect: str, prefix: str = "") -> str:
+    """A 'partial' or 'opposite' verdict with its first clause in bold: '**prefix first**; rest'."""
+    first, _, rest = split_verdict(verdict, effect).partition("; ")
+    return f"**{prefix}{first}**" + (f"; {rest}" if rest else "")
+
+
+def verdict_lead(verdict: dict, effect: str, none: str, same: str, partial: str, opposite: str) -> str:
+    """A conclusion's lead, worded for the verdict's kind: ``same`` may name the ``{side}``, ``partial``
+    starts the bold first clause of the split verdict, ``opposite`` comes before the whole split."""
+    kind = verdict["kind"]
+    if kind == "none":
+        return none
+    if kind == "same":
+        return same.format(side=verdict["side"])
+    if kind == "partial":
+        return bold_first(verdict, effect, partial)
+    return f"{opposite}: {split_verdict(verdict, effect)}"
+
+
+def means_at(pooled: pd.DataFrame, effect: str, sep: str = " and ") -> str:
+    """Each level's mean: '+2.4 pp from the page's initialisation and +1.8 pp from ...'."""
+    return sep.join(f"{points(row['mean'])} {where(effect, level)}" for level, row in pooled.iterrows())
+
+
+def pooled_over(n_settings: int) -> str:
+    return f"averaged over the {n_settings} settings of each seed" if n_settings > 1 else "in the one setting with pairs"
+
+
+def per_level(pooled: pd.DataFrame, effect: str) -> str:
+    """Each pooled row's numbers and where it was measured, joined by '; '."""
+    return "; ".join(f"{effect_numbers(row)} {where(effect, level)}" for level, row in pooled.iterrows())
+
+
+def framework_conclusion(effects: pd.DataFrame) -> str:
+    """Section 6's lead: the framework effect at matched initialisation and precision, pooled over the settings."""
+    verdict = effect_verdict(effects, "framework")
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return ("The sweep has no setting trained by both frameworks with the same initialisation and precision: "
+                "no fair comparison.")
+    per_init = per_level(pooled, "framework")
+    n_settings = int(pooled["n_settings"].max())
+    kind = verdict["kind"]
+    lead = verdict_lead(
+        verdict, "framework",
+        none="**At matched initialisation and precision the framework makes no difference that survives Holm's "
+             "correction**",
+        same="**At matched initialisation and precision {side} is more accurate**",
+        partial="At matched initialisation and precision ",
+        opposite="**At matched initialisation and precision the framework's effect reverses with the initialisation "
+                 "or the precision**")
+    text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
+    if kind == "none":
+        bound = ef.largest_interval_bound(pooled)
+        if np.isfinite(bound) and bound < 1:
+            text += f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+        elif np.isfinite(bound):
+            text += "The intervals are wider than any difference of two accuracies: they rule nothing out. "
+    text += per_setting_summary(effects, "framework")
+    return text
+
+
+def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads: str) -> str:
+    """A factor's conclusion beside the framework's: the lead for its verdict (``leads`` as
+    ``verdict_lead`` takes them), each level's numbers, and the per-setting count; ``missing`` when
+    the sweep does not measure it."""
+    verdict = effect_verdict(effects, effect)
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return missing
+    over = pooled_over(int(pooled["n_settings"].max()))
+    return (f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
+            + per_setting_summary(effects, effect))
+
+
+def init_conclusion(effects: pd.DataFrame) -> str:
+    """Beside it: the initialisation effect within each framework and precision."""
+    return factor_conclusion(
+        effects, "init",
+        missing="The sweep trains no framework with both initialisations: the initialisation effect is not measured.",
+        none="**No initialisation effect survives Holm's correction**",
+        same="**The initialisation matters: {side} is more accurate**",
+        partial="The initialisation matters: ",
+        opposite="**The initialisation's effect reverses between the frameworks**")
+
+
+def precision_conclusion(effects: pd.DataFrame, margin: float) -> str:
+    """Beside them: the precision effect within each framework and initialisation, its equivalence
+    test against ± ``margin``, and the settings where the two precisions never differ."""
+    equivalent = ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
+    within = f"within ±{100 * margin:.2f} pp (one point of the page's test set)"
+    none = (f"**Float32 and float64 train to the same accuracy {within}**: no precision effect survives Holm's "
+            "correction, and every level's 90% interval lies inside that margin (two one-sided tests at 5%, TOST)"
+            if equivalent else
+            f"**No precision effect survives Holm's correction, but sameness {within} is not shown**: some level's "
+            "90% interval (TOST at 5%) reaches past that margin")
+    text = factor_conclusion(
+        effects, "precision",
+        missing="The sweep trains no framework in both precisions: the precision effect is not measured.",
+        none=none,
+        same="**The precision matters: {side} is more accurate**",
+        partial="The precision matters: ",
+        opposite="**The precision's effect reverses between frameworks or initialisations**")
+    return f"{text} {identical_sentence(effects)}".rstrip()
+
+
+def identical_sentence(effects: pd.DataFrame) -> str:
+    """Which settings gave float32 and float64 the same accuracy on every seed, and why they can."""
+    rows = ef.identical_settings(effects, "precision")
+    measured = ef.for_metric(effects)
+    total = int(((measured["effect"] == "precision") & (measured["scope"] == "setting")).sum())
+    if rows.empty:
+        return ""
+    varying = varying_columns(rows)
+    listed = "; ".join(f"{where('precision', within)}: " + " / ".join(setting_label(r, varying) for _, r in group.iterrows())
+                       for within, group in rows.groupby("within", sort=True))
+    return (f"In {len(rows)} of the {total} per-setting rows float32 and float64 give the same accuracy on every "
+            f"seed ({listed}). Both precisions start there from the same weights up to rounding, and the rounding "
+            "differences stay too small to move any prediction; where they differ, larger steps (Adam, larger "
+            "learning rates) amplify them, or the two precisions start from different draws.")
+
+
+def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
+    """'3 of 24 per-setting effects are significant after Holm (all favouring neurogebra).'"""
+    counts = ef.significant_settings(effects, effect)
+    tested, significant = counts["tested"], counts["significant"]
+    if not tested:
+        return ""
+    if not significant:
+        return f"Setting by setting, none of the {plural(tested, 'effect')} is significant after Holm's correction."
+    return (f"Setting by setting, {significant} of the {plural(tested, 'effect')} "
+            f"{'is' if significant == 1 else 'are'} significant after Holm's correction over the {tested} "
+            f"(favouring {' or '.join(counts['sides'])}).")
+
+
+def decomposition_conclusion(parts: dict | None) -> str:
+    """The page's gap as the sum of its parts, naming the largest."""
+    if parts is None:
+        return ("The sweep does not train both of the page's optimizer settings with its batch size, epochs and "
+                "network in both frameworks and both initialisations, so the page's gap cannot be split into parts.")
+    pieces, largest = page_gap.largest_part(parts)
+    spread, typical = parts["total"]["std"], page_gap.seed_is_typical(parts)
+    text = (f"The page's gap, neurogebra − PyTorch on seed {parts['seed']}, is {points(parts['observed'])} = "
+            + " + ".join(f"{name} {points(value)}" for name, value in pieces.items())
+            + f". **The largest part is {largest}**"
+            + {"optimizer": " (SGD at the page's learning rate instead of Adam)",
+               "framework": " (neurogebra instead of PyTorch, same optimizer, initialisation and precision)",
+               "precision": " (PyTorch's float32 instead of float64)",
+               "initialisation": " (the page's initial weights instead of PyTorch's default)",
+               "chance": " (this seed's luck, beyond what the sweep's mean explains)"}[largest]
+            + f". The parts are means over {plural(parts['n_seeds'], 'seed')} of the sweep; ")
+    if typical is not None:
+        text += (f"across those seeds the same comparison varies with a standard deviation of {100 * spread:.1f} pp, "
+                 f"so the page's seed is {'an ordinary draw' if typical else 'an unusual draw'}.")
+    else:
+        text += "with fewer than two seeds its spread is unknown."
+    return text
+
+
+def engine_sentence(runs: pd.DataFrame) -> str:
+    """Which engine trained what, engine by engine: 'neurogebra's numpy tensor engine trained ...'."""
+    usage = engines.engine_usage(runs)
+    if usage.empty:
+        return "The runs table does not say which engine trained each run."
+    parts = []
+    for engine, rows in usage.groupby("engine", sort=False):
+        what = " and ".join(f"{GROUP_NAMES.get(r.group, r.group)} of {framework_name(r.framework)} ({r.runs})"
+                            for r in rows.itertuples())
+        parts.append(f"{ENGINE_NAMES.get(engine, engine)} trained {what}")
+    return "Which engine trained what: " + "; ".join(parts) + "."
+
+
+GROUP_NAMES = {"sweep": "the sweep's runs", "tutorial": "the page's own run", "engine_check": "the engine check"}
+ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neurogebra's numpy tensor engine",
+                "torch": "PyTorch"}
+
+
+def engine_agreement_sentence(agreement: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
+    """The engine check in words: do the scalar and tensor engines give the same numbers?"""
+    if not agreement["seeds"]:
+        return "No run was trained by both of neurogebra's engines, so their agreement is not checked."
+    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting trained by both engines "
+               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
+               f"(tolerance {tolerance:.0e}), the same training accuracy in {agreement['same_accuracy_epochs']} "
+               f"of {agreement['epochs']} epochs and the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
+    if agreement["all_agree"]:
+        return (f"**The two engines agree**: {numbers}. The tensor engine's runs stand for what the page's scalar "
+                "engine would have computed.")
+    return (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
+            "from what the page's scalar engine computes.")
+
+
+def cost_sentence(cost: dict, config: dict) -> str:
+    """What training this config's runs took, summed over runs (jobs ran side by side, so wall time is less)."""
+    if not cost["runs"]:
+        return "No run timing was recorded."
+    parts = ", ".join(f"{framework_name(fw)} {minutes_text(seconds_)}" for fw, seconds_ in sorted(cost["by_framework"].items()))
+    return (f"Training the {plural(cost['runs'], 'run')} of this configuration ({plural(len(config['seeds']), 'seed')}) "
+            f"took {minutes_text(cost['seconds'])} of training time summed over runs ({parts}): seconds per epoch, "
+            "measured while jobs shared the machine, times the epochs each run completed.")
+
+
+def minutes_text(value: float) -> str:
+    return seconds(value) if value < 120 else f"{value / 60:.1f} min"
+
+
+def complexity_conclusion(complexity: pd.DataFrame) -> str:
+    """Measured totals against the page's, and the claim furthest off (``code_size.furthest_claim``)."""
+    total = code_size.totals(complexity)
+    measured = total["neurogebra_lines"] / total["pytorch_lines"]
+    claimed = total["page_neurogebra_lines"] / total["page_pytorch_lines"]
+    worst = code_size.furthest_claim(complexity)
+    return (
+        f"Measured: **{int(total['neurogebra_lines'])} lines for neurogebra against {int(total['pytorch_lines'])} "
+        f"for PyTorch** ({ratio(measured)}); the page claims ~{int(total['page_neurogebra_lines'])} against "
+        f"~{int(total['page_pytorch_lines'])} ({ratio(claimed)}). The claim furthest off, as a factor either way, "
+        f"is {framework_name(worst['framework'])}'s {worst['component']}: {worst['measured']} lines measured, "
+        f"{worst['claimed']} claimed ({ratio(max(worst['measured'], worst['claimed']) / min(worst['measured'], worst['claimed']))} "
+        f"{'more' if worst['measured'] > worst['claimed'] else 'fewer'})."
+    )
+
+
+# ---------------------------------------------------------------- MathForge
+
+
+def relu_values(forge: pd.DataFrame) -> str:
+    """'ReLU(2) = 2 (gradient 1), ReLU(-2) = 0 (gradient 0)' from MathForge's rows for relu."""
+    relu = forge[forge["expression"] == "relu"].sort_values("x", ascending=False)
+    return ", ".join(f"ReLU({r.x:g}) = {r.value:g} (gradient {r.gradient_value:g})" for r in relu.itertuples())
+
+
+IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neurogebra's tensor engine",
+                        "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
+def speedup(value) -> str:
+    """'1.07×': ratios near 1 with two decimals, so that one below ``CLEAR_SPEEDUP`` never prints as 1.1×."""
+    return "–" if value is None or not np.isfinite(value) else f"{value:.2f}×"
+
+
+def precision_speed_conclusion(speed: pd.DataFrame) -> str:
+    """What float32 buys each implementation timed in both precisions, and from which width on, in one sentence."""
+    speedups = sp.precision_speedups(speed)
+    if speedups.empty:
+        return "Float32 was not timed beside float64, so what it buys in speed is not measured here."
+    names = {**IMPLEMENTATION_NAMES, "numpy": "the hand-written numpy floor"}
+    parts, late = [], False
+    for name, rows in speedups.groupby("implementation", sort=False):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        measured = f"{speedup(first['speedup'])} at width {int(first['hidden_width'])}"
+        if len(rows) > 1:
+            measured += f", {speedup(last['speedup'])} at width {int(last['hidden_width'])}"
+        faster_from = sp.float32_faster_from(speedups, name)
+        if faster_from is None:
+            verdict = "no clear gain at any width measured"
+        elif faster_from == first["hidden_width"]:
+            verdict = "**faster at every width measured**"
+        else:
+            verdict, late = f"**faster from width {faster_from} on**", True
+        parts.append(f"{names[name]} {measured} ({verdict})")
+    why = ("; below the width where a gain starts, an epoch's time goes to per-operation overhead, which the "
+           "precision does not shrink" if late else "")
+    return (f"What float32 buys, all else equal (float64's time per epoch over float32's; from "
+            f"{sp.CLEAR_SPEEDUP:.1f}× on it counts as faster): " + "; ".join(parts) + why + ".")
+
+
+def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
+    """'2.3× faster than PyTorch' for a speed-up of 2.3, '2.5× slower than PyTorch' for one of 0.4."""
+    return f"{ratio(speedup)} faster than {peer}" if speedup > 1 else f"{ratio(1 / speedup)} slower than {peer}"
+
+
+def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
+    """What the speed figure means, in one sentence made from the measurements."""
+    by_width = sp.speed_by_width(speed).set_index("hidden_width")
+    at = by_width.loc[width]
+    crossover = sp.crossover_width(speed)
+    tensor_vs_torch = relative_speed(1 / at["tensor_ratio"])
+    floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
+             if np.isfinite(at["floor_ratio"]) else "")
+    scalar = (f", while the scalar engine is {ratio(at['ratio'])} slower than PyTorch"
+              if np.isfinite(at["ratio"]) else "")
+    if crossover is None:
+        where = (f"PyTorch does not overtake it up to width {int(by_width.index.max())}, so at these sizes "
+                 "per-operation overhead, not arithmetic, decides the speed")
+    else:
+        where = (f"PyTorch overtakes it from width {crossover} on: below, per-operation overhead decides and "
+                 "vectorised numpy pays less of it; above, arithmetic decides and PyTorch's kernels are faster")
+    return (f"At hidden width {width}, vectorising alone (neurogebra's tensor engine, from scratch in numpy) is "
+            f"{tensor_vs_torch}{floor}{scalar}; {where}.")
+
+
+def pins_sentence(platform: dict) -> str:
+    """Whether the speed job's timings were taken under the numeric pins, which choose kernels for every
+    x86-64-v3 CPU alike rather than the fastest for this one (``platform``: the speed job's)."""
+    where = f"on {platform['cpu']} ({platform['isa_level']})"
+    blas = re.search(r"kernel (\S+),", platform["blas"])
+    kernels = (f"numpy's loops up to {platform['numpy_dispatch'].split()[-1]}, "
+               f"{'the ' + blas.group(1) + ' kernel of ' if blas else ''}its BLAS, "
+               f"PyTorch's {platform['torch_cpu_capability']} kernels")
+    if platform["pins"] == "on":
+        return (f"The speed job's timings were taken {where} under the numeric pins that make the results the same "
+                f"on every x86-64 CPU with AVX2 ({kernels}): a library left alone may pick a faster kernel.")
+    return (f"The speed job's timings were taken {where} without the numeric pins, each library with the kernels "
+            f"it picks for this CPU ({kernels}); the trained runs, whose numbers are compared byte for byte, use "
+            "the pins, which cost speed at large widths (the README measures how much).")
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def optimizer_name(optimizer: str) -> str:
+    return {"sgd": "SGD", "adam": "Adam"}.get(optimizer, optimizer)
+
+
+def framework_name(framework: str) -> str:
+    return {"neurogebra": "neurogebra", "pytorch": "PyTorch"}.get(framework, framework)
+
+
+def percent(value, digits: int = 1) -> str:
+    """0.8533 -> '85.3%'; missing -> '–'."""
+    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.{digits}f}%"
+
+
+def points(value, digits: int = 1, unit: bool = True) -> str:
+    """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    text = f"{100 * value:+.{digits}f}" + (" pp" if unit else "")
+    return text.replace("-", "−")
+
+
+def p_value(value, relation: bool = False) -> str:
+    """A p-value: two significant digits, '< 0.0001' below that (``relation``: '= 0.004' / '< 0.0001')."""
+    if value is None or not np.isfinite(value):
+        return "= –" if relation else "–"
+    if value < 1e-4:
+        return "< 0.0001"
+    return f"= {value:.2g}" if relation else f"{value:.2g}"
+
+
+def ratio(value, digits: int = 0) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:,.{digits}f}×" if value >= 10 else f"{value:.1f}×"
+
+
+def ratio_range(low, high) -> str:
+    """'6.2× – 25×'; with one more digit where the usual rounding would print the same number twice."""
+    text_low, text_high = ratio(low), ratio(high)
+    if text_low == text_high and text_low != "–":
+        return f"{low:.{2 if low < 10 else 1}f}× – {high:.{2 if high < 10 else 1}f}×"
+    return f"{text_low} – {text_high}"
+
+
+def seconds(value) -> str:
+    """Seconds with three significant digits, in ms below one second."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:.3g} s" if value >= 1 else f"{1000 * value:.3g} ms"
+def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None) -> str:
+    """The box at the top of the report: the fair comparison, the initialisation, the precision (with its
+    equivalence test when ``margin`` is given), the page's gap, the speed."""
+    framework = effect_verdict(effects, "framework")
+    init = effect_verdict(effects, "init")
+    precision = effect_verdict(effects, "precision")
+    fw = framework["pooled"]
+    sentences = []
+    if fw.empty:
+        sentences.append("The sweep has no matched comparison of the two frameworks.")
+    else:
+        numbers = means_at(fw, "framework")
+        seeds = plural(int(fw["n_pairs"].min()), "seed")
+        start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
+                 "framework draws its own weights from it), precision, optimizer and settings")
+        kind = framework["kind"]
+        if kind == "none":
+            sentences.append(f"{start}, **no difference between neurogebra and PyTorch survives Holm's correction** "
+                             f"(neurogebra − PyTorch {numbers}, {seeds}).")
+        elif kind == "same":
+            sentences.append(f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
+                             f"({seeds}, significant after Holm's correction).")
+        else:
+            sentences.append(f"{start}, {bold_first(framework, 'framework')} ({seeds}).")
+    for verdict, effect, matters, none in (
+            (init, "init", "The initialisation matters", "No effect of the initialisation scheme survives Holm's correction"),
+            (precision, "precision", "The precision matters",
+             "Float32 against float64 makes no difference that survives Holm's correction")):
+        if effect == "precision" and margin is not None and ef.equivalence_verdict(effects, effect, margin) == "equivalent":
+            none = f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence test"
+        sentence = factor_sentence(verdict, effect, matters, none)
+        if sentence:
+            sentences.append(sentence)
+    if parts is not None:
+        pieces, largest = page_gap.largest_part(parts)
+        sentences.append(
+            f"The page's own comparison (SGD against Adam, different initial weights, one seed) shows a gap of "
+            f"{points(parts['observed'])}; its largest part is **{largest}** ({points(pieces[largest])}).")
+    if speed is not None:
+        text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
+                "neurogebra's scalar engine (the page's)")
+        if math.isfinite(speed.get("tensor_speedup", math.nan)):
+            text += f", and neurogebra's tensor engine is {relative_speed(speed['tensor_speedup'])}"
+            if speed["largest_width"] != speed["width"]:
+                text += (f" there and {relative_speed(speed['largest_tensor_speedup'])} at width "
+                         f"{speed['largest_width']}, the largest timed")
+        sentences.append(text + ".")
+    return "**In short.** " + " ".join(sentences)
+
+
+def factor_sentence(verdict: dict, effect: str, matters: str, none: str) -> str | None:
+    """The headline's sentence on a factor beside the framework (None when the sweep does not measure it)."""
+    pooled = verdict["pooled"]
+    if pooled.empty:
+        return None
+    contrast = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {means_at(pooled, effect)}"
+    if verdict["kind"] == "none":
+        return f"{none} ({contrast})."
+    if verdict["kind"] == "same":
+        return f"**{matters}**: {verdict['side']} is more accurate ({contrast})."
+    return f"**{matters}**: {split_verdict(verdict, effect)}."
+
+
+
+
+def speed_summary(speed: dict, runs: dict) -> str:
+    """The speed job's numbers at the page's width, the growth exponents over common widths, and the
+    sweep's run timings read in the same direction, with why the two differ."""
+    scalar, tensor = speed["scalar_growth"], speed["tensor_growth"]
+    text = (f"At hidden width {speed['width']}, neurogebra's scalar engine takes {seconds(speed['neurogebra_seconds'])} "
+            f"per epoch, its tensor engine {seconds(speed['tensor_seconds'])} and PyTorch "
+            f"{seconds(speed['pytorch_seconds'])}: PyTorch is **{ratio(speed['ratio'])} faster** than the scalar engine "
+            f"({ratio_range(speed['ratio_low'], speed['ratio_high'])} across repeats), the tensor engine "
+            f"{relative_speed(speed['tensor_speedup'])}. ")
+    if len(scalar["widths"]) > 1:
+        text += (f"From width {scalar['widths'][0]} to {scalar['widths'][-1]} (where the scalar engine was timed) time "
+                 f"per epoch grows like width^{scalar['scalar']:.1f} for the scalar engine and "
+                 f"width^{scalar['torch']:.1f} for PyTorch; ")
+    if len(tensor["widths"]) > 1:
+        text += (f"from width {tensor['widths'][0]} to {tensor['widths'][-1]} like width^{tensor['tensor']:.1f} for the "
+                 f"tensor engine and width^{tensor['torch']:.1f} for PyTorch. ")
+    if runs["pairs"]:
+        text += (f"In the sweep's {runs['pairs']} (setting, seed) pairs, neurogebra's runs were a "
+                 f"median {relative_speed(runs['median'])} per epoch (quartiles {ratio(runs['p25'])} – "
+                 f"{ratio(runs['p75'])}), not the {ratio(speed['tensor_speedup'])} of the speed job: those runs mix "
+                 "optimizers and precisions and were timed while jobs shared the machine, which costs PyTorch's "
+                 "per-operation overhead more, so the speed job, alone on the machine, is the measurement to compare "
+                 "with. ")
+    return text.rstrip()
+
+
+def floor_sentence(distance: pd.DataFrame) -> str:
+    """How far the tensor engine is from the hand-written numpy floor, per precision: smallest and largest widths."""
+    if distance.empty:
+        return ""
+    parts = []
+    for precision, rows in distance.groupby("precision", sort=True):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        parts.append(f"in {precision} {ratio(first['floor_ratio'])} the floor's time at width "
+                     f"{int(first['hidden_width'])} and {ratio(last['floor_ratio'])} at width {int(last['hidden_width'])}")
+    return "The tensor engine's autograd costs " + "; ".join(parts) + "."
+
+
+def sweep_design(runs: pd.DataFrame) -> str:
+    """What the sweep varies and what it holds fixed, from its settings."""
+    settings = sweep.sweep_settings(runs).drop(columns=["setting", "init"], errors="ignore").drop_duplicates()
+    varying = varying_columns(settings)
+    fixed = [key for key in SETTING_PARTS if key in settings and key not in varying]
+    names = {"optimizer": "optimizer", "learning_rate": "learning rate", "batch_size": "batch size",
+             "epochs": "epochs", "hidden_sizes": "hidden sizes", "activation": "activation", "init": "initialisation"}
+    held = ", ".join(SETTING_PARTS[key](settings[key].iloc[0]) for key in fixed)
+    return (f"The sweep varies the {' and the '.join(names[key] for key in varying)} over "
+            f"{plural(len(settings), 'setting')}; every run of it uses {held}.")
+
+
+def metric_sentence(effects: pd.DataFrame) -> str:
+    """Which metric the verdicts are drawn from, and which others the tables report."""
+    used = ef.metric_of(effects)
+    others = sorted(set(effects["metric"]) - {used}) if "metric" in effects.columns else []
+    text = f"The verdicts use {ef.METRIC_NAMES[used]}"
+    return text + (f"; the effects tables also report {', '.join(ef.METRIC_NAMES.get(m, m) for m in others)}."
+                   if others else ".")
