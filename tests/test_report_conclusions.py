@@ -29,8 +29,13 @@ CONFIG["tutorial"]["pytorch"].setdefault("init", "torch-default")
 BOTH = ("float32", "float64")  # the sweep's precisions, which the page's gap needs both of
 
 
+def effects_on_test_accuracy(runs):
+    """The effects table as the report reads it (``spiralbench.report.results``): one metric's rows."""
+    return effects_module.of_metric(effects_module.effects_table(runs), "test_accuracy")
+
+
 def effects(**kwargs):
-    return effects_module.effects_table(runs_table(**kwargs))
+    return effects_on_test_accuracy(runs_table(**kwargs))
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +120,7 @@ def test_the_page_gap_is_the_sum_of_its_parts_and_the_largest_part_is_named():
     init_driven = runs_table(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": 0.15}, precisions=BOTH)
     parts = evidence.page_comparison_parts(init_driven, CONFIG)
     assert "**The largest part is initialisation**" in evidence.decomposition_conclusion(parts)
-    assert "its largest part is **initialisation**" in guidance.headline(effects_module.effects_table(init_driven), parts)
+    assert "its largest part is **initialisation**" in guidance.headline(effects_on_test_accuracy(init_driven), parts)
 
 
 def test_without_the_pages_settings_in_the_sweep_the_gap_is_not_split():
@@ -176,7 +181,7 @@ def test_a_range_of_ratios_never_prints_the_same_number_twice():
 
 
 def verdict_table(runs, config=CONFIG):
-    return verdicts_module.verdicts(runs, effects_module.effects_table(runs), config).set_index("verdict")["value"]
+    return verdicts_module.verdicts(runs, effects_on_test_accuracy(runs), config).set_index("verdict")["value"]
 
 
 def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
@@ -186,7 +191,7 @@ def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
         runs = runs_table(framework_effect=effect, init_effect=0.0)
         table = verdict_table(runs)
         assert table["framework effect over its levels"] == f"same ({side})"
-        assert lead in evidence.framework_conclusion(effects_module.effects_table(runs))
+        assert lead in evidence.framework_conclusion(effects_on_test_accuracy(runs))
         assert table["when to use each: Accuracy on a problem like this"] == side
         assert table["framework effect, pooled, within page/float64"] == f"favours {side} (significant after Holm)"
     null = verdict_table(runs_table(framework_effect=0.0, init_effect=0.0, rng_seed=3))
@@ -203,7 +208,7 @@ def test_the_verdicts_name_the_largest_part_of_the_pages_gap():
 
 def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap():
     runs = runs_table(precision_effect={"neurogebra": 0.0, "pytorch": 0.12}, precisions=BOTH)
-    table = effects_module.effects_table(runs)
+    table = effects_on_test_accuracy(runs)
     text = evidence.precision_conclusion(table)
     assert text.startswith("**The precision matters: float32 is more accurate in PyTorch from ")
     assert "in neurogebra from the page's initialisation in float" not in text  # precision is what varies
@@ -211,7 +216,7 @@ def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap(
     parts = evidence.page_comparison_parts(runs, CONFIG)
     assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]
     assert parts["parts"]["precision"]["mean"] == pytest.approx(-0.12, abs=0.03)  # float64 − float32 in PyTorch
-    none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
+    none = effects_on_test_accuracy(runs_table(precisions=BOTH, rng_seed=0))
     assert evidence.precision_conclusion(none).startswith("**Float32 and float64 train to the same accuracy")
     assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
 

@@ -78,10 +78,12 @@ def train_log(group, framework, per_seed):
 
 
 def setting_inputs(seeds):
-    """The split of each run of a job, in run order: `split_0`, `split_1`, ..."""
-    return {
-        f"split_{i}": result(f"data/seed{seed}.npz") for i, seed in enumerate(seeds)
-    }
+    """The split and the fresh sample of each run of a job, in run order: `split_0`, `fresh_0`, ..."""
+    inputs = {}
+    for i, seed in enumerate(seeds):
+        inputs[f"split_{i}"] = result(f"data/seed{seed}.npz")
+        inputs[f"fresh_{i}"] = result(f"data/seed{seed}_fresh.npz")
+    return inputs
 
 
 def setting_outputs(group, framework, seeds):
@@ -124,7 +126,11 @@ def speed_threads():
 
 
 def data_targets():
-    return [result(f"data/seed{seed}.npz") for seed in spiral_config.data_seeds(config)]
+    return [
+        result(f"data/seed{seed}{kind}.npz")
+        for seed in spiral_config.data_seeds(config)
+        for kind in ("", "_fresh")
+    ]
 
 
 def run_targets(name, run_ids=None):

@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from spiralbench.config import inspection_pairs, load_config
+from spiralbench.effects import of_metric
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
 SPEED_PLATFORM = "timing/speed_platform.json"
+# tables/effects.csv holds every effect on two accuracies (its ``metric`` column); the report reads one.
+EFFECTS_METRIC = "test_accuracy"
 
 # Table name -> (path in the results directory, columns the report needs).
 TABLES = {
@@ -31,7 +34,7 @@ TABLES = {
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
     "effects": ("tables/effects.csv", (
-        "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
+        "metric", "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
         "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
         "boot_low", "boot_high", "p_value", "p_holm", "significant",
     )),
@@ -81,7 +84,8 @@ class Results:
 
     def _read_table(self, name: str) -> pd.DataFrame:
         path, columns = TABLES[name]
-        return read_csv(self.dir / path, required_columns=columns)
+        table = read_csv(self.dir / path, required_columns=columns)
+        return of_metric(table, EFFECTS_METRIC) if name == "effects" else table
 
     def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:
         return load_npz(self.dir / relative_path)
