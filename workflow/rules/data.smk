@@ -1,24 +1,21 @@
 rule split:
-    """The spiral dataset and its 80/20 split for one seed, as the page's Step 1 makes them."""
-    output:
-        result("data/seed{seed}.npz"),
-    log:
-        result("logs/split/seed{seed}.log"),
-    conda:
-        "../envs/spiralbench.yaml"
-    script:
-        "../scripts/split.py"
+    """Every seed's spiral dataset and 80/20 split, as the page's Step 1 makes them, and its fresh sample.
 
-
-rule fresh_sample:
-    """Many new points of the same spirals for one seed, on which every trained model is evaluated too."""
+    One job for every seed: each seed's arrays take milliseconds, a job of its own would spend a
+    second or two starting Python and importing numpy.
+    """
     output:
-        result("data/seed{seed}_fresh.npz"),
+        **{
+            f"{kind}_{seed}": result(f"data/seed{seed}{suffix}.npz")
+            for seed in spiral_config.data_seeds(config)
+            for kind, suffix in (("split", ""), ("fresh", "_fresh"))
+        },
     log:
-        result("logs/fresh_sample/seed{seed}.log"),
+        result("logs/split.log"),
     conda:
         "../envs/spiralbench.yaml"
     params:
+        seeds=spiral_config.data_seeds(config),
         n_per_class=config["fresh_sample"]["n_per_class"],
     script:
-        "../scripts/fresh_sample.py"
+        "../scripts/split.py"
