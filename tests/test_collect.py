@@ -12,7 +12,7 @@ from spiralbench.io import ResultFileError, write_csv, write_json
 SETTING = "sgd-lr0.05-bs16-ep2-h8x8-relu-page"
 
 
-def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra", group="sweep",
+def fake_run(root, seed, status="ok", test_accuracy=0.5, fresh_accuracy=0.6, framework="neurogebra", group="sweep",
              engine="scalar", losses=(3.25, 1.5), accuracies=(0.5, 0.75)):
     """Write the metrics, history and timing files of one run, with chosen numbers."""
     run_id = f"{group}/{framework}/{SETTING}/seed{seed}"
@@ -26,7 +26,8 @@ def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra",
         "run": run, "status": status, "diverged_epoch": None if ok else 2, "divergence": None,
         "epochs_completed": 2 if ok else 1, "final_loss": 1.5 if ok else None,
         "train_accuracy": 0.75 if ok else None, "test_accuracy": test_accuracy if ok else None,
-        "n_parameters": 123, "n_train": 72, "n_test": 18,
+        "fresh_accuracy": fresh_accuracy if ok else None,
+        "n_parameters": 123, "n_train": 72, "n_test": 18, "n_fresh": 3000,
     })
     history = pd.DataFrame({"epoch": [1, 2][: 2 if ok else 1], "loss": list(losses)[: 2 if ok else 1],
                             "accuracy": list(accuracies)[: 2 if ok else 1]})
@@ -34,6 +35,7 @@ def fake_run(root, seed, status="ok", test_accuracy=0.5, framework="neurogebra",
     write_json(directory / "timing.json", {
         "run_id": run_id, "engine": run["engine"], "threads": 1, "epoch_seconds": [0.1, 0.3], "seconds_per_epoch_median": 0.2,
         "seconds_per_epoch_p25": 0.15, "seconds_per_epoch_p75": 0.25, "samples_per_second_median": 360.0,
+        "fresh_evaluation_seconds": 0.004 if ok else None,
     })
     return directory
 
@@ -57,7 +59,7 @@ def test_confidence_interval_of_one_or_no_value_has_no_spread():
 
 
 def test_tables_from_run_files(tmp_path):
-    dirs = [fake_run(tmp_path, 2, test_accuracy=0.5), fake_run(tmp_path, 0, test_accuracy=1.0),
+    dirs = [fake_run(tmp_path, 2, test_accuracy=0.5, fresh_accuracy=0.625), fake_run(tmp_path, 0, test_accuracy=1.0),
             fake_run(tmp_path, 1, status="diverged"), fake_run(tmp_path, 42, framework="pytorch", group="tutorial")]
     out = {name: tmp_path / "tables" / f"{name}.csv" for name in ("runs", "epochs", "summary")}
     collect.write_tables([d / "metrics.json" for d in dirs], [d / "history.csv" for d in dirs],
@@ -69,6 +71,8 @@ def test_tables_from_run_files(tmp_path):
     assert runs["seed"].tolist() == [0, 1, 2, 42]
     diverged = runs[runs["status"] == "diverged"].iloc[0]
     assert diverged["diverged_epoch"] == 2 and math.isnan(diverged["test_accuracy"])
+    assert math.isnan(diverged["fresh_accuracy"])
+    assert runs.loc[runs["seed"] == 2, "fresh_accuracy"].item() == 0.625
     assert runs["hidden_sizes"].unique().tolist() == ["8x8"]
     assert runs["init"].unique().tolist() == ["page"]
     assert runs["engine"].tolist() == ["scalar", "scalar", "scalar", "torch"]

@@ -79,3 +79,22 @@ def test_truncated_or_incomplete_split_file_names_the_file(tmp_path):
         load_split(path)
     with pytest.raises(ResultFileError, match=r"seed9\.npz: file not found"):
         load_split(tmp_path / "seed9.npz")
+
+
+def test_the_fresh_sample_is_the_page_generator_from_a_stream_of_its_own():
+    from spiralbench.data import fresh_sample_stream, make_fresh_sample
+
+    X, y = make_fresh_sample(7, n_per_class=2000, n_classes=3, noise=0.15)
+    assert X.shape == (6000, 2) and np.bincount(y).tolist() == [2000, 2000, 2000]
+    again = make_fresh_sample(7, n_per_class=2000, n_classes=3, noise=0.15)
+    assert np.array_equal(X, again[0]) and np.array_equal(y, again[1])
+    assert not np.array_equal(X, make_fresh_sample(8, n_per_class=2000, n_classes=3, noise=0.15)[0])
+    # Its noise is not the split's: the split's stream would give the page's first draws.
+    assert fresh_sample_stream(7).randn(5).tolist() != np.random.RandomState(7).randn(5).tolist()
+    # The same spirals: radius r = |x| runs over [0, 1], and the angle noise has the config's spread.
+    r = np.hypot(X[:, 0], X[:, 1])
+    assert r.max() == pytest.approx(1.0) and r.min() == 0.0
+    theta = np.arctan2(X[:2000, 0], X[:2000, 1])
+    expected = np.linspace(0, 4, 2000)
+    residual = np.angle(np.exp(1j * (theta - expected)))[1:]  # wrapped; r = 0 has no angle
+    assert np.std(residual) == pytest.approx(0.15, rel=0.1)

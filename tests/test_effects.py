@@ -13,8 +13,9 @@ from spiralbench.io import write_csv
 from fabricated import runs_table
 
 
-def pooled(table, effect, within):
-    row = table[(table["effect"] == effect) & (table["scope"] == "pooled") & (table["within"] == within)]
+def pooled(table, effect, within, metric="test_accuracy"):
+    row = table[(table["metric"] == metric) & (table["effect"] == effect) & (table["scope"] == "pooled")
+                & (table["within"] == within)]
     assert len(row) == 1
     return row.iloc[0]
 
@@ -47,10 +48,12 @@ def test_a_null_effect_is_not_called_significant_after_holm_though_some_raw_p_va
     assert (table["p_holm"] >= table["p_value"]).all()
 
 
-def test_families_are_the_effect_and_scope_and_holm_runs_within_each():
+def test_families_are_the_metric_effect_and_scope_and_holm_runs_within_each():
     table = effects.effects_table(runs_table(framework_effect=0.02))
     sizes = table.groupby("family").size().to_dict()
-    assert sizes == {"framework/pooled": 2, "framework/setting": 24, "init/pooled": 2, "init/setting": 24}
+    assert sizes == {f"{metric}/{family}": size for metric in ("test_accuracy", "fresh_accuracy")
+                     for family, size in {"framework/pooled": 2, "framework/setting": 24, "init/pooled": 2,
+                                          "init/setting": 24}.items()}
     for _, family in table.groupby("family"):
         # Holm: the smallest p-value is multiplied by the family's size, and no more.
         smallest = family["p_value"].idxmin()
@@ -80,7 +83,8 @@ def test_a_diverged_run_drops_its_pair_and_is_counted():
     init = table[(table["effect"] == "init") & (table["within"] == "neurogebra/float64") & (table["optimizer"] == "sgd")
                  & np.isclose(table["learning_rate"].astype(float), 0.2) & (table["batch_size"] == 16)].iloc[0]
     assert init["n_dropped"] == 1
-    assert table["n_dropped"].sum() == 4  # framework per setting and pooled, init per setting and pooled
+    # framework per setting and pooled, init per setting and pooled, on each of the two metrics
+    assert table.groupby("metric")["n_dropped"].sum().to_dict() == {"test_accuracy": 4, "fresh_accuracy": 4}
 
 
 def test_the_bootstrap_is_deterministic_and_each_interval_depends_on_its_own_differences_only(tmp_path):
@@ -150,7 +154,7 @@ def test_the_precision_effect_is_measured_within_each_framework_and_init_and_the
     runs = runs_table(framework_effect=0.0, precision_effect={"neurogebra": 0.0, "pytorch": 0.07},
                       precisions=("float32", "float64"))
     table = effects.effects_table(runs)
-    sizes = table[table["scope"] == "pooled"].groupby("effect").size().to_dict()
+    sizes = table[(table["scope"] == "pooled") & (table["metric"] == "test_accuracy")].groupby("effect").size().to_dict()
     assert sizes == {"framework": 4, "init": 4, "precision": 4}  # two levels held fixed, two values each
     for init in ("page", "torch-default"):
         pytorch = pooled(table, "precision", f"pytorch/{init}")
@@ -160,4 +164,24 @@ def test_the_precision_effect_is_measured_within_each_framework_and_init_and_the
     # PyTorch gains 3.5 pp in float32 and loses as much in float64: the framework effect flips with it.
     assert pooled(table, "framework", "page/float32")["mean"] == pytest.approx(-0.035, abs=0.015)
     assert pooled(table, "framework", "page/float64")["mean"] == pytest.approx(0.035, abs=0.015)
-    assert set(table["family"]) == {f"{e}/{s}" for e in ("framework", "init", "precision") for s in ("pooled", "setting")}
+    assert set(table["family"]) == {f"{m}/{e}/{s}" for m in ("test_accuracy", "fresh_accuracy")
+                                    for e in ("framework", "init", "precision") for s in ("pooled", "setting")}
+
+
+def test_each_metric_has_its_own_effects_and_its_own_holm_families():
+    runs = runs_table(framework_effect=0.04, rng_seed=5)
+    # The fresh sample sees the framework effect 4 points smaller than the test set does.
+    runs["fresh_accuracy"] = runs["test_accuracy"] - np.where(runs["framework"] == "neurogebra", 0.02, -0.02)
+    table = effects.effects_table(runs)
+    assert list(table["metric"].unique()) == ["test_accuracy", "fresh_accuracy"]
+    assert pooled(table, "framework", "page/float64")["significant"]
+    test, fresh = (pooled(table, "framework", "page/float64", metric) for metric in effects.METRICS)
+    assert fresh["mean"] == pytest.approx(test["mean"] - 0.04, abs=1e-12)
+    # Holm within each metric alone: a metric's rows are those of a table computed on that metric only.
+    for metric in effects.METRICS:
+        alone = effects.effects_table(runs, metrics=(metric,))
+        pd.testing.assert_frame_equal(effects.of_metric(table, metric), effects.of_metric(alone, metric))
+    with pytest.raises(ValueError, match="missing column\\(s\\) fresh_accuracy"):
+        effects.effects_table(runs.drop(columns="fresh_accuracy"))
+    with pytest.raises(ValueError, match="no rows for metric 'final_loss'"):
+        effects.of_metric(table, "final_loss")

@@ -193,6 +193,29 @@ def first_weights(framework, init, seed=42, engine=None):
 
 
 @pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+@pytest.mark.parametrize("init", ["page", "torch-default"])
+@pytest.mark.parametrize("seed", [7, 42])
+def test_the_float32_start_is_the_float64_start_rounded(framework, init, seed):
+    # Each initialisation is drawn once, the same way for both precisions: a precision effect is
+    # then the precision's, not a different draw's.
+    starts = {}
+    for precision in ("float32", "float64"):
+        run = run_of(framework, seed=seed, init=init, hidden_sizes=[16, 16], precision=precision,
+                     engine="tensor" if framework == "neurogebra" else None)
+        model = frameworks.trainer(run, small_split(seed)).model
+        parameters = (model.parameters() if framework == "pytorch"
+                      else [p.data for p in model.parameters()])
+        starts[precision] = [np.asarray(p.detach().numpy() if framework == "pytorch" else p) for p in parameters]
+    assert len(starts["float32"]) == len(starts["float64"]) == 6
+    for start32, start64 in zip(starts["float32"], starts["float64"]):
+        assert start32.dtype == np.float32 and start64.dtype == np.float64
+        assert np.array_equal(start32, start64.astype(np.float32))
+    # Not trivially so: the page's float64 draws carry more digits than float32 keeps.
+    if init == "page":
+        assert any(not np.array_equal(s64, s64.astype(np.float32).astype(np.float64)) for s64 in starts["float64"])
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
 def test_both_frameworks_start_from_either_scheme(framework):
     page, default = first_weights(framework, "page"), first_weights(framework, "torch-default")
     for (W, b), n_in in zip(page, [2, 16, 16]):
@@ -266,3 +289,38 @@ def test_a_tensor_run_keeps_numpy_on_the_declared_threads():
 
     train_run(run_of("neurogebra", engine="tensor"), small_split(), threads=1)
     assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+
+
+@pytest.mark.parametrize("framework", ["neurogebra", "pytorch"])
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_a_run_is_measured_on_the_fresh_sample_without_a_graph(framework, precision):
+    from spiralbench.data import make_fresh_sample
+
+    split = small_split()
+    fresh = make_fresh_sample(42, n_per_class=500, n_classes=3, noise=0.15)
+    run = run_of(framework, precision=precision, engine="tensor" if framework == "neurogebra" else None)
+    result = train_run(run, split, fresh_sample=fresh)
+    model = frameworks.rebuild(run, result.weights)
+    expected = np.mean(frameworks.module(framework).evaluate(model, fresh[0]) == fresh[1])
+    metrics = result.metrics()
+    assert metrics["fresh_accuracy"] == expected and metrics["n_fresh"] == 1500
+    assert result.timing()["fresh_evaluation_seconds"] > 0
+    assert train_run(run, split).metrics()["fresh_accuracy"] is None
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_neurogebra_predictions_without_a_graph_are_the_tensor_engines(activation, precision):
+    from spiralbench.data import make_fresh_sample
+    from spiralbench.frameworks import neurogebra_train
+
+    X, _ = make_fresh_sample(3, n_per_class=1000, n_classes=3, noise=0.15)
+    network = neurogebra_train.build_network([2, 16, 16, 3], activation, seed=3, engine="tensor", precision=precision)
+    weights = network.get_weights()
+    expected = network.predict(X)
+    assert np.array_equal(neurogebra_train.predict_without_graph(weights, activation, X, precision), expected)
+    # A scalar-engine run's float64 weights: the tensor engine's arithmetic, on the same predictions here.
+    scalar = neurogebra_train.load_network([2, 16, 16, 3], activation, weights, "scalar", "float64")
+    if precision == "float64":
+        assert np.array_equal(neurogebra_train.predict_without_graph(weights, activation, X, "float64"),
+                              scalar.predict(X))

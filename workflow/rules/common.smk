@@ -35,6 +35,7 @@ RUN_FILES = (
 
 wildcard_constraints:
     setting="[^/]+",
+    stem="[^/]+",
     seed=r"\d+",
 
 
@@ -48,59 +49,85 @@ def run_dir(run_id):
 
 
 def run_groups():
-    """For each group of runs: the seeds it is trained for, the frameworks it trains, and whether a
-    job trains one seed (True) or every seed of a setting (False).
-
-    The sweep and the tutorial train every seed of a setting in one job: a PyTorch job spends about
-    4 s importing torch, longer than its runs take, and the seeds share that cost. The engine check's
-    scalar-engine runs take seconds each, one after the other they would make the longest job of the
-    workflow, so it trains one seed per job and as many run side by side as there are cores.
-    """
+    """For each group of runs: the seeds it is trained for and the frameworks it trains."""
     return {
-        "sweep": (config["seeds"], config["frameworks"], False),
-        "tutorial": ([config["tutorial"]["seed"]], spiral_config.FRAMEWORKS, False),
+        "sweep": (config["seeds"], config["frameworks"]),
+        "tutorial": ([config["tutorial"]["seed"]], spiral_config.FRAMEWORKS),
         "engine_check": (
             config["seeds"],
             [fw for fw in config["frameworks"] if fw == "neurogebra"],
-            True,
         ),
     }
 
 
-def job_seeds(seeds, per_seed):
-    """The seeds of one training job: all of them, or the `{seed}` wildcard for a job per seed."""
-    return ["{seed}"] if per_seed else seeds
+# What one training job trains. A job spends one to four seconds starting Python and importing numpy,
+# pandas and torch (or neurogebra), longer than most of its runs take; so one job trains every seed of
+# a setting in every initialisation and precision of its group: the settings that differ only in the
+# last two parts of their name (`{stem}-{init}-f{bits}`). The default sweep has 6 such jobs per
+# framework. The engine check's scalar-engine runs are the workflow's longest job; it starts with the
+# first jobs, and the others fill the other cores meanwhile.
 
 
-def train_log(group, framework, per_seed):
-    job = "{setting}/seed{seed}" if per_seed else "{setting}"
-    return result(f"logs/train/{group}/{framework}/{job}.log")
+def variant_suffix(init, precision):
+    """The end of a setting's name that names its initialisation and precision (spiralbench.config)."""
+    return f"-{init}-f{precision[-2:]}"
 
 
-def setting_inputs(seeds):
-    """The split of each run of a job, in run order: `split_0`, `split_1`, ..."""
-    return {
-        f"split_{i}": result(f"data/seed{seed}.npz") for i, seed in enumerate(seeds)
-    }
+def job_variants(group, framework):
+    """The (init, precision) pairs of a group's runs of one framework, in the config's order."""
+    variants = []
+    for run in RUNS.values():
+        if (run["group"], run["framework"]) != (group, framework):
+            continue
+        variant = (run["init"], run["precision"])
+        if not run["setting"].endswith(variant_suffix(*variant)):
+            raise WorkflowError(
+                f"setting {run['setting']} does not end with its initialisation and precision"
+            )
+        if variant not in variants:
+            variants.append(variant)
+    return variants
 
 
-def setting_outputs(group, framework, seeds):
+def train_log(group, framework):
+    return result(f"logs/train/{group}/{framework}/{{stem}}.log")
+
+
+def job_inputs(seeds):
+    """Each seed's split and fresh sample: `split_42`, `fresh_42`, ..."""
+    inputs = {}
+    for seed in seeds:
+        inputs[f"split_{seed}"] = result(f"data/seed{seed}.npz")
+        inputs[f"fresh_{seed}"] = result(f"data/seed{seed}_fresh.npz")
+    return inputs
+
+
+def job_run_settings(group, framework, seeds):
+    """(setting pattern, seed) of each run of a job, in run order: variant by variant, seed by seed."""
+    return [
+        (f"{{stem}}{variant_suffix(*variant)}", seed)
+        for variant in job_variants(group, framework)
+        for seed in seeds
+    ]
+
+
+def job_outputs(group, framework, seeds):
     """The five files of each run of a job, in run order: `history_0`, `metrics_0`, ..."""
-    prefix = result(f"runs/{group}/{framework}/{{setting}}")
+    prefix = result(f"runs/{group}/{framework}")
     return {
-        f"{name.split('.')[0]}_{i}": f"{prefix}/seed{seed}/{name}"
-        for i, seed in enumerate(seeds)
+        f"{name.split('.')[0]}_{i}": f"{prefix}/{setting}/seed{seed}/{name}"
+        for i, (setting, seed) in enumerate(job_run_settings(group, framework, seeds))
         for name in RUN_FILES
     }
 
 
-def setting_runs(group, framework, seeds):
+def job_runs(group, framework, seeds):
     """The `runs` param of a training job: the full description of each run, found from the wildcards."""
 
     def lookup(wildcards):
         run_ids = [
-            f"{group}/{framework}/{wildcards.setting}/seed{wildcards.seed if seed == '{seed}' else seed}"
-            for seed in seeds
+            f"{group}/{framework}/{setting.format(stem=wildcards.stem)}/seed{seed}"
+            for setting, seed in job_run_settings(group, framework, seeds)
         ]
         missing = [run_id for run_id in run_ids if run_id not in RUNS]
         if missing:
@@ -124,7 +151,11 @@ def speed_threads():
 
 
 def data_targets():
-    return [result(f"data/seed{seed}.npz") for seed in spiral_config.data_seeds(config)]
+    return [
+        result(f"data/seed{seed}{kind}.npz")
+        for seed in spiral_config.data_seeds(config)
+        for kind in ("", "_fresh")
+    ]
 
 
 def run_targets(name, run_ids=None):

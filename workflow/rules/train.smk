@@ -1,17 +1,18 @@
-# One job trains every seed of one setting, or one seed (run_groups says which, and why).
-for group, (seeds, group_frameworks, per_seed) in run_groups().items():
-    seeds = job_seeds(seeds, per_seed)
+# One job trains every seed of a setting, in each initialisation and precision (common.smk says why).
+for group, (seeds, group_frameworks) in run_groups().items():
     for framework in group_frameworks:
 
         rule:
             name:
                 f"train_{group}_{framework}"
             input:
-                **setting_inputs(seeds),
+                **job_inputs(seeds),
             output:
-                **setting_outputs(group, framework, seeds),
+                **job_outputs(group, framework, seeds),
             log:
-                train_log(group, framework, per_seed),
+                train_log(group, framework),
+            # The engine check is the longest job: started first, it does not finish last.
+            priority: 1 if group == "engine_check" else 0
             conda:
                 "../envs/spiralbench.yaml"
             # neurogebra runs on one thread (numpy's BLAS is pinned to one in the job). PyTorch gets
@@ -21,7 +22,7 @@ for group, (seeds, group_frameworks, per_seed) in run_groups().items():
                 mem_mb=500 if framework == "neurogebra" else 1000,
                 runtime=30,
             params:
-                runs=setting_runs(group, framework, seeds),
+                runs=job_runs(group, framework, seeds),
             script:
                 "../scripts/train.py"
 

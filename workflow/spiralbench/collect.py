@@ -20,11 +20,12 @@ SETTING_COLUMNS = list(SETTING_KEYS)
 RUNS_COLUMNS = [
     *RUN_KEYS, *SETTING_COLUMNS, "engine", "n_parameters",
     "status", "diverged_epoch", "epochs_completed", "final_loss", "train_accuracy", "test_accuracy",
+    "fresh_accuracy",
 ]
 EPOCHS_COLUMNS = [*RUN_KEYS, "optimizer", "learning_rate", "batch_size", "init", "precision", "engine", "epoch", "loss",
                   "accuracy"]
 SUMMARY_KEYS = ["group", "framework", "setting"]
-SUMMARY_METRICS = ["test_accuracy", "train_accuracy", "final_loss"]
+SUMMARY_METRICS = ["test_accuracy", "fresh_accuracy", "train_accuracy", "final_loss"]
 SUMMARY_COLUMNS = [
     *SUMMARY_KEYS, *SETTING_COLUMNS, "engine", "n_runs", "n_diverged",
     *[f"{metric}_{stat}" for metric in SUMMARY_METRICS for stat in ("mean", "std", "ci95_low", "ci95_high")],
@@ -32,6 +33,7 @@ SUMMARY_COLUMNS = [
 TIMING_COLUMNS = [
     "run_id", "framework", "engine", "setting", "seed",
     "seconds_per_epoch_median", "seconds_per_epoch_p25", "seconds_per_epoch_p75", "samples_per_second_median",
+    "fresh_evaluation_seconds",
 ]
 # Two engines agree on a run when every epoch's loss differs by at most this much (the losses are
 # sums of about 15 batch means of order 1, so float64 rounding alone stays near 1e-14) and every
@@ -42,7 +44,7 @@ ENGINE_AGREEMENT_COLUMNS = [
     "accuracy_scalar", "accuracy_tensor", "test_accuracy_scalar", "test_accuracy_tensor", "agree",
 ]
 METRICS_KEYS = ("run", "status", "diverged_epoch", "epochs_completed", "final_loss",
-                "train_accuracy", "test_accuracy", "n_parameters")
+                "train_accuracy", "test_accuracy", "fresh_accuracy", "n_parameters")
 
 
 def _sorted(table: pd.DataFrame, keys) -> pd.DataFrame:
@@ -65,7 +67,7 @@ def runs_table(metrics_paths) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=RUNS_COLUMNS)
     # Empty for runs that did not diverge: an integer column that may be missing.
     table["diverged_epoch"] = table["diverged_epoch"].astype("Int64")
-    for column in ("final_loss", "train_accuracy", "test_accuracy", "learning_rate"):
+    for column in ("final_loss", "train_accuracy", "test_accuracy", "fresh_accuracy", "learning_rate"):
         table[column] = table[column].astype(float)
     return _sorted(table, ["run_id"])
 

@@ -1,4 +1,9 @@
-"""Paired effects on test accuracy: how much the framework, the initialisation and the precision each matter.
+"""Paired effects on accuracy: how much the framework, the initialisation and the precision each matter.
+
+Each effect is measured on two accuracies of the same runs (the table's ``metric``): ``test_accuracy``,
+on the page's 60 test points (steps of 1.67 points), and ``fresh_accuracy``, on the seed's fresh
+sample of tens of thousands of points from the same generator (``spiralbench.data``), which measures
+each model without the test set's own sampling noise.
 
 Three effects, each measured with everything else held fixed and paired by seed (the seed fixes the
 data split, so both runs of a pair see the same training and test points):
@@ -23,8 +28,10 @@ and the p-value corrected with Holm's method (``statsmodels``) within its family
 Families. The pooled effects answer the report's questions (is there a framework effect at matched
 initialisation and precision, an initialisation or a precision effect within a framework?); the
 per-setting effects look for where an effect sits. Holm controls the chance of any false positive
-within a family, so the families are the six (effect, scope) combinations: the two or so confirmatory pooled tests of an effect are not
-diluted by the many exploratory per-setting ones, and every per-setting scan pays for its own size.
+within a family, so the families are the (metric, effect, scope) combinations, e.g.
+``fresh_accuracy/framework/pooled``: the two or so confirmatory pooled tests of an effect are not
+diluted by the many exploratory per-setting ones, every per-setting scan pays for its own size, and the
+two metrics are two measurements of one question, each corrected on its own.
 
 Diverged runs: a pair with a diverged run has no accuracy to compare; it is dropped and counted
 (``n_dropped``). A pooled seed averages over the settings whose pair is complete for that seed.
@@ -32,6 +39,7 @@ Diverged runs: a pair with a diverged run has no accuracy to compare; it is drop
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -44,7 +52,9 @@ from spiralbench.config import FACTORS, SETTING_KEYS
 from spiralbench.frameworks import FRAMEWORKS
 
 
-METRIC = "test_accuracy"
+# The accuracies an effect is measured on (columns of tables/runs.csv), in the table's order.
+METRICS = ("test_accuracy", "fresh_accuracy")
+METRIC = "test_accuracy"  # path_effects' default: the page's own measure
 CONFIDENCE = 0.95
 ALPHA = 0.05
 # The bootstrap's generator is re-seeded for every effect: an effect's interval depends on its own
@@ -71,7 +81,7 @@ def held_fixed(effect: str) -> list[str]:
 SCOPES = ("pooled", "setting")
 
 EFFECTS_COLUMNS = [
-    "effect", "scope", "family", "within", "contrast", *SETTING_COLUMNS,
+    "metric", "effect", "scope", "family", "within", "contrast", *SETTING_COLUMNS,
     "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high", "boot_low", "boot_high",
     "p_value", "p_holm", "significant",
 ]
@@ -131,9 +141,9 @@ def bootstrap_interval(differences: np.ndarray, seed: int = BOOTSTRAP_SEED) -> t
 # ---------------------------------------------------------------- pairing
 
 
-def check_runs(runs: pd.DataFrame) -> None:
+def check_runs(runs: pd.DataFrame, metrics=(METRIC,)) -> None:
     """A clear error, before any statistics, when the runs table lacks what the pairing needs."""
-    needed = ["group", *FACTORS, "seed", "status", METRIC, *SETTING_COLUMNS]
+    needed = ["group", *FACTORS, "seed", "status", *metrics, *SETTING_COLUMNS]
     missing = [column for column in needed if column not in runs.columns]
     if missing:
         raise ValueError(f"runs table: missing column(s) {', '.join(missing)} needed to pair runs")
@@ -149,7 +159,7 @@ def check_runs(runs: pd.DataFrame) -> None:
                          + ", ".join(f"{key}={first[key]}" for key in keys))
 
 
-def paired_differences(runs: pd.DataFrame, effect: str) -> pd.DataFrame:
+def paired_differences(runs: pd.DataFrame, effect: str, metric: str = METRIC) -> pd.DataFrame:
     """Every pair of an effect: one row per (levels held fixed, setting, seed), with the difference.
 
     ``within`` names the levels held fixed, joined by '/'. ``difference`` is NaN when either run of the
@@ -159,7 +169,7 @@ def paired_differences(runs: pd.DataFrame, effect: str) -> pd.DataFrame:
     fixed = held_fixed(effect)
     sweep = runs[runs["group"] == "sweep"]
     keys = [*fixed, *SETTING_COLUMNS, "seed"]
-    value = sweep[METRIC].where(sweep["status"] == OK)
+    value = sweep[metric].where(sweep["status"] == OK)
     sides = [value[sweep[factor] == level].set_axis(pd.MultiIndex.from_frame(sweep.loc[sweep[factor] == level, keys]))
              for level in (minuend, subtrahend)]
     both = pd.concat(sides, axis=1, keys=["minuend", "subtrahend"], join="inner")
@@ -172,15 +182,16 @@ def paired_differences(runs: pd.DataFrame, effect: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- the table
 
 
-def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Every effect, per setting and pooled, with intervals and Holm-corrected p-values (see module doc)."""
-    check_runs(runs)
+def effects_table(runs: pd.DataFrame, metrics=METRICS) -> pd.DataFrame:
+    """Every effect on every metric, per setting and pooled, with intervals and Holm-corrected
+    p-values (see module doc)."""
+    check_runs(runs, metrics)
     rows = []
-    for effect, (factor, minuend, subtrahend) in EFFECTS.items():
-        pairs = paired_differences(runs, effect)
+    for metric, (effect, (factor, minuend, subtrahend)) in itertools.product(metrics, EFFECTS.items()):
+        pairs = paired_differences(runs, effect, metric)
         contrast = f"{minuend} - {subtrahend}"  # ASCII: the table is read by other tools too
         for within, mine in pairs.groupby("within", sort=True):
-            base = {"effect": effect, "within": within, "contrast": contrast}
+            base = {"metric": metric, "effect": effect, "within": within, "contrast": contrast}
             pooled = mine.groupby("seed", sort=True)["difference"].mean()  # NaN only if every pair of the seed diverged
             settings = mine.dropna(subset=["difference"])[SETTING_COLUMNS].drop_duplicates()  # that contribute
             rows.append({**base, "scope": "pooled", **{c: None for c in SETTING_COLUMNS},
@@ -191,16 +202,26 @@ def effects_table(runs: pd.DataFrame) -> pd.DataFrame:
                              "n_dropped": int(same["difference"].isna().sum()),
                              **paired_statistics(same["difference"].dropna())})
     table = pd.DataFrame(rows, columns=[c for c in EFFECTS_COLUMNS if c not in ("family", "p_holm", "significant")])
-    table["family"] = table["effect"] + "/" + table["scope"]  # e.g. framework/pooled, precision/setting
+    # e.g. fresh_accuracy/framework/pooled, test_accuracy/precision/setting
+    table["family"] = table["metric"] + "/" + table["effect"] + "/" + table["scope"]
     table = holm_by_family(table)
-    table["effect"] = pd.Categorical(table["effect"], list(EFFECTS))
-    table["scope"] = pd.Categorical(table["scope"], list(SCOPES))
-    table = table.sort_values(["effect", "scope", "within", *SETTING_COLUMNS], kind="mergesort", na_position="first")
-    table["effect"] = table["effect"].astype(str)
-    table["scope"] = table["scope"].astype(str)
+    ordered = {"metric": list(metrics), "effect": list(EFFECTS), "scope": list(SCOPES)}
+    for column, levels in ordered.items():
+        table[column] = pd.Categorical(table[column], levels)
+    table = table.sort_values([*ordered, "within", *SETTING_COLUMNS], kind="mergesort", na_position="first")
+    for column in ordered:
+        table[column] = table[column].astype(str)
     for column in ("batch_size", "epochs"):  # integers; empty on pooled rows
         table[column] = table[column].astype("Int64")
     return table[EFFECTS_COLUMNS].reset_index(drop=True)
+
+
+def of_metric(effects: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The rows of one metric of an effects table, without the ``metric`` column: the table as a
+    reader of one measure wants it."""
+    if metric not in set(effects["metric"]):
+        raise ValueError(f"effects table: no rows for metric {metric!r}; it has {', '.join(sorted(set(effects['metric'])))}")
+    return effects[effects["metric"] == metric].drop(columns="metric").reset_index(drop=True)
 
 
 def holm_by_family(table: pd.DataFrame) -> pd.DataFrame:
@@ -220,14 +241,14 @@ def holm_by_family(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def path_effects(runs: pd.DataFrame, path: list[dict]) -> pd.DataFrame:
+def path_effects(runs: pd.DataFrame, path: list[dict], metric: str = METRIC) -> pd.DataFrame:
     """The steps along a path of runs, paired by seed: step i is (run i) − (run i+1), per seed.
 
     ``path`` lists run descriptions (framework, init and the setting columns). Only seeds where every
     run of the path finished are kept, so the steps' means add up exactly to the mean of the whole
     gap, first run − last run. Returns one column per step and ``total``, indexed by seed.
     """
-    check_runs(runs)
+    check_runs(runs, (metric,))
     sweep = runs[runs["group"] == "sweep"]
     columns = []
     for point in path:
@@ -235,7 +256,7 @@ def path_effects(runs: pd.DataFrame, path: list[dict]) -> pd.DataFrame:
         for key, value in point.items():
             mask &= np.isclose(sweep[key], value) if key == "learning_rate" else (sweep[key] == value).to_numpy()
         chosen = sweep[mask]
-        columns.append(chosen[METRIC].where(chosen["status"] == OK).set_axis(chosen["seed"]))
+        columns.append(chosen[metric].where(chosen["status"] == OK).set_axis(chosen["seed"]))
     values = pd.concat(columns, axis=1, keys=range(len(path))).dropna().sort_index()
     steps = pd.DataFrame({f"step{i}": values[i] - values[i + 1] for i in range(len(path) - 1)}, index=values.index)
     steps["total"] = values[0] - values[len(path) - 1]

@@ -17,8 +17,14 @@ import math
 import zipfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+# pandas is imported where a CSV is read or written: it takes about a second to import, and the jobs
+# that only read and write arrays (the data split, the fresh sample) do not need it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The earliest timestamp a zip entry can carry; any fixed value would do, this one is conventional.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -154,6 +160,7 @@ def _last_byte(path: Path) -> bytes:
 
 def read_csv(path, required_columns=()) -> pd.DataFrame:
     """Read a CSV table; ``required_columns`` must be present."""
+    import pandas as pd
     path = Path(path)
     if not path.is_file():
         raise ResultFileError(f"{path}: file not found")

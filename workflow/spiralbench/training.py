@@ -14,7 +14,11 @@ them, the same way for both, so that their results are comparable:
   lr 50) and then stalls once the ReLUs are dead, without ever becoming NaN. A diverged run's files
   are still written, holding the model as it was at the end of the last complete epoch; its final
   metrics are empty, since a run that did not finish has none;
-- timing: wall-clock seconds per epoch, kept apart from everything deterministic.
+- fresh sample: the trained model is also evaluated on the seed's fresh sample (``spiralbench.data``,
+  tens of thousands of points), without a graph (``frameworks.predict_without_graph``), which
+  measures its accuracy without the 60 test points' sampling noise (``fresh_accuracy``);
+- timing: wall-clock seconds per epoch, and the seconds the fresh sample's evaluation took, kept
+  apart from everything deterministic.
 
 Epochs are numbered from 1: epoch 1 is the first pass over the training set.
 """
@@ -50,6 +54,9 @@ class RunResult:
     weights: list = field(default_factory=list)  # [(W, b), ...] at the end of the last complete epoch
     y_test: np.ndarray | None = None
     y_pred: np.ndarray | None = None
+    fresh_correct: int | None = None  # fresh-sample points classified right (None: none given)
+    n_fresh: int = 0
+    fresh_seconds: float | None = None
     n_train: int = 0
     threads: int = 1
 
@@ -63,6 +70,8 @@ class RunResult:
 
     def metrics(self) -> dict:
         test_accuracy = float(np.mean(self.y_pred == self.y_test)) if self.ok else None
+        measured = self.ok and self.fresh_correct is not None
+        fresh_accuracy = self.fresh_correct / self.n_fresh if measured else None
         return {
             "run": self.run,
             "status": self.status,
@@ -72,9 +81,11 @@ class RunResult:
             "final_loss": self.history[-1][1] if self.ok else None,
             "train_accuracy": self.history[-1][2] if self.ok else None,
             "test_accuracy": test_accuracy,
+            "fresh_accuracy": fresh_accuracy,
             "n_parameters": n_parameters(self.run["layer_sizes"]),
             "n_train": self.n_train,
             "n_test": len(self.y_test),
+            "n_fresh": self.n_fresh,
         }
 
     def timing(self) -> dict:
@@ -89,11 +100,13 @@ class RunResult:
             "seconds_per_epoch_p25": float(np.percentile(seconds, 25)) if seconds else None,
             "seconds_per_epoch_p75": float(np.percentile(seconds, 75)) if seconds else None,
             "samples_per_second_median": self.n_train / median if median else None,
+            "fresh_evaluation_seconds": self.fresh_seconds,
         }
 
 
-def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> RunResult:
-    """Train ``run`` on ``split`` and evaluate it on the test set."""
+def train_run(run: dict, split, threads: int = 1, fresh_sample=None, clock=time.perf_counter) -> RunResult:
+    """Train ``run`` on ``split`` and evaluate it on the test set, and on ``fresh_sample`` (``(X, y)``)
+    if one is given."""
     trainer = frameworks.trainer(run, split, threads)
     result = RunResult(run=run, n_train=len(split.X_train), threads=threads, weights=trainer.weights())
     for epoch in range(1, run["epochs"] + 1):
@@ -117,6 +130,14 @@ def train_run(run: dict, split, threads: int = 1, clock=time.perf_counter) -> Ru
     model = frameworks.rebuild(run, result.weights)
     result.y_test = np.asarray(split.y_test)
     result.y_pred = np.asarray(frameworks.module(run["framework"]).evaluate(model, split.X_test))
+    if fresh_sample is not None:
+        X_fresh, y_fresh = fresh_sample
+        result.n_fresh = len(y_fresh)
+        if result.ok:  # a diverged run has no final model to measure
+            start = clock()
+            predicted = frameworks.predict_without_graph(run, result.weights, X_fresh)
+            result.fresh_seconds = clock() - start
+            result.fresh_correct = int(np.count_nonzero(predicted == y_fresh))
     return result
 
 

@@ -87,6 +87,17 @@ def rebuild(run: dict, weights):
     return implementation.load_network(run["layer_sizes"], run["activation"], weights, engine, run["precision"])
 
 
+def predict_without_graph(run: dict, weights, X) -> np.ndarray:
+    """Class of every row of ``X`` for ``run``'s network holding ``weights`` (``[(W, b), ...]``),
+    computed in the run's precision without recording a graph: PyTorch under ``torch.no_grad``,
+    neurogebra by its tensor engine's arithmetic in plain numpy (a scalar-engine run in float64).
+    For evaluations on many points, where a graph per point would cost far more than the model."""
+    if run["framework"] == "pytorch":
+        return module("pytorch").predict_without_graph(run["layer_sizes"], run["activation"], weights, X,
+                                                       run["precision"])
+    return module("neurogebra").predict_without_graph(weights, run["activation"], X, run["precision"])
+
+
 def load_trained(run_dir) -> TrainedModel:
     """Rebuild the model a run trained, from ``run_dir/metrics.json`` and ``run_dir/params.npz``.
 

@@ -103,6 +103,29 @@ def scores(network, X) -> np.ndarray:
         return network.evaluate(X)
 
 
+# The tensor engine's activations (neurogebra.core.tensor), as plain numpy.
+_ACTIVATIONS = {"relu": lambda Z: np.maximum(Z, 0.0), "tanh": np.tanh}
+
+
+def predict_without_graph(weights, activation: str, X, precision: str) -> np.ndarray:
+    """Class of every row of ``X`` for the network holding ``weights``, without a graph.
+
+    The tensor engine's forward pass (``x @ W + b`` per layer, ``activation`` between layers, in
+    ``precision``) written in plain numpy on the trained weights: the same floats, and no graph nodes
+    for tens of thousands of points. A scalar-engine run (float64) is evaluated this way too, by the
+    tensor engine's arithmetic in float64; its matrix products may round differently from the scalar
+    engine's sums in the last bit, which moves a prediction only for a point on a decision boundary.
+    """
+    dtype = np.dtype(precision)
+    outputs = np.asarray(X, dtype=dtype)
+    for i, (W, b) in enumerate(weights):
+        W = np.ascontiguousarray(np.asarray(W, dtype=dtype).T)  # (n_in, n_out), as the engine holds it
+        outputs = outputs @ W + np.asarray(b, dtype=dtype)
+        if i < len(weights) - 1:
+            outputs = _ACTIVATIONS[activation](outputs)
+    return outputs.argmax(axis=1)
+
+
 def get_weights(network):
     return network.get_weights()
 

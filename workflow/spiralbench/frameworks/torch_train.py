@@ -5,6 +5,13 @@ default ``nn.Linear`` initialisation, the run's weights when its init is ``torch
 ``torch.randperm`` on the same global generator for the epoch shuffles. A run with init ``page``
 draws the page's weights from a generator of its own seeded with the run's seed, after the model is
 built, so that its shuffles are those of the ``torch-default`` run of the same seed.
+
+Every initialisation is drawn once, the same way for both precisions, so that the float32 and the
+float64 run of a seed start from the same weights up to rounding: the page's in float64, then
+rounded to the run's dtype (``initialise_as_the_page``); ``nn.Linear``'s default in PyTorch's
+default dtype, float32, before the model is cast, which is how the page's own float32 run draws it
+(a float64 draw would be other numbers, and the tutorial's PyTorch run would no longer be the
+page's). A float64 run holds those float32 numbers exactly.
 """
 from __future__ import annotations
 
@@ -106,6 +113,12 @@ def load_network(layer_sizes, activation: str, weights, dtype: str = "float32") 
     model = SpiralNet(layer_sizes, activation).to(DTYPES[dtype])
     set_weights(model, weights)
     return model
+
+
+def predict_without_graph(layer_sizes, activation: str, weights, X, precision: str) -> np.ndarray:
+    """Class of every row of ``X`` for the network holding ``weights``, in ``precision``, under
+    ``torch.no_grad`` (``scores``): no graph is recorded."""
+    return evaluate(load_network(layer_sizes, activation, weights, precision), X)
 
 
 def trainer(run: dict, split, threads: int = 1):

@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from spiralbench.config import FRAMEWORKS, inspection_pairs
+from spiralbench.findings.effects import for_metric
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
@@ -34,7 +35,7 @@ TABLES = {
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
     "effects": ("tables/effects.csv", (
-        "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
+        "metric", "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
         "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
         "boot_low", "boot_high", "p_value", "p_holm", "significant",
     )),
@@ -86,7 +87,10 @@ class Results:
 
     def _read_table(self, name: str) -> pd.DataFrame:
         path, columns = TABLES[name]
-        return read_csv(self.dir / path, required_columns=columns)
+        table = read_csv(self.dir / path, required_columns=columns)
+        # tables/effects.csv holds every effect on two accuracies (its ``metric`` column); the report reads
+        # the rows of the metric the verdicts use (spiralbench.findings.effects).
+        return for_metric(table) if name == "effects" else table
 
     def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:
         return load_npz(self.dir / relative_path)
