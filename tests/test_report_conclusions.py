@@ -17,6 +17,7 @@ from spiralbench import effects as effects_module
 from spiralbench.findings import guidance, page_gap, speed as sp
 from spiralbench.findings import verdicts as verdicts_module
 from spiralbench.findings import engines
+from spiralbench.findings.effects import for_metric
 from spiralbench.report import wording
 
 from fabricated import runs_table
@@ -36,7 +37,8 @@ BOTH = ("float32", "float64")  # the sweep's precisions, which the page's gap ne
 
 
 def effects(**kwargs):
-    return effects_module.effects_table(runs_table(**kwargs))
+    """The effects as the report reads them (``spiralbench.report.results``): the verdicts' metric."""
+    return for_metric(effects_module.effects_table(runs_table(**kwargs)))
 
 
 @pytest.fixture(scope="module")
