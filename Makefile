@@ -60,7 +60,10 @@ test: setup-dev
 # intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml. Then
 # measure the check's tolerances: each config rerun on this machine's other code paths, the pins off
 # (spiralbench.reproduction), beside each manifest.
+# The published report is Quarto's page: without Quarto on the PATH, publishing stops before any work.
 publish: setup
+	@command -v quarto >/dev/null || { echo "make publish renders the published report with Quarto," \
+		"which is not on the PATH: install it (https://quarto.org/docs/get-started/)" >&2; exit 2; }
 	snakemake --cores $(CORES) --forceall publish
 	snakemake --cores $(CORES) --configfile config/ci.yaml --forceall publish_manifest
 	$(MAKE) tolerances

@@ -3,11 +3,20 @@ and precision), five files per run, each run evaluated on its seed's test set an
 
 Inputs are named by seed (`split_42`, `fresh_42`), outputs by the run's place in the job (`history_0`).
 """
+import gc
 from functools import cache
 
+from spiralbench import frameworks
 from spiralbench.data import load_fresh_sample, load_split
 from spiralbench.jobs import logging_to
 from spiralbench.training import OUTPUT_KINDS, train_run, write_run
+
+# Import every library the job's runs need, then move what the imports made (a quarter of a million
+# objects with torch) out of the collector's sight: the scalar engine makes and drops millions of
+# small nodes, and each full collection would walk those imports again. No result depends on it.
+for framework in {run["framework"] for run in snakemake.params.runs}:
+    frameworks.module(framework)
+gc.freeze()
 
 # A seed's fresh sample is only read, so its runs share one copy. Its split is loaded anew for every run:
 # the split carries numpy's stream, which a run consumes for its epoch shuffles.
