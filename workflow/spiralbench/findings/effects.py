@@ -132,3 +132,32 @@ def identical_settings(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
     effects = for_metric(effects)
     rows = effects[(effects["effect"] == effect) & (effects["scope"] == "setting")]
     return rows[(rows["mean"] == 0) & (rows["sd"] == 0)]
+
+
+def by_metric(effects: pd.DataFrame) -> pd.DataFrame:
+    """The pooled effects measured both ways, one row per effect and levels held fixed: each metric's
+    mean, 95% t-interval and Holm verdict, and ``narrower``, how many times narrower the verdicts'
+    metric's interval is than the page's test set's. Empty unless the table has both metrics."""
+    if "metric" not in effects.columns or set(effects["metric"]) < {VERDICT_METRIC, FALLBACK_METRIC}:
+        return pd.DataFrame()
+    rows = []
+    pooled = effects[effects["scope"] == "pooled"]
+    for (effect, within), same in pooled.groupby(["effect", "within"], sort=False):
+        row = {"effect": effect, "within": within}
+        for metric, measured in same.set_index("metric").iterrows():
+            row.update({f"{metric}_mean": measured["mean"], f"{metric}_low": measured["t_low"],
+                        f"{metric}_high": measured["t_high"], f"{metric}_significant": bool(measured["significant"])})
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    width = {metric: table[f"{metric}_high"] - table[f"{metric}_low"] for metric in (VERDICT_METRIC, FALLBACK_METRIC)}
+    table["narrower"] = width[FALLBACK_METRIC] / width[VERDICT_METRIC]
+    return table
+
+
+def instrument_gain(both: pd.DataFrame) -> dict:
+    """What measuring on the fresh sample gains over the page's test set: the median of how many times
+    narrower the pooled intervals are, and on how many pooled rows the two metrics' Holm verdicts agree."""
+    if both.empty:
+        return {"rows": 0}
+    agree = both[f"{VERDICT_METRIC}_significant"] == both[f"{FALLBACK_METRIC}_significant"]
+    return {"rows": len(both), "median_narrower": float(both["narrower"].median()), "agree": int(agree.sum())}

@@ -21,6 +21,11 @@ from spiralbench.numeric_platform import PLATFORM_FILE
 
 SPEED_PLATFORM = "timing/speed_platform.json"
 
+EFFECTS_COLUMNS = (
+    "metric", "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
+    "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
+    "boot_low", "boot_high", "p_value", "p_holm", "significant",
+)
 # Table name -> (path in the results directory, columns the report needs).
 TABLES = {
     "runs": ("tables/runs.csv", (
@@ -34,11 +39,8 @@ TABLES = {
         "n_diverged",
         "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
     )),
-    "effects": ("tables/effects.csv", (
-        "metric", "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
-        "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
-        "boot_low", "boot_high", "p_value", "p_holm", "significant",
-    )),
+    "effects": ("tables/effects.csv", EFFECTS_COLUMNS),
+    "effects_both_metrics": ("tables/effects.csv", EFFECTS_COLUMNS),
     "engine_agreement": ("tables/engine_agreement.csv", (
         "seed", "epoch", "loss_scalar", "loss_tensor", "loss_abs_diff", "accuracy_scalar", "accuracy_tensor",
         "test_accuracy_scalar", "test_accuracy_tensor", "agree",
@@ -89,7 +91,8 @@ class Results:
         path, columns = TABLES[name]
         table = read_csv(self.dir / path, required_columns=columns)
         # tables/effects.csv holds every effect on two accuracies (its ``metric`` column); the report reads
-        # the rows of the metric the verdicts use (spiralbench.findings.effects).
+        # the rows of the metric the verdicts use (spiralbench.findings.effects), and both metrics only
+        # where it sets them side by side (``effects_both_metrics``).
         return for_metric(table) if name == "effects" else table
 
     def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:

@@ -159,6 +159,19 @@ def test_accuracy_summary(results: Results) -> Table:
                  row_classes=classes)
 
 
+def effects_by_metric(both: pd.DataFrame, results: Results) -> Table:
+    """The pooled effects on the page's test set and on the fresh sample, side by side (``findings.effects.by_metric``)."""
+    def measured(row, metric):
+        text = f"{points(row[f'{metric}_mean'])} [{_interval_pp(row[f'{metric}_low'], row[f'{metric}_high'])}]"
+        return f"**{text}**" if row[f"{metric}_significant"] else text
+    frame = pd.DataFrame([{
+        "effect": row["effect"], "levels held fixed": row["within"],
+        "on the test set": measured(row, "test_accuracy"), "on the fresh sample": measured(row, "fresh_accuracy"),
+        "interval narrower": f"{row['narrower']:.1f}×",
+    } for _, row in both.iterrows()])
+    return Table(frame, [results.path_of("effects")], text_columns=("effect", "levels held fixed"))
+
+
 def diverged_runs(results: Results) -> Table:
     runs = results.table("runs")
     diverged = runs[runs["status"] != OK]

@@ -568,3 +568,14 @@ def metric_sentence(effects: pd.DataFrame) -> str:
     text = f"The verdicts use {ef.METRIC_NAMES[used]}"
     return text + (f"; the effects tables also report {', '.join(ef.METRIC_NAMES.get(m, m) for m in others)}."
                    if others else ".")
+
+
+def instrument_sentence(gain: dict, n_test: int, n_fresh: int) -> str:
+    """What the fresh sample adds to the page's test set (``findings.effects.instrument_gain``)."""
+    text = (f"One test point weighs {100 / n_test:.2f} pp of accuracy, one point of the fresh sample "
+            f"{100 / n_fresh:.4f} pp.")
+    if not gain["rows"]:
+        return text + " These results have no fresh-sample effects to set beside the test set's."
+    return text + (f" On the fresh sample the pooled effects' 95% intervals are {gain['median_narrower']:.1f} times "
+                   f"narrower (median over {plural(gain['rows'], 'effect')}), and Holm's verdict is the same on both "
+                   f"measures for {gain['agree']} of them.")
