@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -149,3 +150,22 @@ def test_the_timing_findings_table_names_each_finding_once_and_flips_with_the_da
     flipped = timing_findings(slower, run_timing, 16, 30).set_index("finding")["value"]
     assert flipped["when to use each: Large-scale training"] == "PyTorch"
     assert flipped["PyTorch faster than the tensor engine from width"] == 1024
+
+
+def test_the_fresh_sample_is_set_beside_the_test_set_and_its_gain_follows_the_data():
+    runs = runs_table(framework_effect=0.05, noise=0.05)
+    # The test set's accuracy in steps of one point of 60, the fresh sample's nearly without them.
+    rng = np.random.default_rng(1)
+    runs["test_accuracy"] = (runs["fresh_accuracy"] + rng.normal(0, 0.04, len(runs))).clip(0, 1).mul(60).round() / 60
+    both = ef.by_metric(effects_module.effects_table(runs))
+    assert set(both["effect"]) == {"framework", "init"} and len(both) == 4
+    gain = ef.instrument_gain(both)
+    assert gain["rows"] == 4 and gain["median_narrower"] > 1
+    # The same numbers on both measures: no narrower, every verdict the same.
+    runs["test_accuracy"] = runs["fresh_accuracy"]
+    same = ef.instrument_gain(ef.by_metric(effects_module.effects_table(runs)))
+    assert same["median_narrower"] == pytest.approx(1.0) and same["agree"] == same["rows"]
+    # Without the fresh sample there is nothing to set beside the test set.
+    test_only = effects_module.effects_table(runs.drop(columns="fresh_accuracy"), metrics=("test_accuracy",))
+    assert ef.by_metric(test_only).empty
+    assert "no fresh-sample effects" in wording.instrument_sentence({"rows": 0}, 60, 30000)
