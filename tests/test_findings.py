@@ -57,8 +57,9 @@ def test_identical_precision_rows_are_counted_and_listed():
 
 
 def test_the_claim_furthest_off_is_computed_and_flips():
+    evaluation = COMPLEXITY.set_index("component").loc["evaluation", "neurogebra_lines"]
     assert code_size.furthest_claim(COMPLEXITY) | {} == {"component": "evaluation", "framework": "neurogebra",
-                                                         "measured": 38, "claimed": 8}
+                                                         "measured": evaluation, "claimed": 8}
     flipped = COMPLEXITY.copy()
     flipped.loc[flipped["component"] == "training loop", "pytorch_lines"] = 400
     assert code_size.furthest_claim(flipped)["component"] == "training loop"

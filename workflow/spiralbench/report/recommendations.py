@@ -21,7 +21,8 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
     same_math = (f"with the same weights and batches it computes PyTorch's losses to within "
                  f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
     growth = facts["tensor_growth"]
-    at_scale = (f"neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at width {facts['width']}"
+    at_scale = (f"on one CPU thread, neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at "
+                f"width {facts['width']}"
                 + (f" and {relative_speed(facts['largest_tensor_speedup'])} at width {facts['largest_width']}, the "
                    "largest timed" if facts["largest_width"] != facts["width"] else ", the largest timed")
                 + (f" (PyTorch is faster from width {facts['crossover']} on)" if facts["crossover"] else "")
@@ -42,7 +43,8 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
                               f"with its scalar engine at hidden width {facts['width']} (the budget: "
                               f"{minutes_text(guidance.COURSE_BUDGET_SECONDS)})",
         "Research prototyping": f"{at_scale}; PyTorch's layers, losses and optimizers are ready-made",
-        "Production ML systems": f"{at_scale}; neurogebra computes on the CPU only",
+        "Production ML systems": "no table of this benchmark measures what production asks (serving, hardware "
+                                 "beyond one CPU thread, reliability); neurogebra computes on the CPU only",
         "Large-scale training": at_scale,
         "GPU acceleration": "no table of this benchmark measures it (it runs on CPUs); neurogebra has no device "
                             "support, PyTorch runs on GPUs",

@@ -414,8 +414,10 @@ def points(value, digits: int = 1, unit: bool = True) -> str:
     """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
     if value is None or not np.isfinite(value):
         return "–"
-    text = f"{100 * value:+.{digits}f}" + (" pp" if unit else "")
-    return text.replace("-", "−")
+    text = f"{100 * value:+.{digits}f}".replace("-", "−")
+    if float(text[1:]) == 0:  # a difference that rounds to nothing has no sign
+        text = text[1:]
+    return text + (" pp" if unit else "")
 
 
 def p_value(value, relation: bool = False) -> str:
@@ -446,6 +448,14 @@ def seconds(value) -> str:
     if value is None or not np.isfinite(value):
         return "–"
     return f"{value:.3g} s" if value >= 1 else f"{1000 * value:.3g} ms"
+def span(pooled: pd.DataFrame) -> str:
+    """The pooled means of one effect as one range over its levels: '−0.3 to +0.6 pp over 4 levels'."""
+    low, high = points(pooled["mean"].min()), points(pooled["mean"].max())
+    if len(pooled) == 1 or low == high:
+        return low
+    return f"{low.removesuffix(' pp')} to {high} over {len(pooled)} levels"
+
+
 def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None) -> str:
     """The box at the top of the report: the fair comparison, the initialisation, the precision (with its
     equivalence test when ``margin`` is given), the page's gap, the speed."""
@@ -457,7 +467,7 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     if fw.empty:
         sentences.append("The sweep has no matched comparison of the two frameworks.")
     else:
-        numbers = means_at(fw, "framework")
+        numbers = span(fw)
         seeds = plural(int(fw["n_pairs"].min()), "seed")
         start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
                  "framework draws its own weights from it), precision, optimizer and settings")
@@ -501,7 +511,7 @@ def factor_sentence(verdict: dict, effect: str, matters: str, none: str) -> str 
     pooled = verdict["pooled"]
     if pooled.empty:
         return None
-    contrast = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {means_at(pooled, effect)}"
+    contrast = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {span(pooled)}"
     if verdict["kind"] == "none":
         return f"{none} ({contrast})."
     if verdict["kind"] == "same":
