@@ -102,17 +102,17 @@ def softmax_demo(results: Results) -> tuple[Table, float]:
     target = 0  # the page's demo target
     rows = []
     for k, score in enumerate(scores):
-        rows.append({"": f"P(class {k})", "score": f"{score:g}",
+        rows.append({"quantity": f"P(class {k})", "score": f"{score:g}",
                      **{framework_name(f): f"{wide[('probability', f)].iloc[k]:.6f}" for f in FRAMEWORKS},
                      "NumPy, by the formula": f"{by_hand[k]:.6f}"})
     losses = {f: float(wide[("loss", f)].iloc[0]) for f in FRAMEWORKS}
-    rows.append({"": f"loss (target class {target})", "score": "",
+    rows.append({"quantity": f"loss (target class {target})", "score": "",
                  **{framework_name(f): f"{losses[f]:.6f}" for f in FRAMEWORKS},
                  "NumPy, by the formula": f"{-math.log(by_hand[target]):.6f}"})
     columns = [wide[("probability", f)].to_numpy(dtype=float) for f in FRAMEWORKS] + [by_hand]
     largest = max(float(np.max(np.abs(a - b))) for a in columns for b in columns)
     largest = max(largest, *(abs(losses[f] + math.log(by_hand[target])) for f in FRAMEWORKS))
-    return Table(pd.DataFrame(rows), [results.path_of("softmax_demo")], text_columns=("",)), largest
+    return Table(pd.DataFrame(rows), [results.path_of("softmax_demo")], text_columns=("quantity",)), largest
 
 
 # ---------------------------------------------------------------- 5. evaluation
