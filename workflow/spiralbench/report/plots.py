@@ -40,22 +40,27 @@ from .style import (
 # ---------------------------------------------------------------- 1. dataset
 
 
-def _scatter_classes(ax, X, y, n_classes, filled=True, size=22, label_prefix=""):
+def _scatter_classes(ax, X, y, n_classes, filled=True, size=22):
+    """Points coloured by class: filled (training points) or ringed in black (test points)."""
+    style = {"alpha": 0.85, "linewidths": 0} if filled else {"edgecolors": "black", "linewidths": 0.8}
     for k in range(n_classes):
-        mask = y == k
-        if filled:
-            ax.scatter(X[mask, 0], X[mask, 1], s=size, color=CLASS_COLORS[k], alpha=0.85,
-                       linewidths=0, label=f"{label_prefix}class {k}")
-        else:
-            ax.scatter(X[mask, 0], X[mask, 1], s=size, facecolors=CLASS_COLORS[k], edgecolors="black",
-                       linewidths=0.8, label=f"{label_prefix}class {k}")
+        ax.scatter(X[y == k, 0], X[y == k, 1], s=size, color=CLASS_COLORS[k], label=f"class {k}", **style)
+
+
+def _n_classes(*labels) -> int:
+    """The number of classes in label arrays (the largest label + 1)."""
+    return int(max(array.max() for array in labels)) + 1
+
+
+def _class_handles(n_classes: int) -> list[Patch]:
+    return [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
 
 
 @styled
 def dataset_split(results: Results, seed: int) -> Chart:
     """The training points (filled) and test points (black ring) of one seed's split."""
     split = results.split(seed)
-    n_classes = int(max(split["y_train"].max(), split["y_test"].max())) + 1
+    n_classes = _n_classes(split["y_train"], split["y_test"])
     figure, axes = new_figure(6.4, 5.6)
     ax = axes[0, 0]
     _scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True)
@@ -64,7 +69,7 @@ def dataset_split(results: Results, seed: int) -> Chart:
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(f"Seed {seed}: {len(split['y_train'])} training, {len(split['y_test'])} test points")
-    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)] + [
+    handles = _class_handles(n_classes) + [
         Line2D([], [], marker="o", linestyle="", color="grey", markersize=6, label="training point"),
         Line2D([], [], marker="o", linestyle="", markerfacecolor="grey", markeredgecolor="black", markersize=6,
                label="test point"),
@@ -82,10 +87,9 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
     rows = math.ceil(len(seeds) / columns)
     panel = min(2.6, (MAX_FIGURE_WIDTH - 0.4) / columns)
     figure, axes = new_figure(panel * columns, panel * rows + 0.5, rows, columns, sharex=True, sharey=True)
-    n_classes = 0
+    n_classes = _n_classes(*(results.split(seed)[key] for seed in seeds for key in ("y_train", "y_test")))
     for ax, seed in zip(axes.flat, seeds):
         split = results.split(seed)
-        n_classes = max(n_classes, int(max(split["y_train"].max(), split["y_test"].max())) + 1)
         _scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True, size=8)
         _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=14)
         ax.set_title(f"seed {seed}")
@@ -93,8 +97,7 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
         ax.tick_params(labelsize=8)
     for ax in axes.flat[len(seeds):]:
         ax.set_visible(False)
-    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
-    figure.legend(handles=handles, loc="outside lower center", ncols=n_classes, frameon=False)
+    figure.legend(handles=_class_handles(n_classes), loc="outside lower center", ncols=n_classes, frameon=False)
     alt = (f"{len(seeds)} small scatter plots, one per seed ({', '.join(map(str, seeds))}), each showing the "
            f"{n_classes} spiral arms; the noise on the arms and which points are held out for testing differ by seed.")
     return Chart(figure, [split_path(seed) for seed in seeds], alt)
@@ -315,14 +318,14 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     One row per setting and a first row pooled over the settings; the t 95% interval as a line, the
     mean as a dot, filled when significant after Holm's correction within its family.
     """
-    settings = effects.loc[effects["scope"] == "setting", evidence_setting_columns()].drop_duplicates()
-    settings = settings.sort_values(evidence_setting_columns(), kind="mergesort")
+    settings = effects.loc[effects["scope"] == "setting", SETTING_COLUMNS].drop_duplicates()
+    settings = settings.sort_values(SETTING_COLUMNS, kind="mergesort")
     varying = wording.varying_columns(settings)
     labels = ["all settings (pooled per seed)"] + [wording.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
     panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
-    span, legends = 1.0, []
+    span = 1.0
     for ax, effect in zip(axes[0], panels):
         mine = effects[effects["effect"] == effect]
         levels = sorted(mine["within"].unique())
@@ -369,13 +372,9 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     return Chart(figure, [results.path_of("effects")], alt)
 
 
-def evidence_setting_columns() -> list[str]:
-    return list(SETTING_COLUMNS)
-
-
 def _matches(rows: pd.DataFrame, key: tuple) -> pd.Series:
     mask = pd.Series(True, index=rows.index)
-    for column, value in zip(evidence_setting_columns(), key):
+    for column, value in zip(SETTING_COLUMNS, key):
         mask &= np.isclose(rows[column].astype(float), value) if column == "learning_rate" else rows[column] == value
     return mask
 
@@ -427,7 +426,7 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
     """Both frameworks' predicted class over the page's grid, test points on top, and where they disagree."""
     grid = results.boundary(name)
     split = results.split(pair["seed"])
-    n_classes = int(max(split["y_train"].max(), split["y_test"].max(), *(grid[f].max() for f in FRAMEWORKS))) + 1
+    n_classes = _n_classes(split["y_train"], split["y_test"], *(grid[f] for f in FRAMEWORKS))
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 3, sharex=True, sharey=True)
     regions = class_colormap(n_classes, light=True)
     norm = BoundaryNorm(np.arange(-0.5, n_classes + 0.5), n_classes)
@@ -447,8 +446,7 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
         ax.set_xlabel("x₁")
         ax.grid(False)
     axes[0, 0].set_ylabel("x₂")
-    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
-    handles.append(Patch(facecolor="#333333", label="frameworks predict different classes"))
+    handles = _class_handles(n_classes) + [Patch(facecolor="#333333", label="frameworks predict different classes")]
     figure.legend(handles=handles, loc="outside lower center", ncols=n_classes + 1, frameon=False)
     alt = (f"Three maps of the plane for seed {pair['seed']}: the class neurogebra predicts at each grid point, "
            "the class PyTorch predicts, both with the test points on top, and the grid points where the two "

@@ -120,44 +120,41 @@ def per_level(pooled: pd.DataFrame, effect: str) -> str:
 
 def framework_conclusion(effects: pd.DataFrame) -> str:
     """Section 6's lead: the framework effect at matched initialisation and precision, pooled over the settings."""
-    verdict = effect_verdict(effects, "framework")
-    pooled = verdict["pooled"]
-    if pooled.empty:
-        return ("The sweep has no setting trained by both frameworks with the same initialisation and precision: "
-                "no fair comparison.")
-    per_init = per_level(pooled, "framework")
-    n_settings = int(pooled["n_settings"].max())
-    kind = verdict["kind"]
-    lead = verdict_lead(
-        verdict, "framework",
+    return factor_conclusion(
+        effects, "framework",
+        missing="The sweep has no setting trained by both frameworks with the same initialisation and precision: "
+                "no fair comparison.",
         none="**At matched initialisation and precision the framework makes no difference that survives Holm's "
              "correction**",
         same="**At matched initialisation and precision {side} is more accurate**",
         partial="At matched initialisation and precision ",
         opposite="**At matched initialisation and precision the framework's effect reverses with the initialisation "
                  "or the precision**")
-    text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
-    if kind == "none":
-        bound = ef.largest_interval_bound(pooled)
-        if np.isfinite(bound) and bound < 1:
-            text += f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
-        elif np.isfinite(bound):
-            text += "The intervals are wider than any difference of two accuracies: they rule nothing out. "
-    text += per_setting_summary(effects, "framework")
-    return text
 
 
 def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads: str) -> str:
-    """A factor's conclusion beside the framework's: the lead for its verdict (``leads`` as
-    ``verdict_lead`` takes them), each level's numbers, and the per-setting count; ``missing`` when
-    the sweep does not measure it."""
+    """An effect's conclusion: the lead for its verdict (``leads`` as ``verdict_lead`` takes them), each
+    level's numbers, what the intervals rule out when no level differs, and the per-setting count;
+    ``missing`` when the sweep does not measure it."""
     verdict = effect_verdict(effects, effect)
     pooled = verdict["pooled"]
     if pooled.empty:
         return missing
     over = pooled_over(int(pooled["n_settings"].max()))
-    return (f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
-            + per_setting_summary(effects, effect))
+    text = f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
+    if effect == "framework" and verdict["kind"] == "none":
+        text += ruled_out(pooled)
+    return text + per_setting_summary(effects, effect)
+
+
+def ruled_out(pooled: pd.DataFrame) -> str:
+    """What the intervals of a framework effect that no level shows rule out."""
+    bound = ef.largest_interval_bound(pooled)
+    if np.isfinite(bound) and bound < 1:
+        return f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+    if np.isfinite(bound):
+        return "The intervals are wider than any difference of two accuracies: they rule nothing out. "
+    return ""
 
 
 def init_conclusion(effects: pd.DataFrame) -> str:
