@@ -30,8 +30,8 @@ from .style import (
     FRAMEWORK_COLORS,
     FRAMEWORK_LABELS,
     MAX_FIGURE_WIDTH,
-    class_colormap,
     new_figure,
+    region_colormap,
     styled,
 )
 
@@ -428,7 +428,7 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
     split = results.split(pair["seed"])
     n_classes = _n_classes(split["y_train"], split["y_test"], *(grid[f] for f in FRAMEWORKS))
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 3, sharex=True, sharey=True)
-    regions = class_colormap(n_classes, light=True)
+    regions = region_colormap(n_classes)
     norm = BoundaryNorm(np.arange(-0.5, n_classes + 0.5), n_classes)
     for ax, framework in zip(axes[0], FRAMEWORKS):
         run = results.run(pair[framework])

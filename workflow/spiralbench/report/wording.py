@@ -5,6 +5,7 @@ Every function takes findings (or the tables the findings are computed from, han
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -15,6 +16,14 @@ from spiralbench import effects as effects_module
 from spiralbench.collect import ENGINE_LOSS_TOLERANCE
 from spiralbench.findings import code_size, effects as ef, engines, page_gap, settings as sweep, speed as sp
 from spiralbench.findings.effects import effect_verdict
+
+
+def missing_as_dash(format_number):
+    """``format_number`` writes a missing number (None, NaN, infinite) as '–'."""
+    @functools.wraps(format_number)
+    def format_or_dash(value, *args, **kwargs):
+        return "–" if value is None or not np.isfinite(value) else format_number(value, *args, **kwargs)
+    return format_or_dash
 
 
 def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
@@ -315,9 +324,10 @@ def relu_values(forge: pd.DataFrame) -> str:
 
 IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neurogebra's tensor engine",
                         "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
+@missing_as_dash
 def speedup(value) -> str:
     """'1.07×': ratios near 1 with two decimals, so that one below ``CLEAR_SPEEDUP`` never prints as 1.1×."""
-    return "–" if value is None or not np.isfinite(value) else f"{value:.2f}×"
+    return f"{value:.2f}×"
 
 
 def precision_speed_conclusion(speed: pd.DataFrame) -> str:
@@ -402,17 +412,16 @@ def framework_name(framework: str) -> str:
     return {"neurogebra": "neurogebra", "pytorch": "PyTorch"}.get(framework, framework)
 
 
+@missing_as_dash
 def percent(value, digits: int = 1) -> str:
-    """0.8533 -> '85.3%'; missing -> '–'."""
-    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.{digits}f}%"
+    """0.8533 -> '85.3%'."""
+    return f"{100 * value:.{digits}f}%"
 
 
+@missing_as_dash
 def points(value, digits: int = 1, unit: bool = True) -> str:
     """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    text = f"{100 * value:+.{digits}f}" + (" pp" if unit else "")
-    return text.replace("-", "−")
+    return (f"{100 * value:+.{digits}f}" + (" pp" if unit else "")).replace("-", "−")
 
 
 def p_value(value, relation: bool = False) -> str:
@@ -424,9 +433,8 @@ def p_value(value, relation: bool = False) -> str:
     return f"= {value:.2g}" if relation else f"{value:.2g}"
 
 
+@missing_as_dash
 def ratio(value, digits: int = 0) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
     return f"{value:,.{digits}f}×" if value >= 10 else f"{value:.1f}×"
 
 
@@ -438,10 +446,9 @@ def ratio_range(low, high) -> str:
     return f"{text_low} – {text_high}"
 
 
+@missing_as_dash
 def seconds(value) -> str:
     """Seconds with three significant digits, in ms below one second."""
-    if value is None or not np.isfinite(value):
-        return "–"
     return f"{value:.3g} s" if value >= 1 else f"{1000 * value:.3g} ms"
 def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None) -> str:
     """The box at the top of the report: the fair comparison, the initialisation, the precision (with its
