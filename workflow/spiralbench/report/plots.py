@@ -28,7 +28,6 @@ from .style import (
     CLASS_COLORS,
     DIVERGED_COLOR,
     FRAMEWORK_COLORS,
-    FRAMEWORK_LABELS,
     MAX_FIGURE_WIDTH,
     new_figure,
     region_colormap,
@@ -136,7 +135,7 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
             all_runs = set(chosen["run_id"])
             kept = chosen[~chosen["run_id"].isin(diverged_runs)]
             n_diverged = len(all_runs & diverged_runs)
-            label = f"{FRAMEWORK_LABELS[framework]}, mean ± std of {kept['run_id'].nunique()} seeds"
+            label = f"{wording.framework_name(framework)}, mean ± std of {kept['run_id'].nunique()} seeds"
             if n_diverged:
                 label += f" ({n_diverged} diverged, not shown)"
             for row, metric in enumerate(("loss", "accuracy")):
@@ -152,7 +151,8 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
                                            linestyle="--", linewidth=1.3)
                 handles.setdefault(f"page-{framework}", Line2D(
                     [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
-                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
+                    label=f"the page's {wording.framework_name(framework)} run "
+                          f"({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
         title = _with_precision(wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")),
                                 runs)[setting]
         axes[0, column].set_title(title, fontsize=10)
@@ -231,7 +231,7 @@ def accuracy_heatmaps(results: Results) -> Chart:
             ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}\n{precision}" for batch, init, precision in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
-            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {wording.optimizer_name(optimizer)}")
+            ax.set_title(f"{wording.framework_name(framework)}, {wording.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
                 ax.set_xlabel("batch size, initialisation, precision")
             if column == 0:
@@ -286,7 +286,7 @@ def run_accuracies(results: Results) -> Chart:
     ax.set_xlim(left, 1.0 + 0.01)
     ax.set_xlabel("test accuracy")
     ax.grid(axis="y", alpha=0)
-    handles = [Line2D([], [], marker="o", linestyle="", color=FRAMEWORK_COLORS[f], label=f"{FRAMEWORK_LABELS[f]} run")
+    handles = [Line2D([], [], marker="o", linestyle="", color=FRAMEWORK_COLORS[f], label=f"{wording.framework_name(f)} run")
                for f in FRAMEWORKS]
     handles.append(Line2D([], [], color="grey", linewidth=2.2, label="mean of the runs that did not diverge"))
     if any_diverged:
@@ -435,7 +435,7 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
         ax.pcolormesh(grid["xx"], grid["yy"], grid[framework], cmap=regions, norm=norm, shading="auto",
                       rasterized=True)
         _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=20)
-        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({wording.optimizer_name(run['optimizer'])}): test accuracy "
+        ax.set_title(f"{wording.framework_name(framework)} ({wording.optimizer_name(run['optimizer'])}): test accuracy "
                      f"{wording.percent(run['test_accuracy'], 0)}", fontsize=10)
     disagree = (grid["neurogebra"] != grid["pytorch"]).astype(float)
     axes[0, 2].pcolormesh(grid["xx"], grid["yy"], disagree, cmap=ListedColormap(["#f7f7f7", "#333333"]),

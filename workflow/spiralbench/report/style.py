@@ -17,7 +17,6 @@ from matplotlib.figure import Figure
 
 # Okabe-Ito colours: told apart by colour-blind readers too.
 FRAMEWORK_COLORS = {"neurogebra": "#D55E00", "pytorch": "#0072B2"}
-FRAMEWORK_LABELS = {"neurogebra": "neurogebra", "pytorch": "PyTorch"}
 CLASS_COLORS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 DIVERGED_COLOR = "#B00020"
 

@@ -33,8 +33,10 @@ def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str
     return {row["setting"]: setting_label(row, varying) for _, row in settings.iterrows()}
 
 
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
+FRAMEWORK_NAMES = {"neurogebra": "neurogebra", "pytorch": "PyTorch"}
 SETTING_PARTS = {
-    "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
+    "optimizer": lambda v: OPTIMIZER_NAMES.get(v, v),
     "learning_rate": lambda v: f"lr {float(v):g}",
     "batch_size": lambda v: f"batch {int(v)}",
     "epochs": lambda v: f"{int(v)} epochs",
@@ -405,11 +407,11 @@ def plural(count: int, noun: str) -> str:
 
 
 def optimizer_name(optimizer: str) -> str:
-    return {"sgd": "SGD", "adam": "Adam"}.get(optimizer, optimizer)
+    return OPTIMIZER_NAMES.get(optimizer, optimizer)
 
 
 def framework_name(framework: str) -> str:
-    return {"neurogebra": "neurogebra", "pytorch": "PyTorch"}.get(framework, framework)
+    return FRAMEWORK_NAMES.get(framework, framework)
 
 
 @missing_as_dash
