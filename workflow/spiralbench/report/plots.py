@@ -105,11 +105,14 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
 # ---------------------------------------------------------------- 4. training
 
 
-def _band(ax, table: pd.DataFrame, column: str, color: str, label: str):
+PAGE_RUN_STYLE = {"linestyle": "--", "linewidth": 1.3}  # the tutorial's own runs, over the sweep's bands
+
+
+def _band(ax, table: pd.DataFrame, column: str, color: str):
     """Mean over seeds with a ±1 standard deviation band."""
     by_epoch = table.groupby("epoch")[column]
     mean, std = by_epoch.mean(), by_epoch.std(ddof=1).fillna(0.0)
-    ax.plot(mean.index, mean.values, color=color, linewidth=2, label=label)
+    ax.plot(mean.index, mean.values, color=color, linewidth=2)
     ax.fill_between(mean.index, (mean - std).values, (mean + std).values, color=color, alpha=0.2, linewidth=0)
 
 
@@ -131,28 +134,24 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
     for column, optimizer in enumerate(optimizers):
         setting = reference[optimizer]
         for framework in FRAMEWORKS:
+            color = FRAMEWORK_COLORS[framework]
             chosen = epochs[(epochs["group"] == "sweep") & (epochs["setting"] == setting) & (epochs["framework"] == framework)]
-            all_runs = set(chosen["run_id"])
             kept = chosen[~chosen["run_id"].isin(diverged_runs)]
-            n_diverged = len(all_runs & diverged_runs)
-            label = f"{wording.framework_name(framework)}, mean ± std of {kept['run_id'].nunique()} seeds"
-            if n_diverged:
-                label += f" ({n_diverged} diverged, not shown)"
+            n_diverged = len(set(chosen["run_id"]) & diverged_runs)
+            label = (f"{wording.framework_name(framework)}, mean ± std of {kept['run_id'].nunique()} seeds"
+                     + (f" ({n_diverged} diverged, not shown)" if n_diverged else ""))
+            page_runs = tutorial.loc[(tutorial["framework"] == framework) & (tutorial["optimizer"] == optimizer), "run_id"]
             for row, metric in enumerate(("loss", "accuracy")):
                 if len(kept):
-                    _band(axes[row, column], kept, metric, FRAMEWORK_COLORS[framework], label)
-            handles.setdefault(f"{framework}-{column}", Line2D([], [], color=FRAMEWORK_COLORS[framework], linewidth=2,
-                                                               label=label))
-            page_run = tutorial[(tutorial["framework"] == framework) & (tutorial["optimizer"] == optimizer)]
-            for run_id in page_run["run_id"]:
-                history = epochs[epochs["run_id"] == run_id]
-                for row, metric in enumerate(("loss", "accuracy")):
-                    axes[row, column].plot(history["epoch"], history[metric], color=FRAMEWORK_COLORS[framework],
-                                           linestyle="--", linewidth=1.3)
-                handles.setdefault(f"page-{framework}", Line2D(
-                    [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
-                    label=f"the page's {wording.framework_name(framework)} run "
-                          f"({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
+                    _band(axes[row, column], kept, metric, color)
+                for run_id in page_runs:
+                    history = epochs[epochs["run_id"] == run_id]
+                    axes[row, column].plot(history["epoch"], history[metric], color=color, **PAGE_RUN_STYLE)
+            handles.setdefault(f"{framework}-{column}", Line2D([], [], color=color, linewidth=2, label=label))
+            if len(page_runs):
+                handles.setdefault(f"page-{framework}", Line2D([], [], color=color, **PAGE_RUN_STYLE, label=(
+                    f"the page's {wording.framework_name(framework)} run "
+                    f"({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})")))
         title = _with_precision(wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")),
                                 runs)[setting]
         axes[0, column].set_title(title, fontsize=10)
@@ -216,17 +215,7 @@ def accuracy_heatmaps(results: Results) -> Chart:
             for cell in cells.itertuples():
                 i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init, cell.precision))
                 grid[i, j] = cell.test_accuracy_mean
-                note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
-                if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
-                    note += f"\n{cell.n_diverged}/{cell.n_runs} diverged"
-                dark = np.isfinite(cell.test_accuracy_mean) and (cell.test_accuracy_mean - low) / (1 - low) < 0.55
-                if np.isfinite(cell.test_accuracy_mean):
-                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color="white" if dark else "black")
-                else:
-                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color=DIVERGED_COLOR,
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
-                if not np.isfinite(cell.test_accuracy_mean):
-                    ax.add_patch(_hatched_cell(j, i))
+                _note_cell(ax, j, i, cell, low, notes_fontsize)
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
             ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}\n{precision}" for batch, init, precision in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
@@ -249,8 +238,18 @@ def _accuracy_colormap():
     return cmap
 
 
-def _hatched_cell(x, y):
-    return Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=DIVERGED_COLOR, linewidth=0)
+def _note_cell(ax, x, y, cell, low: float, fontsize: float) -> None:
+    """A heat-map cell's accuracy and how many runs diverged; 'all diverged' on a hatched cell where all did.
+    The accuracy is white on the dark end of the colour scale (from ``low``), black on the light end."""
+    accuracy = cell.test_accuracy_mean
+    if not np.isfinite(accuracy):
+        ax.text(x, y, "all\ndiverged", ha="center", va="center", fontsize=fontsize, color=DIVERGED_COLOR,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=DIVERGED_COLOR, linewidth=0))
+        return
+    note = f"{accuracy:.0%}" + (f"\n{cell.n_diverged}/{cell.n_runs} diverged" if cell.n_diverged else "")
+    dark = (accuracy - low) / (1 - low) < 0.55
+    ax.text(x, y, note, ha="center", va="center", fontsize=fontsize, color="white" if dark else "black")
 
 
 @styled
