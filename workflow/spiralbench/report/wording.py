@@ -560,10 +560,8 @@ def sweep_design(runs: pd.DataFrame) -> str:
     settings = sweep.sweep_settings(runs).drop(columns=["setting", "init"], errors="ignore").drop_duplicates()
     varying = varying_columns(settings)
     fixed = [key for key in SETTING_PARTS if key in settings and key not in varying]
-    names = {"optimizer": "optimizer", "learning_rate": "learning rate", "batch_size": "batch size",
-             "epochs": "epochs", "hidden_sizes": "hidden sizes", "activation": "activation", "init": "initialisation"}
     held = ", ".join(SETTING_PARTS[key](settings[key].iloc[0]) for key in fixed)
-    return (f"The sweep varies the {' and the '.join(names[key] for key in varying)} over "
+    return (f"The sweep varies the {' and the '.join(key.replace('_', ' ') for key in varying)} over "
             f"{plural(len(settings), 'setting')}; every run of it uses {held}.")
 
 
