@@ -28,10 +28,9 @@ from .style import (
     CLASS_COLORS,
     DIVERGED_COLOR,
     FRAMEWORK_COLORS,
-    FRAMEWORK_LABELS,
     MAX_FIGURE_WIDTH,
-    class_colormap,
     new_figure,
+    region_colormap,
     styled,
 )
 
@@ -40,22 +39,27 @@ from .style import (
 # ---------------------------------------------------------------- 1. dataset
 
 
-def _scatter_classes(ax, X, y, n_classes, filled=True, size=22, label_prefix=""):
+def _scatter_classes(ax, X, y, n_classes, filled=True, size=22):
+    """Points coloured by class: filled (training points) or ringed in black (test points)."""
+    style = {"alpha": 0.85, "linewidths": 0} if filled else {"edgecolors": "black", "linewidths": 0.8}
     for k in range(n_classes):
-        mask = y == k
-        if filled:
-            ax.scatter(X[mask, 0], X[mask, 1], s=size, color=CLASS_COLORS[k], alpha=0.85,
-                       linewidths=0, label=f"{label_prefix}class {k}")
-        else:
-            ax.scatter(X[mask, 0], X[mask, 1], s=size, facecolors=CLASS_COLORS[k], edgecolors="black",
-                       linewidths=0.8, label=f"{label_prefix}class {k}")
+        ax.scatter(X[y == k, 0], X[y == k, 1], s=size, color=CLASS_COLORS[k], label=f"class {k}", **style)
+
+
+def _n_classes(*labels) -> int:
+    """The number of classes in label arrays (the largest label + 1)."""
+    return int(max(array.max() for array in labels)) + 1
+
+
+def _class_handles(n_classes: int) -> list[Patch]:
+    return [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
 
 
 @styled
 def dataset_split(results: Results, seed: int) -> Chart:
     """The training points (filled) and test points (black ring) of one seed's split."""
     split = results.split(seed)
-    n_classes = int(max(split["y_train"].max(), split["y_test"].max())) + 1
+    n_classes = _n_classes(split["y_train"], split["y_test"])
     figure, axes = new_figure(6.4, 5.6)
     ax = axes[0, 0]
     _scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True)
@@ -64,7 +68,7 @@ def dataset_split(results: Results, seed: int) -> Chart:
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(f"Seed {seed}: {len(split['y_train'])} training, {len(split['y_test'])} test points")
-    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)] + [
+    handles = _class_handles(n_classes) + [
         Line2D([], [], marker="o", linestyle="", color="grey", markersize=6, label="training point"),
         Line2D([], [], marker="o", linestyle="", markerfacecolor="grey", markeredgecolor="black", markersize=6,
                label="test point"),
@@ -82,10 +86,9 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
     rows = math.ceil(len(seeds) / columns)
     panel = min(2.6, (MAX_FIGURE_WIDTH - 0.4) / columns)
     figure, axes = new_figure(panel * columns, panel * rows + 0.5, rows, columns, sharex=True, sharey=True)
-    n_classes = 0
+    n_classes = _n_classes(*(results.split(seed)[key] for seed in seeds for key in ("y_train", "y_test")))
     for ax, seed in zip(axes.flat, seeds):
         split = results.split(seed)
-        n_classes = max(n_classes, int(max(split["y_train"].max(), split["y_test"].max())) + 1)
         _scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True, size=8)
         _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=14)
         ax.set_title(f"seed {seed}")
@@ -93,8 +96,7 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
         ax.tick_params(labelsize=8)
     for ax in axes.flat[len(seeds):]:
         ax.set_visible(False)
-    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
-    figure.legend(handles=handles, loc="outside lower center", ncols=n_classes, frameon=False)
+    figure.legend(handles=_class_handles(n_classes), loc="outside lower center", ncols=n_classes, frameon=False)
     alt = (f"{len(seeds)} small scatter plots, one per seed ({', '.join(map(str, seeds))}), each showing the "
            f"{n_classes} spiral arms; the noise on the arms and which points are held out for testing differ by seed.")
     return Chart(figure, [split_path(seed) for seed in seeds], alt)
@@ -103,11 +105,14 @@ def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
 # ---------------------------------------------------------------- 4. training
 
 
-def _band(ax, table: pd.DataFrame, column: str, color: str, label: str):
+PAGE_RUN_STYLE = {"linestyle": "--", "linewidth": 1.3}  # the tutorial's own runs, over the sweep's bands
+
+
+def _band(ax, table: pd.DataFrame, column: str, color: str):
     """Mean over seeds with a ±1 standard deviation band."""
     by_epoch = table.groupby("epoch")[column]
     mean, std = by_epoch.mean(), by_epoch.std(ddof=1).fillna(0.0)
-    ax.plot(mean.index, mean.values, color=color, linewidth=2, label=label)
+    ax.plot(mean.index, mean.values, color=color, linewidth=2)
     ax.fill_between(mean.index, (mean - std).values, (mean + std).values, color=color, alpha=0.2, linewidth=0)
 
 
@@ -129,27 +134,24 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
     for column, optimizer in enumerate(optimizers):
         setting = reference[optimizer]
         for framework in FRAMEWORKS:
+            color = FRAMEWORK_COLORS[framework]
             chosen = epochs[(epochs["group"] == "sweep") & (epochs["setting"] == setting) & (epochs["framework"] == framework)]
-            all_runs = set(chosen["run_id"])
             kept = chosen[~chosen["run_id"].isin(diverged_runs)]
-            n_diverged = len(all_runs & diverged_runs)
-            label = f"{FRAMEWORK_LABELS[framework]}, mean ± std of {kept['run_id'].nunique()} seeds"
-            if n_diverged:
-                label += f" ({n_diverged} diverged, not shown)"
+            n_diverged = len(set(chosen["run_id"]) & diverged_runs)
+            label = (f"{wording.framework_name(framework)}, mean ± std of {kept['run_id'].nunique()} seeds"
+                     + (f" ({n_diverged} diverged, not shown)" if n_diverged else ""))
+            page_runs = tutorial.loc[(tutorial["framework"] == framework) & (tutorial["optimizer"] == optimizer), "run_id"]
             for row, metric in enumerate(("loss", "accuracy")):
                 if len(kept):
-                    _band(axes[row, column], kept, metric, FRAMEWORK_COLORS[framework], label)
-            handles.setdefault(f"{framework}-{column}", Line2D([], [], color=FRAMEWORK_COLORS[framework], linewidth=2,
-                                                               label=label))
-            page_run = tutorial[(tutorial["framework"] == framework) & (tutorial["optimizer"] == optimizer)]
-            for run_id in page_run["run_id"]:
-                history = epochs[epochs["run_id"] == run_id]
-                for row, metric in enumerate(("loss", "accuracy")):
-                    axes[row, column].plot(history["epoch"], history[metric], color=FRAMEWORK_COLORS[framework],
-                                           linestyle="--", linewidth=1.3)
-                handles.setdefault(f"page-{framework}", Line2D(
-                    [], [], color=FRAMEWORK_COLORS[framework], linestyle="--", linewidth=1.3,
-                    label=f"the page's {FRAMEWORK_LABELS[framework]} run ({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})"))
+                    _band(axes[row, column], kept, metric, color)
+                for run_id in page_runs:
+                    history = epochs[epochs["run_id"] == run_id]
+                    axes[row, column].plot(history["epoch"], history[metric], color=color, **PAGE_RUN_STYLE)
+            handles.setdefault(f"{framework}-{column}", Line2D([], [], color=color, linewidth=2, label=label))
+            if len(page_runs):
+                handles.setdefault(f"page-{framework}", Line2D([], [], color=color, **PAGE_RUN_STYLE, label=(
+                    f"the page's {wording.framework_name(framework)} run "
+                    f"({wording.optimizer_name(optimizer)}, seed {results.tutorial_seed})")))
         title = _with_precision(wording.setting_labels(runs, always=("optimizer", "learning_rate", "batch_size")),
                                 runs)[setting]
         axes[0, column].set_title(title, fontsize=10)
@@ -213,22 +215,12 @@ def accuracy_heatmaps(results: Results) -> Chart:
             for cell in cells.itertuples():
                 i, j = learning_rates.index(cell.learning_rate), batch_sizes.index((cell.batch_size, cell.init, cell.precision))
                 grid[i, j] = cell.test_accuracy_mean
-                note = f"{cell.test_accuracy_mean:.0%}" if np.isfinite(cell.test_accuracy_mean) else "all\ndiverged"
-                if cell.n_diverged and np.isfinite(cell.test_accuracy_mean):
-                    note += f"\n{cell.n_diverged}/{cell.n_runs} diverged"
-                dark = np.isfinite(cell.test_accuracy_mean) and (cell.test_accuracy_mean - low) / (1 - low) < 0.55
-                if np.isfinite(cell.test_accuracy_mean):
-                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color="white" if dark else "black")
-                else:
-                    ax.text(j, i, note, ha="center", va="center", fontsize=notes_fontsize, color=DIVERGED_COLOR,
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
-                if not np.isfinite(cell.test_accuracy_mean):
-                    ax.add_patch(_hatched_cell(j, i))
+                _note_cell(ax, j, i, cell, low, notes_fontsize)
             image = ax.imshow(grid, cmap=cmap, vmin=low, vmax=1, aspect="auto")
             ax.set_xticks(range(len(batch_sizes)), [f"{batch}\n{init}\n{precision}" for batch, init, precision in batch_sizes])
             ax.set_yticks(range(len(learning_rates)), [f"{lr:g}" for lr in learning_rates])
             ax.grid(False)
-            ax.set_title(f"{FRAMEWORK_LABELS[framework]}, {wording.optimizer_name(optimizer)}")
+            ax.set_title(f"{wording.framework_name(framework)}, {wording.optimizer_name(optimizer)}")
             if row == len(FRAMEWORKS) - 1:
                 ax.set_xlabel("batch size, initialisation, precision")
             if column == 0:
@@ -246,8 +238,18 @@ def _accuracy_colormap():
     return cmap
 
 
-def _hatched_cell(x, y):
-    return Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=DIVERGED_COLOR, linewidth=0)
+def _note_cell(ax, x, y, cell, low: float, fontsize: float) -> None:
+    """A heat-map cell's accuracy and how many runs diverged; 'all diverged' on a hatched cell where all did.
+    The accuracy is white on the dark end of the colour scale (from ``low``), black on the light end."""
+    accuracy = cell.test_accuracy_mean
+    if not np.isfinite(accuracy):
+        ax.text(x, y, "all\ndiverged", ha="center", va="center", fontsize=fontsize, color=DIVERGED_COLOR,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=DIVERGED_COLOR, linewidth=0))
+        return
+    note = f"{accuracy:.0%}" + (f"\n{cell.n_diverged}/{cell.n_runs} diverged" if cell.n_diverged else "")
+    dark = (accuracy - low) / (1 - low) < 0.55
+    ax.text(x, y, note, ha="center", va="center", fontsize=fontsize, color="white" if dark else "black")
 
 
 @styled
@@ -283,7 +285,7 @@ def run_accuracies(results: Results) -> Chart:
     ax.set_xlim(left, 1.0 + 0.01)
     ax.set_xlabel("test accuracy")
     ax.grid(axis="y", alpha=0)
-    handles = [Line2D([], [], marker="o", linestyle="", color=FRAMEWORK_COLORS[f], label=f"{FRAMEWORK_LABELS[f]} run")
+    handles = [Line2D([], [], marker="o", linestyle="", color=FRAMEWORK_COLORS[f], label=f"{wording.framework_name(f)} run")
                for f in FRAMEWORKS]
     handles.append(Line2D([], [], color="grey", linewidth=2.2, label="mean of the runs that did not diverge"))
     if any_diverged:
@@ -315,14 +317,14 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     One row per setting and a first row pooled over the settings; the t 95% interval as a line, the
     mean as a dot, filled when significant after Holm's correction within its family.
     """
-    settings = effects.loc[effects["scope"] == "setting", evidence_setting_columns()].drop_duplicates()
-    settings = settings.sort_values(evidence_setting_columns(), kind="mergesort")
+    settings = effects.loc[effects["scope"] == "setting", SETTING_COLUMNS].drop_duplicates()
+    settings = settings.sort_values(SETTING_COLUMNS, kind="mergesort")
     varying = wording.varying_columns(settings)
     labels = ["all settings (pooled per seed)"] + [wording.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
     panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
-    span, legends = 1.0, []
+    span = 1.0
     for ax, effect in zip(axes[0], panels):
         mine = effects[effects["effect"] == effect]
         levels = sorted(mine["within"].unique())
@@ -369,13 +371,9 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     return Chart(figure, [results.path_of("effects")], alt)
 
 
-def evidence_setting_columns() -> list[str]:
-    return list(SETTING_COLUMNS)
-
-
 def _matches(rows: pd.DataFrame, key: tuple) -> pd.Series:
     mask = pd.Series(True, index=rows.index)
-    for column, value in zip(evidence_setting_columns(), key):
+    for column, value in zip(SETTING_COLUMNS, key):
         mask &= np.isclose(rows[column].astype(float), value) if column == "learning_rate" else rows[column] == value
     return mask
 
@@ -427,16 +425,16 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
     """Both frameworks' predicted class over the page's grid, test points on top, and where they disagree."""
     grid = results.boundary(name)
     split = results.split(pair["seed"])
-    n_classes = int(max(split["y_train"].max(), split["y_test"].max(), *(grid[f].max() for f in FRAMEWORKS))) + 1
+    n_classes = _n_classes(split["y_train"], split["y_test"], *(grid[f] for f in FRAMEWORKS))
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.9, 1, 3, sharex=True, sharey=True)
-    regions = class_colormap(n_classes, light=True)
+    regions = region_colormap(n_classes)
     norm = BoundaryNorm(np.arange(-0.5, n_classes + 0.5), n_classes)
     for ax, framework in zip(axes[0], FRAMEWORKS):
         run = results.run(pair[framework])
         ax.pcolormesh(grid["xx"], grid["yy"], grid[framework], cmap=regions, norm=norm, shading="auto",
                       rasterized=True)
         _scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=20)
-        ax.set_title(f"{FRAMEWORK_LABELS[framework]} ({wording.optimizer_name(run['optimizer'])}): test accuracy "
+        ax.set_title(f"{wording.framework_name(framework)} ({wording.optimizer_name(run['optimizer'])}): test accuracy "
                      f"{wording.percent(run['test_accuracy'], 0)}", fontsize=10)
     disagree = (grid["neurogebra"] != grid["pytorch"]).astype(float)
     axes[0, 2].pcolormesh(grid["xx"], grid["yy"], disagree, cmap=ListedColormap(["#f7f7f7", "#333333"]),
@@ -447,8 +445,7 @@ def decision_boundaries(results: Results, name: str, pair: dict) -> Chart:
         ax.set_xlabel("x₁")
         ax.grid(False)
     axes[0, 0].set_ylabel("x₂")
-    handles = [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
-    handles.append(Patch(facecolor="#333333", label="frameworks predict different classes"))
+    handles = _class_handles(n_classes) + [Patch(facecolor="#333333", label="frameworks predict different classes")]
     figure.legend(handles=handles, loc="outside lower center", ncols=n_classes + 1, frameon=False)
     alt = (f"Three maps of the plane for seed {pair['seed']}: the class neurogebra predicts at each grid point, "
            "the class PyTorch predicts, both with the test points on top, and the grid points where the two "

@@ -22,24 +22,10 @@ PAGE_NAME = "report.html"
 GET_QUARTO = "https://quarto.org/docs/get-started/"
 
 
-def quarto_executable() -> str | None:
-    """Path of the ``quarto`` command, or None when it is not on PATH."""
-    return shutil.which("quarto")
-
-
 def quarto_version(executable: str) -> str:
     """``quarto --version``, for the page's footer."""
     result = subprocess.run([executable, "--version"], capture_output=True, text=True, check=False)
     return result.stdout.strip() or "unknown version"
-
-
-def render_command(executable: str) -> list[str]:
-    """The command that renders the staged notebook to one HTML page (run in the staging directory).
-
-    No ``--execute``: Quarto does not run the cells of a notebook unless asked.
-    ``--output`` takes a file name only; Quarto writes it beside the input.
-    """
-    return [executable, "render", NOTEBOOK_NAME, "--to", "html", "--output", PAGE_NAME]
 
 
 def write_html(notebook: nbformat.NotebookNode, project_files: list[Path], output_path: Path, executable: str) -> Path:
@@ -51,7 +37,10 @@ def write_html(notebook: nbformat.NotebookNode, project_files: list[Path], outpu
         for path in project_files:
             shutil.copyfile(path, staging / Path(path).name)
         nbformat.write(notebook, staging / NOTEBOOK_NAME)
-        result = subprocess.run(render_command(executable), cwd=staging, capture_output=True, text=True, check=False)
+        # No --execute: Quarto does not run the cells of a notebook unless asked. --output takes a file
+        # name only; Quarto writes it beside the input.
+        command = [executable, "render", NOTEBOOK_NAME, "--to", "html", "--output", PAGE_NAME]
+        result = subprocess.run(command, cwd=staging, capture_output=True, text=True, check=False)
         page = staging / PAGE_NAME
         if result.returncode != 0 or not page.is_file():
             raise RuntimeError(

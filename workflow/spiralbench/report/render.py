@@ -9,6 +9,7 @@ parameter: the cells write their outputs for it, and the footer names it.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Renderer:
 
 def choose_renderer() -> Renderer:
     """Quarto if it is installed, nbconvert otherwise."""
-    executable = quarto.quarto_executable()
+    executable = shutil.which("quarto")
     if executable:
         return Renderer("quarto", f"Quarto {quarto.quarto_version(executable)}", executable=executable)
     return Renderer("nbconvert", f"nbconvert {plain.nbconvert_version()}",

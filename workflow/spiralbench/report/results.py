@@ -95,8 +95,9 @@ class Results:
         # where it sets them side by side (``effects_both_metrics``).
         return for_metric(table) if name == "effects" else table
 
-    def _read_arrays(self, relative_path: str) -> dict[str, np.ndarray]:
-        return load_npz(self.dir / relative_path)
+    def _read_arrays(self, relative_path: str, keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """Every array of the file, or only ``keys``, each of which it must hold."""
+        return load_npz(self.dir / relative_path, keys)
 
     def platform(self, of: str = PLATFORM_FILE) -> dict:
         """The numeric platform the jobs ran on (``platform.json``, spiralbench.numeric_platform), or the
@@ -122,24 +123,13 @@ class Results:
         return inspection_pairs(self.config)
 
     def boundary(self, name: str) -> dict[str, np.ndarray]:
-        """xx, yy and one predicted-class grid per framework (keys ``neurogebra``, ``pytorch``)."""
-        path = boundary_path(name)
-        arrays = self.arrays(path)
-        grids = {}
-        for framework in FRAMEWORKS:
-            key = next((k for k in (f"Z_{framework}", framework, f"Z{framework}") if k in arrays), None)
-            if key is None:
-                raise ResultFileError(f"{self.dir / path}: no grid for {framework} (the file has: {', '.join(sorted(arrays))})")
-            grids[framework] = arrays[key]
-        return {"xx": arrays["xx"], "yy": arrays["yy"], **grids}
+        """xx, yy and one predicted-class grid per framework (keys ``neurogebra``, ``pytorch``; in the file
+        ``Z_neurogebra``, ``Z_pytorch``)."""
+        arrays = self.arrays(boundary_path(name), ("xx", "yy", *(f"Z_{framework}" for framework in FRAMEWORKS)))
+        return {key.removeprefix("Z_"): array for key, array in arrays.items()}
 
     def neuron_maps(self, name: str) -> dict[str, np.ndarray]:
-        path = neuron_maps_path(name)
-        arrays = self.arrays(path)
-        missing = [key for key in ("xx", "yy", "maps") if key not in arrays]
-        if missing:
-            raise ResultFileError(f"{self.dir / path}: missing array(s) {', '.join(missing)}")
-        return arrays
+        return self.arrays(neuron_maps_path(name), ("xx", "yy", "maps"))
 
     def runs(self, group: str | None = None) -> pd.DataFrame:
         runs = self.table("runs")

@@ -17,7 +17,6 @@ from matplotlib.figure import Figure
 
 # Okabe-Ito colours: told apart by colour-blind readers too.
 FRAMEWORK_COLORS = {"neurogebra": "#D55E00", "pytorch": "#0072B2"}
-FRAMEWORK_LABELS = {"neurogebra": "neurogebra", "pytorch": "PyTorch"}
 CLASS_COLORS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 DIVERGED_COLOR = "#B00020"
 
@@ -64,12 +63,9 @@ def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **su
     return figure, figure.subplots(nrows, ncols, squeeze=False, **subplot_kwargs)
 
 
-def class_colormap(n_classes: int, light: bool = False) -> ListedColormap:
-    """Class colours for region fills (``light``: paler, so points on top stay visible)."""
-    colors = CLASS_COLORS[:n_classes]
-    if light:
-        colors = [_blend_with_white(color, 0.35) for color in colors]
-    return ListedColormap(colors)
+def region_colormap(n_classes: int) -> ListedColormap:
+    """Class colours for region fills, paler, so that points on top stay visible."""
+    return ListedColormap([_blend_with_white(color, 0.35) for color in CLASS_COLORS[:n_classes]])
 
 
 def _blend_with_white(color: str, amount: float) -> tuple[float, float, float]:

@@ -11,10 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import n_parameters
+from spiralbench.config import FRAMEWORKS, n_parameters
 from spiralbench.numeric_platform import PLATFORM_FILE
-
-from spiralbench.config import FRAMEWORKS
 from spiralbench.effects import OK
 from spiralbench.findings import engines, page_gap, speed as sp
 
@@ -427,20 +425,23 @@ def run_timing(results: Results) -> Table:
 
 def provenance(record: dict) -> Table:
     """The provenance record, one row per item (a package per row); keys as the record names them."""
-    rows = []
+    items = []
     for key, value in record.items():
         if isinstance(value, dict):
-            rows.extend({"item": f"`{key}`: {name}", "value": str(v)} for name, v in sorted(value.items()))
+            items.extend((f"`{key}`: {name}", v) for name, v in sorted(value.items()))
         else:
-            rows.append({"item": f"`{key}`", "value": str(value)})
-    return Table(pd.DataFrame(rows, columns=["item", "value"]), [], text_columns=("item", "value"),
-                 wrap_columns=("value",))
+            items.append((f"`{key}`", value))
+    return _item_table(items, [])
 
 
 def numeric_platform(results: Results) -> Table:
-    rows = [{"item": f"`{key}`", "value": str(value)} for key, value in results.platform().items()]
-    return Table(pd.DataFrame(rows, columns=["item", "value"]), [PLATFORM_FILE],
-                 text_columns=("item", "value"), wrap_columns=("value",))
+    return _item_table([(f"`{key}`", value) for key, value in results.platform().items()], [PLATFORM_FILE])
+
+
+def _item_table(items: list[tuple[str, object]], sources: list[str]) -> Table:
+    """A two-column table of (item, value) pairs, the values written as text."""
+    frame = pd.DataFrame([(item, str(value)) for item, value in items], columns=["item", "value"])
+    return Table(frame, sources, text_columns=("item", "value"), wrap_columns=("value",))
 
 
 # ---------------------------------------------------------------- the box at the top

@@ -5,6 +5,7 @@ Every function takes findings (or the tables the findings are computed from, han
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -17,6 +18,14 @@ from spiralbench.findings import code_size, effects as ef, engines, page_gap, se
 from spiralbench.findings.effects import effect_verdict
 
 
+def missing_as_dash(format_number):
+    """``format_number`` writes a missing number (None, NaN, infinite) as '–'."""
+    @functools.wraps(format_number)
+    def format_or_dash(value, *args, **kwargs):
+        return "–" if value is None or not np.isfinite(value) else format_number(value, *args, **kwargs)
+    return format_or_dash
+
+
 def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str, str]:
     """Short names for the sweep's settings, naming what varies (and ``always``): 'Adam, lr 0.01, batch 16'."""
     settings = sweep.sweep_settings(runs)
@@ -24,8 +33,10 @@ def setting_labels(runs: pd.DataFrame, always: tuple[str, ...] = ()) -> dict[str
     return {row["setting"]: setting_label(row, varying) for _, row in settings.iterrows()}
 
 
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
+FRAMEWORK_NAMES = {"neurogebra": "neurogebra", "pytorch": "PyTorch"}
 SETTING_PARTS = {
-    "optimizer": lambda v: {"sgd": "SGD", "adam": "Adam"}.get(v, v),
+    "optimizer": lambda v: OPTIMIZER_NAMES.get(v, v),
     "learning_rate": lambda v: f"lr {float(v):g}",
     "batch_size": lambda v: f"batch {int(v)}",
     "epochs": lambda v: f"{int(v)} epochs",
@@ -120,44 +131,41 @@ def per_level(pooled: pd.DataFrame, effect: str) -> str:
 
 def framework_conclusion(effects: pd.DataFrame) -> str:
     """Section 6's lead: the framework effect at matched initialisation and precision, pooled over the settings."""
-    verdict = effect_verdict(effects, "framework")
-    pooled = verdict["pooled"]
-    if pooled.empty:
-        return ("The sweep has no setting trained by both frameworks with the same initialisation and precision: "
-                "no fair comparison.")
-    per_init = per_level(pooled, "framework")
-    n_settings = int(pooled["n_settings"].max())
-    kind = verdict["kind"]
-    lead = verdict_lead(
-        verdict, "framework",
+    return factor_conclusion(
+        effects, "framework",
+        missing="The sweep has no setting trained by both frameworks with the same initialisation and precision: "
+                "no fair comparison.",
         none="**At matched initialisation and precision the framework makes no difference that survives Holm's "
              "correction**",
         same="**At matched initialisation and precision {side} is more accurate**",
         partial="At matched initialisation and precision ",
         opposite="**At matched initialisation and precision the framework's effect reverses with the initialisation "
                  "or the precision**")
-    text = f"{lead}. Neurogebra − PyTorch, {pooled_over(n_settings)}: {per_init}. "
-    if kind == "none":
-        bound = ef.largest_interval_bound(pooled)
-        if np.isfinite(bound) and bound < 1:
-            text += f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
-        elif np.isfinite(bound):
-            text += "The intervals are wider than any difference of two accuracies: they rule nothing out. "
-    text += per_setting_summary(effects, "framework")
-    return text
 
 
 def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads: str) -> str:
-    """A factor's conclusion beside the framework's: the lead for its verdict (``leads`` as
-    ``verdict_lead`` takes them), each level's numbers, and the per-setting count; ``missing`` when
-    the sweep does not measure it."""
+    """An effect's conclusion: the lead for its verdict (``leads`` as ``verdict_lead`` takes them), each
+    level's numbers, what the intervals rule out when no level differs, and the per-setting count;
+    ``missing`` when the sweep does not measure it."""
     verdict = effect_verdict(effects, effect)
     pooled = verdict["pooled"]
     if pooled.empty:
         return missing
     over = pooled_over(int(pooled["n_settings"].max()))
-    return (f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
-            + per_setting_summary(effects, effect))
+    text = f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
+    if effect == "framework" and verdict["kind"] == "none":
+        text += ruled_out(pooled)
+    return text + per_setting_summary(effects, effect)
+
+
+def ruled_out(pooled: pd.DataFrame) -> str:
+    """What the intervals of a framework effect that no level shows rule out."""
+    bound = ef.largest_interval_bound(pooled)
+    if np.isfinite(bound) and bound < 1:
+        return f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+    if np.isfinite(bound):
+        return "The intervals are wider than any difference of two accuracies: they rule nothing out. "
+    return ""
 
 
 def init_conclusion(effects: pd.DataFrame) -> str:
@@ -318,9 +326,10 @@ def relu_values(forge: pd.DataFrame) -> str:
 
 IMPLEMENTATION_NAMES = {"scalar": "neurogebra's scalar engine", "tensor": "neurogebra's tensor engine",
                         "torch": "PyTorch", "numpy": "numpy by hand (no autograd)"}
+@missing_as_dash
 def speedup(value) -> str:
     """'1.07×': ratios near 1 with two decimals, so that one below ``CLEAR_SPEEDUP`` never prints as 1.1×."""
-    return "–" if value is None or not np.isfinite(value) else f"{value:.2f}×"
+    return f"{value:.2f}×"
 
 
 def precision_speed_conclusion(speed: pd.DataFrame) -> str:
@@ -398,22 +407,22 @@ def plural(count: int, noun: str) -> str:
 
 
 def optimizer_name(optimizer: str) -> str:
-    return {"sgd": "SGD", "adam": "Adam"}.get(optimizer, optimizer)
+    return OPTIMIZER_NAMES.get(optimizer, optimizer)
 
 
 def framework_name(framework: str) -> str:
-    return {"neurogebra": "neurogebra", "pytorch": "PyTorch"}.get(framework, framework)
+    return FRAMEWORK_NAMES.get(framework, framework)
 
 
+@missing_as_dash
 def percent(value, digits: int = 1) -> str:
-    """0.8533 -> '85.3%'; missing -> '–'."""
-    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.{digits}f}%"
+    """0.8533 -> '85.3%'."""
+    return f"{100 * value:.{digits}f}%"
 
 
+@missing_as_dash
 def points(value, digits: int = 1, unit: bool = True) -> str:
     """A difference of two accuracies in percentage points, signed: -0.021 -> '−2.1 pp'."""
-    if value is None or not np.isfinite(value):
-        return "–"
     text = f"{100 * value:+.{digits}f}".replace("-", "−")
     if float(text[1:]) == 0:  # a difference that rounds to nothing has no sign
         text = text[1:]
@@ -429,9 +438,8 @@ def p_value(value, relation: bool = False) -> str:
     return f"= {value:.2g}" if relation else f"{value:.2g}"
 
 
+@missing_as_dash
 def ratio(value, digits: int = 0) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
     return f"{value:,.{digits}f}×" if value >= 10 else f"{value:.1f}×"
 
 
@@ -443,10 +451,9 @@ def ratio_range(low, high) -> str:
     return f"{text_low} – {text_high}"
 
 
+@missing_as_dash
 def seconds(value) -> str:
     """Seconds with three significant digits, in ms below one second."""
-    if value is None or not np.isfinite(value):
-        return "–"
     return f"{value:.3g} s" if value >= 1 else f"{1000 * value:.3g} ms"
 def span(pooled: pd.DataFrame) -> str:
     """The pooled means of one effect as one range over its levels: '−0.3 to +0.6 pp over 4 levels'."""
@@ -564,10 +571,8 @@ def sweep_design(runs: pd.DataFrame) -> str:
     settings = sweep.sweep_settings(runs).drop(columns=["setting", "init"], errors="ignore").drop_duplicates()
     varying = varying_columns(settings)
     fixed = [key for key in SETTING_PARTS if key in settings and key not in varying]
-    names = {"optimizer": "optimizer", "learning_rate": "learning rate", "batch_size": "batch size",
-             "epochs": "epochs", "hidden_sizes": "hidden sizes", "activation": "activation", "init": "initialisation"}
     held = ", ".join(SETTING_PARTS[key](settings[key].iloc[0]) for key in fixed)
-    return (f"The sweep varies the {' and the '.join(names[key] for key in varying)} over "
+    return (f"The sweep varies the {' and the '.join(key.replace('_', ' ') for key in varying)} over "
             f"{plural(len(settings), 'setting')}; every run of it uses {held}.")
 
 
