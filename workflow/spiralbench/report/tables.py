@@ -459,9 +459,9 @@ def in_short(effects: pd.DataFrame) -> Table:
         pooled = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
         if pooled.empty:
             continue
-        means = 100 * pooled["mean"].astype(float)
+        means = pooled["mean"].astype(float)
         rows.append({"effect": effect, "compares": contrast,
-                     "pooled differences": f"{means.min():+.1f} to {means.max():+.1f} pp".replace("-", "−"),
+                     "pooled differences": f"{points(means.min(), unit=False)} to {points(means.max())}",
                      "significant after Holm": f"{int(pooled['significant'].astype(bool).sum())} of {len(pooled)}"})
     return Table(pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"]),
                  ["tables/effects.csv"], text_columns=("effect", "compares"))
