@@ -23,11 +23,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CI_CONFIG, REPO
 from reproduction import CI_PUBLISHED, assert_reproduces_ci_manifest
 from slurm_cluster import MIN_JOB_AGE, OneNodeCluster, missing_requirements
 
-from spiralbench import manifest, slurm
+from spiralbench import config as spiral_config, manifest, slurm
+from spiralbench.data import make_fresh_sample, make_split, save_fresh_sample, save_split
 
 # Seconds. The small config takes about 2 minutes on SLURM on two cores; far beyond that it hangs.
 HARD_TIMEOUT = 600
@@ -103,10 +105,22 @@ def test_the_small_config_through_slurm_reproduces_the_manifest(cluster, tmp_pat
     assert_reproduces_ci_manifest(results)
 
 
+def write_every_split(data_dir: Path) -> None:
+    """What rule split writes for the small config: every seed's split and fresh sample."""
+    config = yaml.safe_load(CI_CONFIG.read_text())
+    for seed in spiral_config.data_seeds(config):
+        save_split(data_dir / f"seed{seed}.npz", make_split(seed, **config["data"]))
+        X, y = make_fresh_sample(seed, config["fresh_sample"]["n_per_class"], n_classes=config["data"]["n_classes"],
+                                 noise=config["data"]["noise"])
+        save_fresh_sample(data_dir / f"seed{seed}_fresh.npz", X, y)
+
+
 def test_a_failing_job_fails_the_workflow_instead_of_hanging(cluster, tmp_path):
-    # The tutorial's neurogebra job reads a broken split (as in test_faults) and exits non-zero.
+    # The tutorial's neurogebra job reads a broken split (as in test_faults) and exits non-zero. The split
+    # job's other outputs are there, so that the job is complete and the broken file is not made anew.
     results = tmp_path / "results"
     (results / "data").mkdir(parents=True)
+    write_every_split(results / "data")
     (results / "data" / "seed42.npz").write_bytes(b"not a numpy archive")
     (target,) = [path for path in manifest.read_manifest(CI_PUBLISHED / manifest.MANIFEST_NAME)
                  if re.fullmatch(r"runs/tutorial/neurogebra/[^/]+/seed42/metrics\.json", path)]
