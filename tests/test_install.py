@@ -133,10 +133,17 @@ def test_an_index_that_never_answers_is_given_up_after_the_timeout(silent):
 
 def test_a_request_that_hangs_outside_the_socket_timeout_is_given_up_too(monkeypatch):
     """As a name lookup may: the socket's timeout does not cover it."""
-    monkeypatch.setattr(torch_index.urllib.request, "urlopen", lambda *args, **kwargs: time.sleep(30))
+    released = threading.Event()
+
+    def hang(*args, **kwargs):
+        released.wait(30)
+        raise OSError("released by the test")  # the request's thread ends quietly once the test is done
+
+    monkeypatch.setattr(torch_index.urllib.request, "urlopen", hang)
     started = time.monotonic()
     assert torch_index.probe("http://index.invalid/", wheel(), seconds=0.5) == "cannot be reached (no answer in 0.5 s)"
     assert time.monotonic() - started < 2
+    released.set()
 
 
 def never_asked(index):
