@@ -28,7 +28,9 @@ import yaml
 from spiralbench.findings import speed as sp
 from spiralbench.intervals import t_interval
 from spiralbench.report import document, plain, quarto, render, wording
-from spiralbench.report.document import EXHIBIT_KEY, Chart, ReportDocument, Table, markdown_text, slug
+from spiralbench.figures import slug
+from spiralbench.report.document import EXHIBIT_KEY, ReportDocument, Table, markdown_text
+from spiralbench.report.results import FigureFile
 from spiralbench.report.execute import hide_injected_parameters
 from spiralbench.report.qmd import QmdError, parse_cell_options, qmd_to_notebook, read_qmd
 
@@ -212,7 +214,7 @@ def test_quarto_options_are_valid_for_a_self_contained_page():
 
 def test_plain_page_shows_the_notebook_without_code_and_loads_nothing(shown):
     report = ReportDocument(renderer="test", quarto=False)
-    report.figure(_chart(), "A curve; see @tbl-values.", label="fig-curve")
+    report.figure(_figure(), "A curve; see @tbl-values.")
     report.table(Table(pd.DataFrame({"run": ["a|b", "c_d"], "accuracy": ["0.5", "0.9"]}), ["tables/runs.csv"],
                        text_columns=("run",), row_classes=["sb-diverged", ""]), "Values per run.", label="tbl-values",
                  fold="Two runs")
@@ -247,16 +249,20 @@ def shown(monkeypatch):
     return outputs
 
 
-def _chart():
+def _figure(name: str = "curve") -> FigureFile:
+    """A figure as the workflow's rule ``figures`` leaves it: PNG bytes and what figures.json says."""
     from matplotlib.figure import Figure
+
+    from spiralbench.figures.style import png_bytes
     figure = Figure(figsize=(2, 1.5))
     figure.subplots().plot([0, 1], [1, 0])
-    return Chart(figure, ["data/seed1.npz"], "A falling line.")
+    png, width = png_bytes(figure)
+    return FigureFile(name, png, "A falling line.", ["data/seed1.npz"], width)
 
 
 def _exhibits(shown) -> ReportDocument:
     report = ReportDocument(renderer="test")
-    report.figure(_chart(), "A curve; see @tbl-values.", label="fig-curve")
+    report.figure(_figure(), "A curve; see @tbl-values.")
     report.table(Table(pd.DataFrame({"run": ["a|b", "c_d"], "accuracy": ["0.5", "**0.9**"]}), ["tables/runs.csv"],
                        text_columns=("run",), row_classes=["sb-diverged", ""]), "Values per run.", label="tbl-values")
     report.finding("All **4** runs agree: 3 < 4.")
@@ -285,17 +291,20 @@ def test_exhibits_are_quarto_markdown_and_never_html_or_javascript(shown):
     assert warning.startswith("::: {.callout-warning")
 
 
-def test_labels_must_be_quartos_and_unique_and_default_to_the_number(shown):
+def test_labels_must_be_quartos_and_unique_and_default_to_the_name_or_number(shown):
     report = ReportDocument(renderer="test")
-    with pytest.raises(ValueError, match="no alternative text"):
-        report.figure(Chart(_chart().figure, [], " "), "No alternative text.")
-    report.figure(_chart(), "No label.")
-    assert report.exhibits[0].label == "fig-1"
-    for bad in ("tbl-curve", "fig_curve", "fig-Curve", "curve", "fig-"):
+    report.figure(_figure(), "Labelled by its name.")
+    assert report.exhibits[0].label == "fig-curve"
+    for bad in ("Curve", "curve_2", "", "curve-"):
         with pytest.raises(ValueError, match="must look like 'fig-some-name'"):
-            report.figure(_chart(), "Bad.", label=bad)
-    with pytest.raises(ValueError, match="'fig-1' is used twice"):
-        report.figure(_chart(), "Again.", label="fig-1")
+            report.figure(_figure(bad), "Bad.")
+    with pytest.raises(ValueError, match="'fig-curve' is used twice"):
+        report.figure(_figure(), "Again.")
+    table = Table(pd.DataFrame({"a": [1]}), [])
+    report.table(table, "No label.")
+    assert report.exhibits[-1].label == "tbl-1"
+    with pytest.raises(ValueError, match="must look like 'tbl-some-name'"):
+        report.table(table, "Bad.", label="fig-values")
     assert slug("My_pair 2") == "my-pair-2"
 
 

@@ -137,10 +137,11 @@ def test_engine_sentence_counts_runs_per_engine():
 
 
 def test_forest_plot_and_effects_tables_show_every_setting_and_the_pooled_row(large):
-    from spiralbench.report import plots, tables
+    from spiralbench.figures import comparison
+    from spiralbench.report import tables
     from spiralbench.report.results import Results
 
-    chart = plots.effects_forest(large, Results)  # Results.path_of is all the functions need of it
+    chart = comparison.effects_forest(large, Results)  # Results.path_of is all the functions need of it
     left, right = chart.figure.axes[:2]
     labels = [label.get_text() for label in left.get_yticklabels()]
     assert labels[0].startswith("all settings") and len(labels) == 1 + 12

@@ -24,6 +24,10 @@ pytestmark = pytest.mark.slow
 # What workflow/rules/ tags: category -> subcategory -> file names.
 TAGGED = {
     "Benchmark report": {"Other": ["report.html"]},
+    # One per figure of the report: the ci config inspects the pairs 'matched' and 'tutorial'.
+    "Figures": {"Other": sorted(f"{name}.png" for name in (
+        "dataset", "splits", "training", "sensitivity", "run-accuracies", "effects", "controlled", "complexity",
+        "speed", "boundaries-matched", "boundaries-tutorial", "neuron-maps"))},
     "Tables": {
         "Training runs": ["epochs.csv", "runs.csv", "summary.csv"],
         "Controlled comparison": ["controlled.csv", "engine_agreement.csv"],
@@ -33,7 +37,7 @@ TAGGED = {
 }
 DATA = ("workflow_desc", "results", "categories", "rulegraph_spec", "runtimes_spec", "rules")
 RULES = ["split", "train_sweep_neurogebra", "train_sweep_pytorch", "train_engine_check_neurogebra",
-         "collect_tables", "engine_agreement", "effects", "controlled", "speed", "report"]
+         "collect_tables", "engine_agreement", "effects", "controlled", "speed", "figures", "report"]
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +89,8 @@ def test_captions_and_labels(report_data):
     assert "Holm" in results["effects.csv"]["caption"]
     assert "Seconds per epoch" in results["speed.csv"]["caption"]
     assert "self-contained HTML page" in results["report.html"]["caption"]
+    assert results["speed.png"]["labels"] == {"figure": "speed"}
+    assert "figures/speed.png" in results["speed.png"]["caption"]  # the caption's template, filled in per figure
     # The caption's template is filled in from the run's config.
     seeds = yaml.safe_load(CI_CONFIG.read_text())["seeds"]
     assert f"over the {len(seeds)} seeds" in results["summary.csv"]["caption"]

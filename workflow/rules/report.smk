@@ -1,16 +1,47 @@
-# The report: report/report.qmd executed on this config's results, rendered to one HTML page.
-# It reads tables and arrays only; it trains nothing.
+# The report: its figures drawn from this config's results, then report/report.qmd executed on them
+# and rendered to one HTML page. It reads tables and arrays only; it trains nothing.
 from pathlib import Path
 
-# The helpers the report's cells call: a change to them re-renders the report. The published manifest
-# and tolerances the reproducibility section describes are read as files of the repository (like the
-# .qmd), not as inputs: they are made from this rule's output.
+from spiralbench import figures as spiral_figures
+
+# The code the figures and the report's cells call: a change to it redraws and re-renders. The
+# published manifest and tolerances the reproducibility section describes are read as files of the
+# repository (like the .qmd), not as inputs: they are made from the report's output.
 REPORT_CODE = sorted(
     str(path.relative_to(workflow.basedir))
-    for package in ("report", "findings")
+    for package in ("report", "findings", "figures")
     for path in Path(workflow.basedir, "workflow/spiralbench", package).glob("*.py")
 )
 TUTORIAL_RUNS = sorted(run_id for run_id in RUNS if run_id.startswith("tutorial/"))
+
+
+rule figures:
+    """Every figure of the report, drawn from the result tables, with their alternative texts."""
+    input:
+        code=REPORT_CODE,
+        data=data_targets(),
+        tables=table_targets(),
+        timing=timing_targets(),
+        analysis=ANALYSIS_TARGETS,
+    output:
+        # One directory: which figures there are depends on the results (one per inspection pair).
+        figures=report(
+            directory(result(spiral_figures.FIGURES_DIR)),
+            patterns=["{name}.png"],
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{name}"},
+        ),
+    log:
+        result("logs/figures.log"),
+    conda:
+        "../envs/spiralbench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/draw_figures.py"
 
 
 rule report:
@@ -26,6 +57,7 @@ rule report:
         platform=result("platform.json"),
         analysis=ANALYSIS_TARGETS,
         tutorial_params=run_targets("params.npz", TUTORIAL_RUNS),
+        figures=rules.figures.output.figures,
     output:
         html=report(
             result("report/report.html"),

@@ -2,10 +2,10 @@
 
 ``render`` is the pipeline (qmd -> notebook -> papermill -> Quarto, or nbconvert's plain page);
 the other modules are what the report's cells call, so that each cell stays a
-few lines: ``results`` reads the result files, ``spiralbench.findings`` computes
-every fact and verdict, ``wording`` words them, ``plots`` and ``tables`` draw and
-format them, ``recommendations`` sets the "when to use each" table, and ``document`` shows them as Quarto
-markdown, labelled and captioned with the files they came from.
+few lines: ``results`` reads the result files and the figures the workflow drew
+(``spiralbench.figures``), ``spiralbench.findings`` computes every fact and verdict, ``wording`` words
+them, ``tables`` formats them, ``recommendations`` sets the "when to use each" table, and ``document``
+shows them as Quarto markdown, labelled and captioned with the files they came from.
 """
 
 from .document import ReportDocument

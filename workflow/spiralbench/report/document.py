@@ -13,7 +13,7 @@ renderer that will read it (``ReportDocument.quarto``):
   notebook ran, from the numbers each exhibit records in its output's metadata.
 
 Labels start with ``fig-`` or ``tbl-`` and then use only ``a-z``, ``0-9`` and ``-``
-(Quarto's rule; ``slug(name)`` makes a label part from any name). Captions, table cells and
+(Quarto's rule; ``spiralbench.figures.slug`` makes a label part from any name). Captions, table cells and
 findings are plain text in which ``**bold**``, ```code``` and ``@fig-``/``@tbl-`` references
 are markup; everything else is shown as written. A table's ``row_classes`` wrap every cell
 of a row in a span (``report/report.css`` colours ``sb-diverged``).
@@ -26,28 +26,19 @@ section can list them all.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 from IPython.display import display
-from matplotlib.figure import Figure
 
-from .style import png_data_uri
+
+from .results import FigureFile
 
 EXHIBIT_KEY = "spiralbench/exhibit"  # output metadata: {"label": "fig-x", "name": "Figure 3"}
 LABEL = re.compile(r"^(?P<kind>fig|tbl)-[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-@dataclass
-class Chart:
-    """A drawn figure, the result files it was drawn from, and what it shows in words (its alternative
-    text, read aloud by screen readers in place of the image)."""
-
-    figure: Figure
-    sources: list[str]
-    alt: str = ""
 
 
 @dataclass
@@ -92,18 +83,17 @@ class ReportDocument:
     quarto: bool = True
     exhibits: list[Exhibit] = field(default_factory=list)
 
-    def figure(self, chart: Chart, caption: str, label: str | None = None) -> None:
-        if not chart.alt.strip():
-            raise ValueError(f"figure {label or ''} has no alternative text: the plot must say what it shows")
-        exhibit = self._record("Figure", caption, chart.sources, label)
-        uri, width = png_data_uri(chart.figure)
-        alt = " ".join(chart.alt.split()).replace('"', "'")
+    def figure(self, figure: FigureFile, caption: str) -> None:
+        """Show a figure the workflow drew, labelled ``fig-{its name}``, under ``caption``."""
+        exhibit = self._record("Figure", caption, figure.sources, f"fig-{figure.name}")
+        uri = "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii")
+        alt = figure.alt.replace('"', "'")
         if self.quarto:
-            markdown = f'![{self._caption(exhibit)}]({uri}){{#{exhibit.label} fig-alt="{alt}" width={width}}}'
+            markdown = f'![{self._caption(exhibit)}]({uri}){{#{exhibit.label} fig-alt="{alt}" width={figure.width}}}'
         else:
             # An <img> rather than ![alt](src): CommonMark has no width, and the PNG has two pixels per CSS pixel.
-            markdown = (f'<a id="{exhibit.label}"></a>\n\n<img alt="{html.escape(alt)}" src="{uri}" width="{width}">\n\n'
-                        f"**{exhibit.name}.** {self._caption(exhibit)}")
+            markdown = (f'<a id="{exhibit.label}"></a>\n\n<img alt="{html.escape(alt)}" src="{uri}" '
+                        f'width="{figure.width}">\n\n**{exhibit.name}.** {self._caption(exhibit)}')
         show_markdown(markdown, plain=f"{exhibit.name}: {caption}", exhibit=exhibit)
 
     def table(self, table: Table, caption: str, label: str | None = None, fold: str | None = None) -> None:
@@ -241,11 +231,6 @@ def markdown_text(text: str) -> str:
             parts.append(part.replace("|", r"\|"))
     # A number and a dot (or a dash) at the start would open a list.
     return _LIST_START.sub(r"\1\\\2", "".join(parts))
-
-
-def slug(name: str) -> str:
-    """A label part made from any name: lower case, runs of other characters turned into one hyphen."""
-    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "x"
 
 
 def first_sentence(text: str) -> str:

@@ -6,6 +6,7 @@ the report with an error naming that file. Each file is read once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -15,11 +16,24 @@ import pandas as pd
 import yaml
 
 from spiralbench.config import FRAMEWORKS, inspection_pairs
+from spiralbench.figures import ABOUT_FILE, FIGURES_DIR
 from spiralbench.findings.effects import for_metric
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
 SPEED_PLATFORM = "timing/speed_platform.json"
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """A drawn figure as the report shows it: its PNG bytes, alternative text, the result files it was
+    drawn from, and its width on the page in CSS pixels (the PNG has two pixels per CSS pixel)."""
+
+    name: str
+    png: bytes
+    alt: str
+    sources: list[str]
+    width: int
 
 EFFECTS_COLUMNS = (
     "metric", "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
@@ -70,13 +84,15 @@ TABLES = {
 class Results:
     """The tables and arrays of one results directory, and the config that made them."""
 
-    def __init__(self, results_dir: str | Path, config_path: str | Path):
+    def __init__(self, results_dir: str | Path, config: str | Path | dict):
         self.dir = Path(results_dir)
         if not self.dir.is_dir():
             raise ResultFileError(f"{self.dir}: results directory not found")
         # The config as the workflow validated it when it started (render.py writes it beside the report).
-        with open(config_path, encoding="utf-8") as handle:
-            self.config = yaml.safe_load(handle)
+        if not isinstance(config, dict):
+            with open(config, encoding="utf-8") as handle:
+                config = yaml.safe_load(handle)
+        self.config = config
         self.table = cache(self._read_table)
         self.arrays = cache(self._read_arrays)
 
@@ -98,6 +114,16 @@ class Results:
     def _read_arrays(self, relative_path: str, keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """Every array of the file, or only ``keys``, each of which it must hold."""
         return load_npz(self.dir / relative_path, keys)
+
+    def figure(self, name: str) -> FigureFile:
+        """A figure the workflow drew (``figures/{name}.png``), with what ``figures/figures.json`` says of it."""
+        about = read_json(self.dir / ABOUT_FILE)
+        if name not in about:
+            raise ResultFileError(f"{self.dir / ABOUT_FILE}: no figure named {name!r}")
+        path = self.dir / FIGURES_DIR / f"{name}.png"
+        if not path.is_file():
+            raise ResultFileError(f"{path}: file not found")
+        return FigureFile(name, path.read_bytes(), **about[name])
 
     def platform(self, of: str = PLATFORM_FILE) -> dict:
         """The numeric platform the jobs ran on (``platform.json``, spiralbench.numeric_platform), or the

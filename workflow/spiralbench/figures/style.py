@@ -1,15 +1,14 @@
-"""One look for every figure and table of the report.
+"""One look for every figure of the report, and what a drawn figure carries.
 
-Figures are built on ``matplotlib.figure.Figure`` directly (no pyplot state, no
-figure shown twice by the notebook's inline backend) with fixed settings, so
-the same results give the same PNG bytes.
+Figures are built on ``matplotlib.figure.Figure`` directly (no pyplot state)
+with fixed settings, so the same results give the same PNG bytes.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import io
+from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.colors import ListedColormap
@@ -19,6 +18,9 @@ from matplotlib.figure import Figure
 FRAMEWORK_COLORS = {"neurogebra": "#D55E00", "pytorch": "#0072B2"}
 CLASS_COLORS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 DIVERGED_COLOR = "#B00020"
+# Scalar engine and PyTorch keep the frameworks' colours; the tensor engine and the floor get their own.
+IMPLEMENTATION_COLORS = {"scalar": FRAMEWORK_COLORS["neurogebra"], "tensor": "#009E73",
+                         "torch": FRAMEWORK_COLORS["pytorch"], "numpy": "#777777"}
 
 # A figure inch is drawn as this many CSS pixels; the PNG has twice as many for sharp text.
 CSS_PIXELS_PER_INCH = 96
@@ -73,13 +75,22 @@ def _blend_with_white(color: str, amount: float) -> tuple[float, float, float]:
     return tuple(amount * c + (1 - amount) for c in (red, green, blue))
 
 
-def png_data_uri(figure: Figure) -> tuple[str, int]:
-    """The figure as a ``data:image/png;base64`` URI, and its width in CSS pixels.
+def png_bytes(figure: Figure) -> tuple[bytes, int]:
+    """The figure as PNG bytes, and its width in CSS pixels.
 
     The PNG carries no software/date metadata, so identical figures are identical bytes.
     """
     buffer = io.BytesIO()
     with matplotlib.rc_context(RC):
         figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    width = round(figure.get_figwidth() * CSS_PIXELS_PER_INCH)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width
+    return buffer.getvalue(), round(figure.get_figwidth() * CSS_PIXELS_PER_INCH)
+
+
+@dataclass
+class Chart:
+    """A drawn figure, the result files it was drawn from, and what it shows in words (its alternative
+    text, read aloud by screen readers in place of the image)."""
+
+    figure: Figure
+    sources: list[str]
+    alt: str = ""

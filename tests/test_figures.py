@@ -1,0 +1,58 @@
+"""The report's figures (``spiralbench.figures``, rule ``figures``): every figure drawn into its own PNG,
+with alternative text and its sources in figures.json, the same bytes when drawn again, and shown by the
+report under its name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spiralbench.config import load_config
+from spiralbench.figures import ABOUT_FILE, FIGURES_DIR, draw
+from spiralbench.figures.style import Chart
+from spiralbench.report.results import Results
+
+from conftest import CI_CONFIG
+
+pytestmark = pytest.mark.slow
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_figure_is_a_png_with_alternative_text_and_its_sources(ci_results):
+    about = json.loads((ci_results / ABOUT_FILE).read_text())
+    pngs = sorted(path.stem for path in (ci_results / FIGURES_DIR).glob("*.png"))
+    assert pngs == sorted(about)
+    assert {"dataset", "effects", "speed", "boundaries-tutorial", "boundaries-matched", "neuron-maps"} <= set(about)
+    for name, entry in about.items():
+        assert (ci_results / FIGURES_DIR / f"{name}.png").read_bytes().startswith(PNG_SIGNATURE), name
+        assert len(entry["alt"]) > 40, name  # says what the figure shows, not just its name
+        assert entry["sources"] and all((ci_results / source).is_file() for source in entry["sources"]), name
+        assert 200 <= entry["width"] <= 1000, name  # CSS pixels: fits the page's text column
+
+
+def test_figures_drawn_again_are_the_same_bytes(ci_results):
+    results = Results(ci_results, load_config(CI_CONFIG))
+    before = {path.name: path.read_bytes() for path in (ci_results / FIGURES_DIR).glob("*.png")}
+    draw.draw_all(results)
+    after = {path.name: path.read_bytes() for path in (ci_results / FIGURES_DIR).glob("*.png")}
+    assert after == before
+
+
+def test_a_figure_without_alternative_text_is_refused(ci_results, monkeypatch, tmp_path):
+    from matplotlib.figure import Figure
+
+    results = Results(ci_results, load_config(CI_CONFIG))
+    results.dir = tmp_path  # nothing is written into the session's results
+    monkeypatch.setattr(draw, "charts", lambda results: {"blank": lambda: Chart(Figure(), ["tables/runs.csv"], " ")})
+    with pytest.raises(ValueError, match="figure blank has no alternative text"):
+        draw.draw_all(results)
+
+
+def test_the_report_shows_a_drawn_figure_under_its_name(ci_results):
+    figure = Results(ci_results, load_config(CI_CONFIG)).figure("speed")
+    assert figure.png == (ci_results / FIGURES_DIR / "speed.png").read_bytes()
+    assert figure.sources == ["timing/speed.csv"]
+    with pytest.raises(Exception, match="no figure named 'nothing'"):
+        Results(ci_results, load_config(CI_CONFIG)).figure("nothing")

@@ -1,0 +1,76 @@
+"""Figures of the data: the tutorial seed's split, and every seed's (section 1)."""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from spiralbench.report.results import Results, split_path
+
+from .style import CLASS_COLORS, MAX_FIGURE_WIDTH, Chart, new_figure, styled
+
+
+def scatter_classes(ax, X, y, n_classes, filled=True, size=22):
+    """Points coloured by class: filled (training points) or ringed in black (test points)."""
+    style = {"alpha": 0.85, "linewidths": 0} if filled else {"edgecolors": "black", "linewidths": 0.8}
+    for k in range(n_classes):
+        ax.scatter(X[y == k, 0], X[y == k, 1], s=size, color=CLASS_COLORS[k], label=f"class {k}", **style)
+
+
+def n_classes_of(*labels) -> int:
+    """The number of classes in label arrays (the largest label + 1)."""
+    return int(max(array.max() for array in labels)) + 1
+
+
+def class_handles(n_classes: int) -> list[Patch]:
+    return [Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(n_classes)]
+
+
+@styled
+def dataset_split(results: Results, seed: int) -> Chart:
+    """The training points (filled) and test points (black ring) of one seed's split."""
+    split = results.split(seed)
+    n_classes = n_classes_of(split["y_train"], split["y_test"])
+    figure, axes = new_figure(6.4, 5.6)
+    ax = axes[0, 0]
+    scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True)
+    scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=30)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title(f"Seed {seed}: {len(split['y_train'])} training, {len(split['y_test'])} test points")
+    handles = class_handles(n_classes) + [
+        Line2D([], [], marker="o", linestyle="", color="grey", markersize=6, label="training point"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="grey", markeredgecolor="black", markersize=6,
+               label="test point"),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    alt = (f"Scatter plot of seed {seed}'s split: {n_classes} interleaved spiral arms, one colour per class, "
+           f"{len(split['y_train'])} training points filled and {len(split['y_test'])} test points ringed in black.")
+    return Chart(figure, [split_path(seed)], alt)
+
+
+@styled
+def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
+    """Each seed's points, test points ringed: the spirals' noise and the split both change with the seed."""
+    columns = min(len(seeds), 4)
+    rows = math.ceil(len(seeds) / columns)
+    panel = min(2.6, (MAX_FIGURE_WIDTH - 0.4) / columns)
+    figure, axes = new_figure(panel * columns, panel * rows + 0.5, rows, columns, sharex=True, sharey=True)
+    n_classes = n_classes_of(*(results.split(seed)[key] for seed in seeds for key in ("y_train", "y_test")))
+    for ax, seed in zip(axes.flat, seeds):
+        split = results.split(seed)
+        scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True, size=8)
+        scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=14)
+        ax.set_title(f"seed {seed}")
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=8)
+    for ax in axes.flat[len(seeds):]:
+        ax.set_visible(False)
+    figure.legend(handles=class_handles(n_classes), loc="outside lower center", ncols=n_classes, frameon=False)
+    alt = (f"{len(seeds)} small scatter plots, one per seed ({', '.join(map(str, seeds))}), each showing the "
+           f"{n_classes} spiral arms; the noise on the arms and which points are held out for testing differ by seed.")
+    return Chart(figure, [split_path(seed) for seed in seeds], alt)
+
