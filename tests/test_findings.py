@@ -170,3 +170,38 @@ def test_the_fresh_sample_is_set_beside_the_test_set_and_its_gain_follows_the_da
     test_only = effects_module.effects_table(runs.drop(columns="fresh_accuracy"), metrics=("test_accuracy",))
     assert ef.by_metric(test_only).empty
     assert "no fresh-sample effects" in wording.instrument_sentence({"rows": 0}, 60, 30000)
+
+
+def test_the_pages_demos_are_checked_against_their_definitions_and_flip():
+    from spiralbench.findings import lesson
+
+    probabilities = np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()
+    demo = pd.DataFrame([{"framework": f, "class": k, "score": s, "probability": p, "loss": -np.log(probabilities[0])}
+                         for f in ("neurogebra", "pytorch") for k, (s, p) in enumerate(zip((2.0, 1.0, 0.1), probabilities))])
+    assert lesson.softmax_check(demo)["agree"] and lesson.softmax_check(demo)["largest"] < 1e-12
+    demo.loc[(demo["framework"] == "pytorch") & (demo["class"] == 1), "probability"] += 1e-3
+    assert not lesson.softmax_check(demo)["agree"] and lesson.softmax_check(demo)["largest"] == pytest.approx(1e-3)
+
+    forge = pd.DataFrame({"expression": ["relu", "relu", "tanh", "x**2"], "x": [2.0, 0.0, 0.5, 3.0],
+                          "value": [2.0, 0.0, np.tanh(0.5), 9.0], "gradient_value": [1.0, 0.0, 1 - np.tanh(0.5) ** 2, 6.0]})
+    assert lesson.mathforge_check(forge)["matches"].all()
+    forge.loc[1, "gradient_value"] = 1.0  # relu's gradient at the kink taken as 1: not PyTorch's convention
+    assert lesson.mathforge_check(forge)["matches"].tolist() == [True, False, True, True]
+
+
+def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
+    from spiralbench.findings import lesson
+
+    split = {"y_train": np.array([0, 0, 1, 2, 2, 2]), "y_test": np.array([1, 2])}
+    assert lesson.class_counts(split) == {"train": 6, "train_per_class": [2, 1, 3], "test": 2,
+                                          "test_per_class": [0, 1, 1]}
+    runs = pd.DataFrame({"hidden_sizes": ["16x16", "8"], "n_parameters": [371, 51]})
+    assert lesson.parameter_counts(runs, n_classes=3) == {"agree": True, "runs": 2, "counts": [51, 371]}
+    runs.loc[1, "n_parameters"] = 50
+    assert not lesson.parameter_counts(runs, n_classes=3)["agree"]
+
+    timing = pd.DataFrame({"framework": ["pytorch", "neurogebra", "neurogebra", "neurogebra"],
+                           "seconds_per_epoch_median": [0.1, 1.0, 2.0, 4.0], "samples_per_second_median": [9.0, 1, 2, 3]})
+    table = lesson.run_timing(timing)
+    assert table.index.tolist() == ["neurogebra", "pytorch"]
+    assert table.loc["neurogebra", ["runs", "median", "p25", "p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]
