@@ -58,12 +58,31 @@ def test_identical_precision_rows_are_counted_and_listed():
 
 def test_the_claim_furthest_off_is_computed_and_flips():
     evaluation = COMPLEXITY.set_index("component").loc["evaluation", "neurogebra_lines"]
-    assert code_size.furthest_claim(COMPLEXITY) | {} == {"component": "evaluation", "framework": "neurogebra",
-                                                         "measured": evaluation, "claimed": 8}
+    assert code_size.furthest_claim(COMPLEXITY) == {"component": "evaluation", "framework": "neurogebra",
+                                                    "measured": evaluation, "claimed": 8,
+                                                    "factor": max(evaluation, 8) / min(evaluation, 8)}
     flipped = COMPLEXITY.copy()
     flipped.loc[flipped["component"] == "training loop", "pytorch_lines"] = 400
     assert code_size.furthest_claim(flipped)["component"] == "training loop"
-    assert "PyTorch's training loop: 400 lines measured, 20 claimed" in wording.complexity_conclusion(flipped)
+    assert code_size.furthest_claim(flipped)["factor"] == 20
+    assert "PyTorch's training loop: 400 lines measured, 20 claimed (20× more)" in wording.complexity_conclusion(flipped)
+
+
+def test_the_line_ratios_follow_the_totals():
+    total = code_size.totals(COMPLEXITY)
+    assert total["claimed_ratio"] == 3 and total["measured_ratio"] == total["neurogebra_lines"] / total["pytorch_lines"]
+    doubled = COMPLEXITY.assign(pytorch_lines=2 * COMPLEXITY["pytorch_lines"])
+    assert code_size.totals(doubled)["measured_ratio"] == pytest.approx(total["measured_ratio"] / 2)
+
+
+def test_the_pooled_ranges_count_the_significant_levels_and_flip():
+    null = ef.pooled_ranges(effects_module.effects_table(runs_table(noise=0.01)))
+    assert null.loc["framework", "significant"] == 0
+    large = effects_module.effects_table(runs_table(framework_effect=0.2, noise=0.01))
+    ranges = ef.pooled_ranges(large)
+    pooled = ef.pooled_effects(large, "framework")
+    assert ranges.loc["framework", "significant"] == ranges.loc["framework", "levels"] == len(pooled) > 0
+    assert ranges.loc["framework", "low"] == pooled["mean"].min() and ranges.loc["framework", "high"] == pooled["mean"].max()
 
 
 def test_the_teaching_answer_rests_on_the_controlled_run():
@@ -204,4 +223,4 @@ def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
                            "seconds_per_epoch_median": [0.1, 1.0, 2.0, 4.0], "samples_per_second_median": [9.0, 1, 2, 3]})
     table = lesson.run_timing(timing)
     assert table.index.tolist() == ["neurogebra", "pytorch"]
-    assert table.loc["neurogebra", ["runs", "median", "p25", "p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]
+    assert table.loc["neurogebra", ["runs", "seconds_median", "seconds_p25", "seconds_p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]

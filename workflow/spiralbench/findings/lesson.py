@@ -81,10 +81,10 @@ def mathforge_check(forge: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_timing(timing: pd.DataFrame) -> pd.DataFrame:
-    """Per framework over all training runs: ``runs``, the median and quartiles of their seconds per epoch,
-    and the median of their samples per second."""
+    """Per framework over all training runs: ``runs``, the median and quartiles of their seconds per epoch
+    (``seconds_median``, ``seconds_p25``, ``seconds_p75``), and the median of their samples per second."""
     per_epoch = timing.groupby("framework", sort=False)["seconds_per_epoch_median"]
-    table = pd.DataFrame({"runs": per_epoch.size(), "median": per_epoch.median(), "p25": per_epoch.quantile(0.25),
-                          "p75": per_epoch.quantile(0.75),
+    table = pd.DataFrame({"runs": per_epoch.size(), "seconds_median": per_epoch.median(),
+                          "seconds_p25": per_epoch.quantile(0.25), "seconds_p75": per_epoch.quantile(0.75),
                           "samples_per_second": timing.groupby("framework", sort=False)["samples_per_second_median"].median()})
     return table.reindex([f for f in FRAMEWORKS if f in table.index])

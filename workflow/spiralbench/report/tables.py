@@ -12,7 +12,7 @@ import pandas as pd
 from spiralbench.config import FRAMEWORKS, n_parameters
 from spiralbench.numeric_platform import PLATFORM_FILE
 from spiralbench.effects import OK
-from spiralbench.findings import engines, lesson, page_gap, speed as sp
+from spiralbench.findings import effects as ef, engines, lesson, page_gap, speed as sp
 
 from . import wording
 from .document import Table
@@ -358,8 +358,8 @@ def precision_speed(results: Results) -> Table:
 def run_timing(results: Results) -> Table:
     """Seconds per epoch and samples per second over all training runs of the workflow, per framework."""
     frame = pd.DataFrame([{
-        "framework": framework_name(framework), "runs": int(r.runs), "s/epoch, median over runs": seconds(r.median),
-        "IQR": f"{seconds(r.p25)} – {seconds(r.p75)}", "samples/s, median": f"{r.samples_per_second:,.0f}",
+        "framework": framework_name(framework), "runs": int(r.runs), "s/epoch, median over runs": seconds(r.seconds_median),
+        "IQR": f"{seconds(r.seconds_p25)} – {seconds(r.seconds_p75)}", "samples/s, median": f"{r.samples_per_second:,.0f}",
     } for framework, r in lesson.run_timing(results.table("run_timing")).iterrows()])
     return Table(frame, [results.path_of("run_timing")], text_columns=("framework",))
 
@@ -397,15 +397,11 @@ EFFECT_CONTRASTS = {"framework": "neurogebra − PyTorch", "init": "page − tor
 
 def in_short(effects: pd.DataFrame) -> Table:
     """One row per effect: what it compares, its pooled differences over the levels held fixed, and how many
-    of them survive Holm's correction."""
-    rows = []
-    for effect, contrast in EFFECT_CONTRASTS.items():
-        pooled = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
-        if pooled.empty:
-            continue
-        means = pooled["mean"].astype(float)
-        rows.append({"effect": effect, "compares": contrast,
-                     "pooled differences": f"{points(means.min(), unit=False)} to {points(means.max())}",
-                     "significant after Holm": f"{int(pooled['significant'].astype(bool).sum())} of {len(pooled)}"})
-    return Table(pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"]),
-                 ["tables/effects.csv"], text_columns=("effect", "compares"))
+    of them survive Holm's correction (``findings.effects.pooled_ranges``)."""
+    ranges = ef.pooled_ranges(effects)
+    rows = [{"effect": effect, "compares": contrast,
+             "pooled differences": f"{points(ranges.at[effect, 'low'], unit=False)} to {points(ranges.at[effect, 'high'])}",
+             "significant after Holm": f"{ranges.at[effect, 'significant']} of {ranges.at[effect, 'levels']}"}
+            for effect, contrast in EFFECT_CONTRASTS.items() if effect in ranges.index]
+    frame = pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"])
+    return Table(frame, ["tables/effects.csv"], text_columns=("effect", "compares"))

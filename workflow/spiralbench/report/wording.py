@@ -202,17 +202,15 @@ def precision_conclusion(effects: pd.DataFrame, margin: float) -> str:
 def identical_sentence(effects: pd.DataFrame) -> str:
     """Which settings gave float32 and float64 the same accuracy on every seed, and why they can."""
     rows = ef.identical_settings(effects, "precision")
-    measured = ef.for_metric(effects)
-    total = int(((measured["effect"] == "precision") & (measured["scope"] == "setting")).sum())
     if rows.empty:
         return ""
     varying = varying_columns(rows)
     listed = "; ".join(f"{where('precision', within)}: " + " / ".join(setting_label(r, varying) for _, r in group.iterrows())
                        for within, group in rows.groupby("within", sort=True))
-    return (f"In {len(rows)} of the {total} per-setting rows float32 and float64 give the same accuracy on every "
-            f"seed ({listed}). Both precisions start there from the same weights up to rounding, and the rounding "
-            "differences stay too small to move any prediction; where they differ, larger steps (Adam, larger "
-            "learning rates) amplify them, or the two precisions start from different draws.")
+    return (f"In {len(rows)} of the {len(ef.setting_rows(effects, 'precision'))} per-setting rows float32 and float64 "
+            f"give the same accuracy on every seed ({listed}). Both precisions start there from the same weights up "
+            "to rounding, and the rounding differences stay too small to move any prediction; where they differ, "
+            "larger steps (Adam, larger learning rates) amplify them, or the two precisions start from different draws.")
 
 
 def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
@@ -301,16 +299,13 @@ def minutes_text(value: float) -> str:
 
 def complexity_conclusion(complexity: pd.DataFrame) -> str:
     """Measured totals against the page's, and the claim furthest off (``code_size.furthest_claim``)."""
-    total = code_size.totals(complexity)
-    measured = total["neurogebra_lines"] / total["pytorch_lines"]
-    claimed = total["page_neurogebra_lines"] / total["page_pytorch_lines"]
-    worst = code_size.furthest_claim(complexity)
+    total, worst = code_size.totals(complexity), code_size.furthest_claim(complexity)
     return (
         f"Measured: **{int(total['neurogebra_lines'])} lines for neurogebra against {int(total['pytorch_lines'])} "
-        f"for PyTorch** ({ratio(measured)}); the page claims ~{int(total['page_neurogebra_lines'])} against "
-        f"~{int(total['page_pytorch_lines'])} ({ratio(claimed)}). The claim furthest off, as a factor either way, "
-        f"is {framework_name(worst['framework'])}'s {worst['component']}: {worst['measured']} lines measured, "
-        f"{worst['claimed']} claimed ({ratio(max(worst['measured'], worst['claimed']) / min(worst['measured'], worst['claimed']))} "
+        f"for PyTorch** ({ratio(total['measured_ratio'])}); the page claims ~{int(total['page_neurogebra_lines'])} "
+        f"against ~{int(total['page_pytorch_lines'])} ({ratio(total['claimed_ratio'])}). The claim furthest off, as a "
+        f"factor either way, is {framework_name(worst['framework'])}'s {worst['component']}: {worst['measured']} lines "
+        f"measured, {worst['claimed']} claimed ({ratio(worst['factor'])} "
         f"{'more' if worst['measured'] > worst['claimed'] else 'fewer'})."
     )
 
