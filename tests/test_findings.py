@@ -30,11 +30,11 @@ def test_the_margin_is_one_point_of_the_pages_test_set():
 def test_precision_sameness_needs_an_equivalence_test_and_flips_with_the_spread():
     tight = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.002))
     assert ef.equivalence_verdict(tight, "precision", MARGIN) == "equivalent"
-    assert wording.precision_conclusion(tight, MARGIN).startswith("**Float32 and float64 train to the same accuracy within")
+    assert wording.conclusion(tight, "precision", MARGIN).startswith("**Float32 and float64 train to the same accuracy within")
     # Same null effect, noisier seeds: no difference survives Holm, yet sameness is not shown.
     loose = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.15, seeds=range(4)))
     assert ef.equivalence_verdict(loose, "precision", MARGIN) == "not shown"
-    assert "sameness within ±1.67 pp (one point of the page's test set) is not shown" in wording.precision_conclusion(loose, MARGIN)
+    assert "sameness within ±1.67 pp (one point of the page's test set) is not shown" in wording.conclusion(loose, "precision", MARGIN)
     real = effects_module.effects_table(runs_table(precisions=BOTH, precision_effect=0.1))
     assert ef.equivalence_verdict(real, "precision", MARGIN) == "different"
 
@@ -152,7 +152,7 @@ def test_every_sentence_reads_the_verdicts_metric_only():
     table = effects_module.effects_table(runs_table(framework_effect=0.08))
     fresh_null = effects_module.effects_table(runs_table(framework_effect=0.0, rng_seed=3))
     both = pd.concat([table.assign(metric="test_accuracy"), fresh_null.assign(metric="fresh_accuracy")])
-    assert "makes no difference that survives Holm's correction" in wording.framework_conclusion(both)
+    assert "makes no difference that survives Holm's correction" in wording.conclusion(both, "framework")
     assert guidance.accuracy_verdict(both) == "either"
     assert guidance.accuracy_verdict(table) == "neurogebra"
 
@@ -214,6 +214,11 @@ def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
     split = {"y_train": np.array([0, 0, 1, 2, 2, 2]), "y_test": np.array([1, 2])}
     assert lesson.class_counts(split) == {"train": 6, "train_per_class": [2, 1, 3], "test": 2,
                                           "test_per_class": [0, 1, 1]}
+    saved = {"W0": np.zeros((16, 2)), "b0": np.zeros(16), "W1": np.zeros((16, 16)), "b1": np.zeros(16),
+             "W2": np.zeros((3, 16)), "b2": np.zeros(3)}
+    assert lesson.saved_network(saved) == {"sizes": [2, 16, 16, 3], "counted": 371, "implied": 371}
+    saved["b2"] = np.zeros(4)  # a bias too many: the saved values no longer match the sizes
+    assert lesson.saved_network(saved)["counted"] == 372
     runs = pd.DataFrame({"hidden_sizes": ["16x16", "8"], "n_parameters": [371, 51]})
     assert lesson.parameter_counts(runs, n_classes=3) == {"agree": True, "runs": 2, "counts": [51, 371]}
     runs.loc[1, "n_parameters"] = 50

@@ -29,6 +29,15 @@ def class_counts(split: dict[str, np.ndarray]) -> dict:
     return counts
 
 
+def saved_network(arrays: dict[str, np.ndarray]) -> dict:
+    """A network read from its saved weights (``W{i}`` of shape (n_out, n_in), ``b{i}``): its layer
+    ``sizes``, the values it holds (``counted``) and the parameters its sizes imply (``implied``)."""
+    shapes = [arrays[f"W{i}"].shape for i in range(sum(1 for key in arrays if key.startswith("W")))]
+    sizes = [shapes[0][1], *(shape[0] for shape in shapes)]
+    return {"sizes": sizes, "counted": int(sum(array.size for array in arrays.values())),
+            "implied": n_parameters(sizes)}
+
+
 def parameter_counts(runs: pd.DataFrame, n_classes: int) -> dict:
     """Whether every run reports the parameter count its layer sizes imply; the runs and distinct counts."""
     hidden = runs["hidden_sizes"].astype(str).str.split("x")

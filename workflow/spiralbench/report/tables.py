@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import FRAMEWORKS, n_parameters
+from spiralbench.config import FRAMEWORKS
 from spiralbench.numeric_platform import PLATFORM_FILE
 from spiralbench.effects import OK
 from spiralbench.findings import effects as ef, engines, lesson, page_gap, speed as sp
@@ -18,10 +18,6 @@ from . import wording
 from .document import Table
 from .wording import framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
 from .results import Results, split_path
-
-
-def _run_file(run_id: str, name: str) -> str:
-    return f"runs/{run_id}/{name}"
 
 
 # ---------------------------------------------------------------- 1. dataset
@@ -40,33 +36,23 @@ def split_sizes(results: Results, seeds: list[int]) -> Table:
 # ---------------------------------------------------------------- 2. networks
 
 
-def layer_sizes_of(results: Results, run_id: str) -> list[int]:
-    """Layer sizes read from a run's saved weights: W{i} has shape (n_out, n_in)."""
-    arrays = results.arrays(_run_file(run_id, "params.npz"))
-    n_layers = sum(1 for key in arrays if key.startswith("W"))
-    shapes = [arrays[f"W{i}"].shape for i in range(n_layers)]
-    return [shapes[0][1], *(shape[0] for shape in shapes)]
-
-
 def networks(results: Results) -> Table:
     """The page's two networks: architecture, parameters reported by the run, and counted from its weights."""
     tutorial = page_gap.tutorial_runs(results.table("runs"))
-    rows, sources = [], [results.path_of("runs")]
-    for framework in FRAMEWORKS:
-        run = tutorial.loc[framework]
-        sizes = layer_sizes_of(results, run["run_id"])
-        arrays = results.arrays(_run_file(run["run_id"], "params.npz"))
-        counted = int(sum(array.size for array in arrays.values()))
-        sources.append(_run_file(run["run_id"], "params.npz"))
+    weights = {framework: f"runs/{tutorial.loc[framework, 'run_id']}/params.npz" for framework in FRAMEWORKS}
+    rows = []
+    for framework, path in weights.items():
+        run, network = tutorial.loc[framework], lesson.saved_network(results.arrays(path))
         rows.append({
             "framework": framework_name(framework),
-            "architecture": " → ".join(map(str, sizes)),
-            "activations": ", ".join([run["activation"]] * (len(sizes) - 2) + ["linear"]),
+            "architecture": " → ".join(map(str, network["sizes"])),
+            "activations": ", ".join([run["activation"]] * (len(network["sizes"]) - 2) + ["linear"]),
             "parameters (reported)": int(run["n_parameters"]),
-            "parameters (weights saved)": counted,
-            "Σ (inputs + 1) × outputs": n_parameters(sizes),
+            "parameters (weights saved)": network["counted"],
+            "Σ (inputs + 1) × outputs": network["implied"],
         })
-    return Table(pd.DataFrame(rows), sources, text_columns=("framework", "architecture", "activations"))
+    return Table(pd.DataFrame(rows), [results.path_of("runs"), *weights.values()],
+                 text_columns=("framework", "architecture", "activations"))
 
 
 # ---------------------------------------------------------------- 3. softmax

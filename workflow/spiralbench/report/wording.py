@@ -129,20 +129,6 @@ def per_level(pooled: pd.DataFrame, effect: str) -> str:
     return "; ".join(f"{effect_numbers(row)} {where(effect, level)}" for level, row in pooled.iterrows())
 
 
-def framework_conclusion(effects: pd.DataFrame) -> str:
-    """Section 6's lead: the framework effect at matched initialisation and precision, pooled over the settings."""
-    return factor_conclusion(
-        effects, "framework",
-        missing="The sweep has no setting trained by both frameworks with the same initialisation and precision: "
-                "no fair comparison.",
-        none="**At matched initialisation and precision the framework makes no difference that survives Holm's "
-             "correction**",
-        same="**At matched initialisation and precision {side} is more accurate**",
-        partial="At matched initialisation and precision ",
-        opposite="**At matched initialisation and precision the framework's effect reverses with the initialisation "
-                 "or the precision**")
-
-
 def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads: str) -> str:
     """An effect's conclusion: the lead for its verdict (``leads`` as ``verdict_lead`` takes them), each
     level's numbers, what the intervals rule out when no level differs, and the per-setting count;
@@ -168,35 +154,40 @@ def ruled_out(pooled: pd.DataFrame) -> str:
     return ""
 
 
-def init_conclusion(effects: pd.DataFrame) -> str:
-    """Beside it: the initialisation effect within each framework and precision."""
-    return factor_conclusion(
-        effects, "init",
+# Each effect's conclusion when the sweep does not measure it, and its lead per verdict (``verdict_lead``).
+MATCHED = "At matched initialisation and precision "
+LEADS = {
+    "framework": dict(
+        missing="The sweep has no setting trained by both frameworks with the same initialisation and precision: "
+                "no fair comparison.",
+        none=f"**{MATCHED}the framework makes no difference that survives Holm's correction**",
+        same=f"**{MATCHED}{{side}} is more accurate**", partial=MATCHED,
+        opposite=f"**{MATCHED}the framework's effect reverses with the initialisation or the precision**"),
+    "init": dict(
         missing="The sweep trains no framework with both initialisations: the initialisation effect is not measured.",
         none="**No initialisation effect survives Holm's correction**",
-        same="**The initialisation matters: {side} is more accurate**",
-        partial="The initialisation matters: ",
-        opposite="**The initialisation's effect reverses between the frameworks**")
+        same="**The initialisation matters: {side} is more accurate**", partial="The initialisation matters: ",
+        opposite="**The initialisation's effect reverses between the frameworks**"),
+    "precision": dict(
+        missing="The sweep trains no framework in both precisions: the precision effect is not measured.",
+        same="**The precision matters: {side} is more accurate**", partial="The precision matters: ",
+        opposite="**The precision's effect reverses between frameworks or initialisations**"),
+}
 
 
-def precision_conclusion(effects: pd.DataFrame, margin: float) -> str:
-    """Beside them: the precision effect within each framework and initialisation, its equivalence
-    test against ± ``margin``, and the settings where the two precisions never differ."""
-    equivalent = ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
+def conclusion(effects: pd.DataFrame, effect: str, margin: float | None = None) -> str:
+    """Section 6's conclusion on one effect, pooled over the settings (the framework's at matched
+    initialisation and precision). The precision's also says whether the equivalence test against
+    ± ``margin`` shows the two precisions the same, and names the settings where they never differ."""
+    if effect != "precision":
+        return factor_conclusion(effects, effect, **LEADS[effect])
     within = f"within ±{100 * margin:.2f} pp (one point of the page's test set)"
     none = (f"**Float32 and float64 train to the same accuracy {within}**: no precision effect survives Holm's "
             "correction, and every level's 90% interval lies inside that margin (two one-sided tests at 5%, TOST)"
-            if equivalent else
+            if ef.equivalence_verdict(effects, "precision", margin) == "equivalent" else
             f"**No precision effect survives Holm's correction, but sameness {within} is not shown**: some level's "
             "90% interval (TOST at 5%) reaches past that margin")
-    text = factor_conclusion(
-        effects, "precision",
-        missing="The sweep trains no framework in both precisions: the precision effect is not measured.",
-        none=none,
-        same="**The precision matters: {side} is more accurate**",
-        partial="The precision matters: ",
-        opposite="**The precision's effect reverses between frameworks or initialisations**")
-    return f"{text} {identical_sentence(effects)}".rstrip()
+    return f"{factor_conclusion(effects, effect, none=none, **LEADS[effect])} {identical_sentence(effects)}".rstrip()
 
 
 def identical_sentence(effects: pd.DataFrame) -> str:
@@ -353,6 +344,15 @@ def precision_speed_conclusion(speed: pd.DataFrame) -> str:
             f"{sp.CLEAR_SPEEDUP:.1f}× on it counts as faster): " + "; ".join(parts) + why + ".")
 
 
+def tensor_engine_speed(facts: dict) -> str:
+    """'neurogebra's tensor engine is 2.3× faster than PyTorch at width 16 and 1.5× slower than PyTorch at
+    width 1024, the largest timed' (``findings.speed.speed_facts``)."""
+    text = f"neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at width {facts['width']}"
+    if facts["largest_width"] != facts["width"]:
+        text += f" and {relative_speed(facts['largest_tensor_speedup'])} at width {facts['largest_width']}"
+    return text + ", the largest timed"
+
+
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
     """'2.3× faster than PyTorch' for a speed-up of 2.3, '2.5× slower than PyTorch' for one of 0.4."""
     return f"{ratio(speedup)} faster than {peer}" if speedup > 1 else f"{ratio(1 / speedup)} slower than {peer}"
@@ -500,10 +500,7 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
                 "neurogebra's scalar engine (the page's)")
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
-            text += f", and neurogebra's tensor engine is {relative_speed(speed['tensor_speedup'])}"
-            if speed["largest_width"] != speed["width"]:
-                text += (f" there and {relative_speed(speed['largest_tensor_speedup'])} at width "
-                         f"{speed['largest_width']}, the largest timed")
+            text += f", and {tensor_engine_speed(speed)}"
         sentences.append(text + ".")
     return "**In short.** " + " ".join(sentences)
 
@@ -529,9 +526,8 @@ def speed_summary(speed: dict, runs: dict) -> str:
     scalar, tensor = speed["scalar_growth"], speed["tensor_growth"]
     text = (f"At hidden width {speed['width']}, neurogebra's scalar engine takes {seconds(speed['neurogebra_seconds'])} "
             f"per epoch, its tensor engine {seconds(speed['tensor_seconds'])} and PyTorch "
-            f"{seconds(speed['pytorch_seconds'])}: PyTorch is **{ratio(speed['ratio'])} faster** than the scalar engine "
-            f"({ratio_range(speed['ratio_low'], speed['ratio_high'])} across repeats), the tensor engine "
-            f"{relative_speed(speed['tensor_speedup'])}. ")
+            f"{seconds(speed['pytorch_seconds'])} (PyTorch's lead over the scalar engine ranges "
+            f"{ratio_range(speed['ratio_low'], speed['ratio_high'])} across repeats). ")
     if len(scalar["widths"]) > 1:
         text += (f"From width {scalar['widths'][0]} to {scalar['widths'][-1]} (where the scalar engine was timed) time "
                  f"per epoch grows like width^{scalar['scalar']:.1f} for the scalar engine and "
