@@ -461,36 +461,18 @@ def span(pooled: pd.DataFrame) -> str:
 def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None) -> str:
     """The box at the top of the report: the fair comparison, the initialisation, the precision (with its
     equivalence test when ``margin`` is given), the page's gap, the speed."""
-    framework = effect_verdict(effects, "framework")
-    init = effect_verdict(effects, "init")
-    precision = effect_verdict(effects, "precision")
-    fw = framework["pooled"]
-    sentences = []
-    if fw.empty:
-        sentences.append("The sweep has no matched comparison of the two frameworks.")
-    else:
-        numbers = span(fw)
-        seeds = plural(int(fw["n_pairs"].min()), "seed")
-        start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
-                 "framework draws its own weights from it), precision, optimizer and settings")
-        kind = framework["kind"]
-        if kind == "none":
-            sentences.append(f"{start}, **no difference between neurogebra and PyTorch survives Holm's correction** "
-                             f"(neurogebra − PyTorch {numbers}, {seeds}).")
-        elif kind == "same":
-            sentences.append(f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
-                             f"({seeds}, significant after Holm's correction).")
-        else:
-            sentences.append(f"{start}, {bold_first(framework, 'framework')} ({seeds}).")
-    for verdict, effect, matters, none in (
-            (init, "init", "The initialisation matters", "No effect of the initialisation scheme survives Holm's correction"),
-            (precision, "precision", "The precision matters",
-             "Float32 against float64 makes no difference that survives Holm's correction")):
-        if effect == "precision" and margin is not None and ef.equivalence_verdict(effects, effect, margin) == "equivalent":
-            none = f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence test"
-        sentence = factor_sentence(verdict, effect, matters, none)
-        if sentence:
-            sentences.append(sentence)
+    start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
+             "framework draws its own weights from it), precision, optimizer and settings, ")
+    equivalent = margin is not None and ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
+    sentences = [factor_sentence(effect_verdict(effects, effect), effect, *words) for effect, *words in (
+        ("framework", f"{start}**no difference between neurogebra and PyTorch survives Holm's correction**",
+         f"{start}**{{side}} is more accurate**", start),
+        ("init", "No effect of the initialisation scheme survives Holm's correction",
+         "**The initialisation matters**: {side} is more accurate", "**The initialisation matters**: "),
+        ("precision", f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence "
+         "test" if equivalent else "Float32 against float64 makes no difference that survives Holm's correction",
+         "**The precision matters**: {side} is more accurate", "**The precision matters**: "))]
+    sentences = [sentences[0] or "The sweep has no matched comparison of the two frameworks.", *filter(None, sentences[1:])]
     if parts is not None:
         pieces, largest = page_gap.largest_part(parts)
         sentences.append(
@@ -505,19 +487,24 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     return "**In short.** " + " ".join(sentences)
 
 
-def factor_sentence(verdict: dict, effect: str, matters: str, none: str) -> str | None:
-    """The headline's sentence on a factor beside the framework (None when the sweep does not measure it)."""
+def factor_sentence(verdict: dict, effect: str, none: str, same: str, split: str) -> str | None:
+    """The headline's sentence on one effect (None when the sweep does not measure it): ``none`` or ``same``
+    (which may name the ``{side}``) with the pooled range, or ``split`` before the split verdict, the
+    framework's with its first clause in bold."""
     pooled = verdict["pooled"]
     if pooled.empty:
         return None
-    contrast = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {span(pooled)}"
+    seeds = plural(int(pooled["n_pairs"].min()), "seed")
+    numbers = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {span(pooled)}"
+    numbers = f" ({numbers}, {seeds})." if effect == "framework" else f" ({numbers})."
     if verdict["kind"] == "none":
-        return f"{none} ({contrast})."
+        return none + numbers
     if verdict["kind"] == "same":
-        return f"**{matters}**: {verdict['side']} is more accurate ({contrast})."
-    return f"**{matters}**: {split_verdict(verdict, effect)}."
-
-
+        return same.format(side=verdict["side"]) + numbers
+    # A split verdict gives each level's mean itself.
+    if effect == "framework":
+        return f"{split}{bold_first(verdict, effect)} ({seeds})."
+    return f"{split}{split_verdict(verdict, effect)}."
 
 
 def speed_summary(speed: dict, runs: dict) -> str:
