@@ -114,7 +114,8 @@ def render_report(
     page = output_dir / HTML_NAME
     if renderer.quarto:
         return quarto_html(notebook, project_files, page, renderer.executable)
-    return plain.write_html(notebook, [p for p in project_files if p.suffix == ".css"], page)
+    page.write_text(plain.notebook_to_html(notebook, [p for p in project_files if p.suffix == ".css"]), encoding="utf-8")
+    return page
 
 
 def execute(notebook: nbformat.NotebookNode, output_path: Path, parameters: dict) -> nbformat.NotebookNode:
