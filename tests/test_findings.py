@@ -30,11 +30,11 @@ def test_the_margin_is_one_point_of_the_pages_test_set():
 def test_precision_sameness_needs_an_equivalence_test_and_flips_with_the_spread():
     tight = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.002))
     assert ef.equivalence_verdict(tight, "precision", MARGIN) == "equivalent"
-    assert wording.precision_conclusion(tight, MARGIN).startswith("**Float32 and float64 train to the same accuracy within")
+    assert wording.conclusion(tight, "precision", MARGIN).startswith("**Float32 and float64 train to the same accuracy within")
     # Same null effect, noisier seeds: no difference survives Holm, yet sameness is not shown.
     loose = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.15, seeds=range(4)))
     assert ef.equivalence_verdict(loose, "precision", MARGIN) == "not shown"
-    assert "sameness within ±1.67 pp (one point of the page's test set) is not shown" in wording.precision_conclusion(loose, MARGIN)
+    assert "sameness within ±1.67 pp (one point of the page's test set) is not shown" in wording.conclusion(loose, "precision", MARGIN)
     real = effects_module.effects_table(runs_table(precisions=BOTH, precision_effect=0.1))
     assert ef.equivalence_verdict(real, "precision", MARGIN) == "different"
 
@@ -58,12 +58,31 @@ def test_identical_precision_rows_are_counted_and_listed():
 
 def test_the_claim_furthest_off_is_computed_and_flips():
     evaluation = COMPLEXITY.set_index("component").loc["evaluation", "neurogebra_lines"]
-    assert code_size.furthest_claim(COMPLEXITY) | {} == {"component": "evaluation", "framework": "neurogebra",
-                                                         "measured": evaluation, "claimed": 8}
+    assert code_size.furthest_claim(COMPLEXITY) == {"component": "evaluation", "framework": "neurogebra",
+                                                    "measured": evaluation, "claimed": 8,
+                                                    "factor": max(evaluation, 8) / min(evaluation, 8)}
     flipped = COMPLEXITY.copy()
     flipped.loc[flipped["component"] == "training loop", "pytorch_lines"] = 400
     assert code_size.furthest_claim(flipped)["component"] == "training loop"
-    assert "PyTorch's training loop: 400 lines measured, 20 claimed" in wording.complexity_conclusion(flipped)
+    assert code_size.furthest_claim(flipped)["factor"] == 20
+    assert "PyTorch's training loop: 400 lines measured, 20 claimed (20× more)" in wording.complexity_conclusion(flipped)
+
+
+def test_the_line_ratios_follow_the_totals():
+    total = code_size.totals(COMPLEXITY)
+    assert total["claimed_ratio"] == 3 and total["measured_ratio"] == total["neurogebra_lines"] / total["pytorch_lines"]
+    doubled = COMPLEXITY.assign(pytorch_lines=2 * COMPLEXITY["pytorch_lines"])
+    assert code_size.totals(doubled)["measured_ratio"] == pytest.approx(total["measured_ratio"] / 2)
+
+
+def test_the_pooled_ranges_count_the_significant_levels_and_flip():
+    null = ef.pooled_ranges(effects_module.effects_table(runs_table(noise=0.01)))
+    assert null.loc["framework", "significant"] == 0
+    large = effects_module.effects_table(runs_table(framework_effect=0.2, noise=0.01))
+    ranges = ef.pooled_ranges(large)
+    pooled = ef.pooled_effects(large, "framework")
+    assert ranges.loc["framework", "significant"] == ranges.loc["framework", "levels"] == len(pooled) > 0
+    assert ranges.loc["framework", "low"] == pooled["mean"].min() and ranges.loc["framework", "high"] == pooled["mean"].max()
 
 
 def test_the_teaching_answer_rests_on_the_controlled_run():
@@ -133,7 +152,7 @@ def test_every_sentence_reads_the_verdicts_metric_only():
     table = effects_module.effects_table(runs_table(framework_effect=0.08))
     fresh_null = effects_module.effects_table(runs_table(framework_effect=0.0, rng_seed=3))
     both = pd.concat([table.assign(metric="test_accuracy"), fresh_null.assign(metric="fresh_accuracy")])
-    assert "makes no difference that survives Holm's correction" in wording.framework_conclusion(both)
+    assert "makes no difference that survives Holm's correction" in wording.conclusion(both, "framework")
     assert guidance.accuracy_verdict(both) == "either"
     assert guidance.accuracy_verdict(table) == "neurogebra"
 
@@ -170,3 +189,43 @@ def test_the_fresh_sample_is_set_beside_the_test_set_and_its_gain_follows_the_da
     test_only = effects_module.effects_table(runs.drop(columns="fresh_accuracy"), metrics=("test_accuracy",))
     assert ef.by_metric(test_only).empty
     assert "no fresh-sample effects" in wording.instrument_sentence({"rows": 0}, 60, 30000)
+
+
+def test_the_pages_demos_are_checked_against_their_definitions_and_flip():
+    from spiralbench.findings import lesson
+
+    probabilities = np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()
+    demo = pd.DataFrame([{"framework": f, "class": k, "score": s, "probability": p, "loss": -np.log(probabilities[0])}
+                         for f in ("neurogebra", "pytorch") for k, (s, p) in enumerate(zip((2.0, 1.0, 0.1), probabilities))])
+    assert lesson.softmax_check(demo)["agree"] and lesson.softmax_check(demo)["largest"] < 1e-12
+    demo.loc[(demo["framework"] == "pytorch") & (demo["class"] == 1), "probability"] += 1e-3
+    assert not lesson.softmax_check(demo)["agree"] and lesson.softmax_check(demo)["largest"] == pytest.approx(1e-3)
+
+    forge = pd.DataFrame({"expression": ["relu", "relu", "tanh", "x**2"], "x": [2.0, 0.0, 0.5, 3.0],
+                          "value": [2.0, 0.0, np.tanh(0.5), 9.0], "gradient_value": [1.0, 0.0, 1 - np.tanh(0.5) ** 2, 6.0]})
+    assert lesson.mathforge_check(forge)["matches"].all()
+    forge.loc[1, "gradient_value"] = 1.0  # relu's gradient at the kink taken as 1: not PyTorch's convention
+    assert lesson.mathforge_check(forge)["matches"].tolist() == [True, False, True, True]
+
+
+def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
+    from spiralbench.findings import lesson
+
+    split = {"y_train": np.array([0, 0, 1, 2, 2, 2]), "y_test": np.array([1, 2])}
+    assert lesson.class_counts(split) == {"train": 6, "train_per_class": [2, 1, 3], "test": 2,
+                                          "test_per_class": [0, 1, 1]}
+    saved = {"W0": np.zeros((16, 2)), "b0": np.zeros(16), "W1": np.zeros((16, 16)), "b1": np.zeros(16),
+             "W2": np.zeros((3, 16)), "b2": np.zeros(3)}
+    assert lesson.saved_network(saved) == {"sizes": [2, 16, 16, 3], "counted": 371, "implied": 371}
+    saved["b2"] = np.zeros(4)  # a bias too many: the saved values no longer match the sizes
+    assert lesson.saved_network(saved)["counted"] == 372
+    runs = pd.DataFrame({"hidden_sizes": ["16x16", "8"], "n_parameters": [371, 51]})
+    assert lesson.parameter_counts(runs, n_classes=3) == {"agree": True, "runs": 2, "counts": [51, 371]}
+    runs.loc[1, "n_parameters"] = 50
+    assert not lesson.parameter_counts(runs, n_classes=3)["agree"]
+
+    timing = pd.DataFrame({"framework": ["pytorch", "neurogebra", "neurogebra", "neurogebra"],
+                           "seconds_per_epoch_median": [0.1, 1.0, 2.0, 4.0], "samples_per_second_median": [9.0, 1, 2, 3]})
+    table = lesson.run_timing(timing)
+    assert table.index.tolist() == ["neurogebra", "pytorch"]
+    assert table.loc["neurogebra", ["runs", "seconds_median", "seconds_p25", "seconds_p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]

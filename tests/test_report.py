@@ -27,11 +27,11 @@ import yaml
 
 from spiralbench.findings import speed as sp
 from spiralbench.intervals import t_interval
-from spiralbench.report import document, plain, quarto, render, wording
 from spiralbench.figures import slug
+from spiralbench.report import document, plain, render, wording
 from spiralbench.report.document import EXHIBIT_KEY, ReportDocument, Table, markdown_text
+from spiralbench.report.render import hide_injected_parameters
 from spiralbench.report.results import FigureFile
-from spiralbench.report.execute import hide_injected_parameters
 from spiralbench.report.qmd import QmdError, parse_cell_options, qmd_to_notebook, read_qmd
 
 REPO = Path(__file__).resolve().parents[1]
@@ -183,8 +183,9 @@ def test_quarto_is_chosen_when_installed_and_renders_the_executed_notebook_witho
     renderer = render.choose_renderer()
     assert (renderer.name, renderer.label, renderer.quarto, renderer.advice) == ("quarto", "Quarto 9.9.9", True, "")
 
-    page = quarto.write_html(_executed_notebook(), render.project_files_of(REPORT_QMD), tmp_path / "out" / "report.html",
-                             renderer.executable)
+    (tmp_path / "out").mkdir()
+    page = render.quarto_html(_executed_notebook(), render.project_files_of(REPORT_QMD), tmp_path / "out" / "report.html",
+                              renderer.executable)
     assert page.read_text() == "<html>rendered by quarto</html>\n"
     assert (bin_dir / "args").read_text().split("\n")[:-1] == [
         "render", "report.ipynb", "--to", "html", "--output", "report.html"]
@@ -197,7 +198,7 @@ def test_nbconvert_is_chosen_without_quarto_and_says_how_to_get_it(monkeypatch, 
     renderer = render.choose_renderer()
     assert renderer.name == "nbconvert" and not renderer.quarto
     assert re.fullmatch(r"nbconvert \d+\.\d+\S*", renderer.label)
-    assert quarto.GET_QUARTO in renderer.advice and "plain page" in renderer.advice
+    assert render.GET_QUARTO in renderer.advice and "plain page" in renderer.advice
     assert "https://quarto.org" in render.describe(Path("report.html"), renderer)
 
 
@@ -538,7 +539,7 @@ def test_page_shows_the_small_configs_diverged_runs_and_names_its_renderer(rende
     assert renderer == expected.label
     assert f"Rendered by {renderer} from report/report.qmd" in parser.visible
     if not expected.quarto:
-        assert quarto.GET_QUARTO in parser.visible
+        assert render.GET_QUARTO in parser.visible
     parameters = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert str(ci_results) in parameters.source
 

@@ -57,7 +57,7 @@ def null():
 
 
 def test_a_large_framework_effect_is_stated_with_its_side(large):
-    text = wording.framework_conclusion(large)
+    text = wording.conclusion(large, "framework")
     assert "**At matched initialisation and precision neurogebra is more accurate**" in text
     assert "no detectable difference" not in text
     assert "+8." in text  # the pooled mean, about +8 pp, with its interval
@@ -66,13 +66,13 @@ def test_a_large_framework_effect_is_stated_with_its_side(large):
 
 
 def test_a_reversed_framework_effect_names_pytorch(reversed_):
-    assert "**At matched initialisation and precision PyTorch is more accurate**" in wording.framework_conclusion(reversed_)
+    assert "**At matched initialisation and precision PyTorch is more accurate**" in wording.conclusion(reversed_, "framework")
     assert guidance.accuracy_verdict(reversed_) == "PyTorch"
     assert "**PyTorch is more accurate**" in wording.headline(reversed_, None)
 
 
 def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_out(null):
-    text = wording.framework_conclusion(null)
+    text = wording.conclusion(null, "framework")
     assert ("**At matched initialisation and precision the framework makes no difference that survives Holm's "
             "correction**") in text
     assert "more accurate" not in text
@@ -80,30 +80,30 @@ def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_
     assert guidance.accuracy_verdict(null) == "either"
     assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in wording.headline(null, None)
     assert "No effect of the initialisation scheme survives Holm's correction" in wording.headline(null, None)
-    assert "**No initialisation effect survives Holm's correction**" in wording.init_conclusion(null)
+    assert "**No initialisation effect survives Holm's correction**" in wording.conclusion(null, "init")
 
 
 def test_an_init_effect_in_one_framework_only_is_said_to_be_so():
     table = effects(framework_effect=0.0, init_effect={"neurogebra": 0.0, "pytorch": -0.1})
-    text = wording.init_conclusion(table)
+    text = wording.conclusion(table, "init")
     assert re.search(r"\*\*The initialisation matters: PyTorch's default initialisation is more accurate in PyTorch "
                      r"in float64 \(−1?\d\.\d pp\)\*\*; in neurogebra in float64 the difference \([+−]\d\.\d pp\) is not significant", text)
     same = effects(framework_effect=0.0, init_effect=0.1)
-    assert "**The initialisation matters: the page's initialisation is more accurate**" in wording.init_conclusion(same)
+    assert "**The initialisation matters: the page's initialisation is more accurate**" in wording.conclusion(same, "init")
     assert "**The initialisation matters**" in wording.headline(same, None)
 
 
 def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be_so():
     # neurogebra +6 pp from the page's initialisation, nothing from PyTorch's default: an interaction.
     partial = effects(framework_effect=0.03, init_effect={"neurogebra": 0.03, "pytorch": -0.03})
-    text = wording.framework_conclusion(partial)
+    text = wording.conclusion(partial, "framework")
     assert ("**At matched initialisation and precision neurogebra is more accurate from the page's initialisation "
             "in float64 (+") in text
     assert "from PyTorch's default initialisation in float64 the difference (" in text and "is not significant" in text
     assert guidance.accuracy_verdict(partial) == "either"
     assert "**neurogebra is more accurate from the page's initialisation" in wording.headline(partial, None)
     opposite = effects(framework_effect=0.0, init_effect={"neurogebra": 0.12, "pytorch": -0.12})
-    text = wording.framework_conclusion(opposite)
+    text = wording.conclusion(opposite, "framework")
     assert ("**At matched initialisation and precision the framework's effect reverses with the initialisation or "
             "the precision**") in text
     assert "neurogebra is more accurate from the page's initialisation" in text
@@ -193,7 +193,7 @@ def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
         runs = runs_table(framework_effect=effect, init_effect=0.0)
         table = verdict_table(runs)
         assert table["framework effect over its levels"] == f"same ({side})"
-        assert lead in wording.framework_conclusion(effects_module.effects_table(runs))
+        assert lead in wording.conclusion(effects_module.effects_table(runs), "framework")
         assert table["when to use each: Accuracy on a problem like this"] == side
         assert table["framework effect, pooled, within page/float64"] == f"favours {side} (significant after Holm)"
     null = verdict_table(runs_table(framework_effect=0.0, init_effect=0.0, rng_seed=3))
@@ -211,7 +211,7 @@ def test_the_verdicts_name_the_largest_part_of_the_pages_gap():
 def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap():
     runs = runs_table(precision_effect={"neurogebra": 0.0, "pytorch": 0.12}, precisions=BOTH)
     table = effects_module.effects_table(runs)
-    text = wording.precision_conclusion(table, MARGIN)
+    text = wording.conclusion(table, "precision", MARGIN)
     assert text.startswith("**The precision matters: float32 is more accurate in PyTorch from ")
     assert "in neurogebra from the page's initialisation in float" not in text  # precision is what varies
     assert "**The precision matters**" in wording.headline(table, None)
@@ -219,7 +219,7 @@ def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap(
     assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]
     assert parts["parts"]["precision"]["mean"] == pytest.approx(-0.12, abs=0.03)  # float64 − float32 in PyTorch
     none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
-    assert wording.precision_conclusion(none, MARGIN).startswith("**Float32 and float64 train to the same accuracy")
+    assert wording.conclusion(none, "precision", MARGIN).startswith("**Float32 and float64 train to the same accuracy")
     assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 from radon.raw import analyze
 
+from spiralbench.contract import COMPLEXITY_COLUMNS as COLUMNS
 from spiralbench.frameworks import FRAMEWORKS
 
 # Where each component of each implementation lives. This is the only place to
@@ -124,15 +125,6 @@ PAGE_CLAIMS = {
 PAGE_TOTAL = (120, 40)
 TOTAL_ROW = "total"
 
-COLUMNS = [
-    "component",
-    "neurogebra_lines",
-    "pytorch_lines",
-    "page_neurogebra_lines",
-    "page_pytorch_lines",
-    "neurogebra_source",
-    "pytorch_source",
-]
 
 COUNTING_RULE = f"""\
 Lines per component are measured from the source that runs in this benchmark.

@@ -22,12 +22,9 @@ import numpy as np
 import pandas as pd
 
 from spiralbench import numpy_floor
+from spiralbench.contract import CONTROLLED_COLUMNS as COLUMNS
+from spiralbench.contract import CONTROLLED_IMPLEMENTATIONS as IMPLEMENTATIONS, FLOOR
 from spiralbench.frameworks import neurogebra_train, torch_train
-
-IMPLEMENTATIONS = ("scalar", "tensor", "torch")
-FLOOR = "numpy"
-COLUMNS = ["epoch", *(f"{name}_loss" for name in IMPLEMENTATIONS), "abs_diff",
-           *(f"{name}_accuracy" for name in IMPLEMENTATIONS)]
 
 
 def layer_sizes(settings: dict, split) -> list[int]:

@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from spiralbench.contract import MATHFORGE_COLUMNS, SOFTMAX_COLUMNS
 from neurogebra import MathForge, Value, softmax_cross_entropy
 
 DEMO_SCORES = (2.0, 1.0, 0.1)
 DEMO_TARGET = 0
-SOFTMAX_COLUMNS = ["framework", "class", "score", "probability", "loss"]
 
 # The activations neurogebra.nn offers (the page uses relu), and where to evaluate them:
 # the page's x = -2 and 2, and the kink at 0, where relu's gradient is a convention (0, as PyTorch).
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 POINTS = (-2.0, 0.0, 2.0)
-MATHFORGE_COLUMNS = [
-    "expression",
-    "symbolic",
-    "gradient",
-    "x",
-    "value",
-    "gradient_value",
-    "engine_value",
-    "engine_gradient_value",
-    "symbolic_latex",
-    "gradient_latex",
-]
 
 
 def neurogebra_softmax_demo(scores=DEMO_SCORES, target=DEMO_TARGET):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from spiralbench.contract import AGREEMENT_COLUMNS, LAYER_STATS_COLUMNS
 from spiralbench.frameworks import FRAMEWORKS, TrainedModel, arrays_to_weights, load_trained
 from spiralbench.io import load_npz, read_json, save_npz
 
@@ -23,19 +24,6 @@ BOUNDARY_MARGIN = 0.5
 # The page's Step 8 grid for neuron maps: np.arange(-1.5, 1.5, 0.05) on both axes.
 NEURON_MAP_RANGE = (-1.5, 1.5, 0.05)
 
-LAYER_STATS_COLUMNS = [
-    "framework",
-    "run_id",
-    "layer",
-    "n_neurons",
-    "weight_mean",
-    "weight_std",
-    "weight_min",
-    "weight_max",
-    "bias_mean",
-    "bias_std",
-]
-AGREEMENT_COLUMNS = ["name", "seed", "agreement", "n_grid_points", "neurogebra_run_id", "pytorch_run_id"]
 
 
 # ---------------------------------------------------------------- grids

@@ -264,16 +264,25 @@ def torch_platform() -> dict:
             "torch_mkl": mkl.group(1) if mkl else "none"}
 
 
-def describe(environ=os.environ) -> dict:
-    """The numeric platform of this process: what a result's last bits depend on."""
-    import numpy  # noqa: F401  (loads numpy's BLAS, so that threadpoolctl sees it)
+# The libraries whose versions the numbers depend on; platform.json records them.
+NUMERIC_LIBRARIES = ("numpy", "scipy", "torch", "pandas", "statsmodels")
 
+
+def package_versions(packages) -> dict[str, str]:
+    """Each package's installed version, or "not installed"."""
     versions = {}
-    for package in ("numpy", "scipy", "torch", "pandas", "statsmodels"):
+    for package in packages:
         try:
             versions[package] = version(package)
         except PackageNotFoundError:
             versions[package] = "not installed"
+    return versions
+
+
+def describe(environ=os.environ) -> dict:
+    """The numeric platform of this process: what a result's last bits depend on."""
+    import numpy  # noqa: F401  (loads numpy's BLAS, so that threadpoolctl sees it)
+
     libc = " ".join(platform.libc_ver()).strip()
     return {
         "machine": platform.machine(),
@@ -285,7 +294,7 @@ def describe(environ=os.environ) -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "libc": libc or "unknown",
         "python": sys.version.split()[0],
-        **{f"version {package}": value for package, value in versions.items()},
+        **{f"version {package}": value for package, value in package_versions(NUMERIC_LIBRARIES).items()},
         "numpy_dispatch": " ".join(numpy_dispatch()),
         "blas": "; ".join(blas()),
         **torch_platform(),

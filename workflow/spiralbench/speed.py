@@ -23,8 +23,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from spiralbench import controlled
+from spiralbench.contract import SPEED_COLUMNS as COLUMNS
 
-COLUMNS = ["implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second"]
 IMPLEMENTATIONS = (*controlled.IMPLEMENTATIONS, controlled.FLOOR)
 # The precisions each implementation computes in: a Value holds a Python float.
 PRECISIONS = {implementation: ("float32", "float64") for implementation in IMPLEMENTATIONS} | {"scalar": ("float64",)}

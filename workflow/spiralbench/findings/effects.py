@@ -76,6 +76,15 @@ def effect_verdict(effects: pd.DataFrame, effect: str) -> dict:
     return {"kind": kind, "sides": sides, "side": next(iter(shown)) if len(shown) == 1 else None, "pooled": pooled}
 
 
+def pooled_ranges(effects: pd.DataFrame) -> pd.DataFrame:
+    """Per effect measured: the lowest and highest pooled mean over its levels, the number of levels, and
+    how many of them are significant after Holm's correction."""
+    pooled = for_metric(effects)
+    pooled = pooled[pooled["scope"] == "pooled"].assign(significant=lambda rows: rows["significant"].astype(bool))
+    return pooled.groupby("effect", sort=False).agg(low=("mean", "min"), high=("mean", "max"),
+                                                    levels=("mean", "size"), significant=("significant", "sum"))
+
+
 def largest_interval_bound(pooled: pd.DataFrame) -> float:
     """The largest effect, either way, that the pooled 95% intervals leave possible."""
     return float(pooled[["t_low", "t_high"]].abs().to_numpy().max()) if len(pooled) else math.nan
@@ -127,10 +136,15 @@ def equivalence_verdict(effects: pd.DataFrame, effect: str, margin: float) -> st
     return "equivalent" if equivalence(pooled, margin)["equivalent"].all() else "not shown"
 
 
+def setting_rows(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
+    """The effect's per-setting rows, in the verdicts' metric."""
+    effects = for_metric(effects)
+    return effects[(effects["effect"] == effect) & (effects["scope"] == "setting")]
+
+
 def identical_settings(effects: pd.DataFrame, effect: str) -> pd.DataFrame:
     """The per-setting rows whose two runs gave the same accuracy on every seed (mean and sd both 0)."""
-    effects = for_metric(effects)
-    rows = effects[(effects["effect"] == effect) & (effects["scope"] == "setting")]
+    rows = setting_rows(effects, effect)
     return rows[(rows["mean"] == 0) & (rows["sd"] == 0)]
 
 

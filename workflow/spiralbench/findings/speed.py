@@ -10,11 +10,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from spiralbench.contract import CONTROLLED_IMPLEMENTATIONS, FLOOR
 from spiralbench.frameworks import FRAMEWORKS
 
-CONTROLLED_IMPLEMENTATIONS = ("scalar", "tensor", "torch")
 # The implementations the speed job times, and how the report names them.
-IMPLEMENTATIONS = (*CONTROLLED_IMPLEMENTATIONS, "numpy")
+IMPLEMENTATIONS = (*CONTROLLED_IMPLEMENTATIONS, FLOOR)
 # Ratios of median seconds per epoch: (name, numerator, denominator).
 SPEED_RATIOS = (("ratio", "scalar", "torch"), ("tensor_ratio", "tensor", "torch"), ("floor_ratio", "tensor", "numpy"))
 # The precision every implementation is timed in (the scalar engine's Python floats): the one the

@@ -11,10 +11,10 @@ import math
 
 import pandas as pd
 
+from spiralbench.contract import VERDICTS_COLUMNS as COLUMNS
 from spiralbench.effects import SETTING_COLUMNS
 from spiralbench.findings import code_size, effects as effect_findings, guidance, page_gap
 
-COLUMNS = ["verdict", "value"]
 
 
 def number_text(value) -> str:

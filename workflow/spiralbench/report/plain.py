@@ -106,10 +106,3 @@ def notebook_to_html(notebook: nbformat.NotebookNode, stylesheets: list[Path]) -
     css = "\n".join(Path(path).read_text(encoding="utf-8") for path in stylesheets)
     return PAGE.format(version=nbconvert_version(), title=html.escape(title), css=css, body=body)
 
-
-def write_html(notebook: nbformat.NotebookNode, stylesheets: list[Path], output_path: Path) -> Path:
-    """Render ``notebook`` plainly and write the page to ``output_path``."""
-    output_path = Path(output_path)
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(notebook_to_html(notebook, stylesheets), encoding="utf-8")
-    return output_path

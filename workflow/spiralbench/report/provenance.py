@@ -1,25 +1,25 @@
-"""Where a report's numbers came from: config hash, git commit, package versions, date.
+"""Where a report's numbers came from: config hash, git commit, the report's own tools' versions, date.
 
 Collected once, when the report is rendered, from the config the workflow ran with (already
-validated; hashed by ``spiralbench.config.identity``). The platform the jobs ran on is the
-workflow's ``platform.json`` (``spiralbench.numeric_platform``), read by the report itself.
+validated; hashed by ``spiralbench.config.identity``). The platform the jobs ran on, with the
+versions of the numeric libraries, is the workflow's ``platform.json`` (``spiralbench.numeric_platform``),
+read by the report itself.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-import platform
 import re
 import subprocess
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from spiralbench.config import config_sha256
 from spiralbench.config.identity import HOW as CONFIG_HASH_HOW
+from spiralbench.numeric_platform import package_versions
 
-PACKAGES = ("torch", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "sympy", "snakemake", "papermill",
-            "nbconvert")
+# The tools that made the report and ran the workflow (the numeric libraries are in platform.json).
+TOOLS = ("matplotlib", "sympy", "snakemake", "papermill", "nbconvert")
 REPOSITORY = Path(__file__).resolve().parents[3]
 
 
@@ -30,8 +30,7 @@ def collect_provenance(config: dict) -> dict:
         "config_sha256_is": CONFIG_HASH_HOW,
         "git_commit": git_commit(REPOSITORY),
         "repository": repository_url(REPOSITORY),
-        "packages": package_versions(),
-        "python": platform.python_version(),
+        "packages": package_versions(TOOLS),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -59,12 +58,3 @@ def repository_url(repository: Path, environ=os.environ) -> str:
         return f"https://{ssh.group(1)}/{ssh.group(2)}"
     return re.sub(r"\.git$", "", remote) if remote.startswith("https://") else ""
 
-
-def package_versions(packages=PACKAGES) -> dict:
-    versions = {}
-    for package in packages:
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions

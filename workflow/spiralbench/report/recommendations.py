@@ -10,7 +10,7 @@ from spiralbench.findings import speed as sp
 
 from .document import Table
 from .results import Results
-from .wording import means_at, minutes_text, relative_speed
+from .wording import means_at, minutes_text, tensor_engine_speed
 
 
 def reasons(results: Results, facts: dict) -> dict[str, str]:
@@ -21,10 +21,7 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
     same_math = (f"with the same weights and batches it computes PyTorch's losses to within "
                  f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
     growth = facts["tensor_growth"]
-    at_scale = (f"on one CPU thread, neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at "
-                f"width {facts['width']}"
-                + (f" and {relative_speed(facts['largest_tensor_speedup'])} at width {facts['largest_width']}, the "
-                   "largest timed" if facts["largest_width"] != facts["width"] else ", the largest timed")
+    at_scale = (f"on one CPU thread, {tensor_engine_speed(facts)}"
                 + (f" (PyTorch is faster from width {facts['crossover']} on)" if facts["crossover"] else "")
                 + f"; from width {growth['widths'][0]} to {growth['widths'][-1]} its time per epoch grows like "
                 f"width^{growth['tensor']:.1f} against PyTorch's width^{growth['torch']:.1f}")

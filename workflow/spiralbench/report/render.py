@@ -1,26 +1,33 @@
 """The report pipeline: report.qmd -> notebook -> executed (papermill) -> one HTML page.
 
-The page is made by Quarto when ``quarto`` is on PATH (``quarto``), otherwise by
-nbconvert as a plain page (``plain``); either way from a notebook executed once
-by papermill. The renderer is chosen before execution and passed in as a
-parameter: the cells write their outputs for it, and the footer names it.
+The page is made by Quarto when ``quarto`` is on PATH, otherwise by nbconvert as
+a plain page (``plain``); either way from a notebook executed once by papermill.
+The renderer is chosen before execution and passed in as a parameter: the cells
+write their outputs for it, and the footer names it.
+
+Quarto renders an ``.ipynb`` without executing it, reading the front matter from
+the notebook's first raw cell and the project options from the ``_quarto.yml``
+beside it: so the notebook is staged in a scratch directory beside copies of the
+project files, rendered there, and the self-contained page is moved out.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import papermill
 import yaml
 
 from spiralbench.config import load_config
 
-from . import plain, quarto
-from .execute import execute
+from . import plain
 from .provenance import collect_provenance
 from .qmd import read_qmd
 
@@ -28,6 +35,13 @@ HTML_NAME = "report.html"
 NOTEBOOK_NAME = "report.ipynb"
 CONFIG_NAME = "config.yaml"
 METADATA_KEY = "spiralbench"  # notebook metadata: {"renderer": ...}, read back by rendered_by()
+GET_QUARTO = "https://quarto.org/docs/get-started/"
+# Quarto hides a cell whose source starts with this option (the plain page shows no code at all).
+HIDE_CELL_SOURCE = "#| echo: false"
+
+
+class ReportExecutionError(RuntimeError):
+    """A cell of the report failed; the message names the cell and the error."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +60,11 @@ def choose_renderer() -> Renderer:
     """Quarto if it is installed, nbconvert otherwise."""
     executable = shutil.which("quarto")
     if executable:
-        return Renderer("quarto", f"Quarto {quarto.quarto_version(executable)}", executable=executable)
+        version = subprocess.run([executable, "--version"], capture_output=True, text=True, check=False).stdout
+        return Renderer("quarto", f"Quarto {version.strip() or 'unknown version'}", executable=executable)
     return Renderer("nbconvert", f"nbconvert {plain.nbconvert_version()}",
                     advice=f"Quarto was not found, so this is the plain page; with Quarto installed "
-                           f"({quarto.GET_QUARTO}) the report gets a table of contents, cross-references, "
+                           f"({GET_QUARTO}) the report gets a table of contents, cross-references, "
                            "callouts and folded code.")
 
 
@@ -93,13 +108,57 @@ def render_report(
         "quarto": renderer.quarto,
         "provenance": collect_provenance(config),
     }
-    notebook = execute(read_qmd(qmd), output_dir / NOTEBOOK_NAME, parameters, cwd=output_dir)
+    notebook = execute(read_qmd(qmd), output_dir / NOTEBOOK_NAME, parameters)
     notebook.metadata[METADATA_KEY] = {"renderer": renderer.label}
     nbformat.write(notebook, output_dir / NOTEBOOK_NAME)
     page = output_dir / HTML_NAME
     if renderer.quarto:
-        return quarto.write_html(notebook, project_files, page, renderer.executable)
-    return plain.write_html(notebook, [p for p in project_files if p.suffix == ".css"], page)
+        return quarto_html(notebook, project_files, page, renderer.executable)
+    page.write_text(plain.notebook_to_html(notebook, [p for p in project_files if p.suffix == ".css"]), encoding="utf-8")
+    return page
+
+
+def execute(notebook: nbformat.NotebookNode, output_path: Path, parameters: dict) -> nbformat.NotebookNode:
+    """Execute ``notebook`` in ``output_path``'s directory with ``parameters`` replacing its ``parameters``
+    cell; write and return the result."""
+    if not any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells):
+        raise ReportExecutionError("the report has no cell tagged 'parameters' ('#| tags: [parameters]')")
+    try:
+        papermill.execute_notebook(notebook, str(output_path), parameters=parameters, cwd=str(output_path.parent),
+                                   progress_bar=False, log_output=False)
+    except papermill.PapermillExecutionError as error:
+        raise ReportExecutionError(f"report cell {error.exec_count} failed ({error.ename}: {error.evalue}); "
+                                   f"the partly executed notebook is {output_path}") from error
+    executed = nbformat.read(output_path, as_version=4)
+    hide_injected_parameters(executed)
+    return executed
+
+
+def hide_injected_parameters(notebook: nbformat.NotebookNode) -> None:
+    """Hide papermill's ``injected-parameters`` cell like the ``parameters`` cell it overrides (it holds
+    paths, not something to read), with a fixed id (papermill draws a random one) so that the page does
+    not change for no reason."""
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+            if not cell.source.startswith(HIDE_CELL_SOURCE):
+                cell.source = HIDE_CELL_SOURCE + "\n" + cell.source
+
+
+def quarto_html(notebook: nbformat.NotebookNode, project_files: list[Path], page: Path, executable: str) -> Path:
+    """Render ``notebook`` with Quarto, ``project_files`` beside it, and move the page to ``page``."""
+    with tempfile.TemporaryDirectory(prefix="quarto-", dir=page.parent) as staging:
+        for path in project_files:
+            shutil.copyfile(path, Path(staging) / path.name)
+        nbformat.write(notebook, Path(staging) / NOTEBOOK_NAME)
+        # No --execute: Quarto does not run the cells of a notebook unless asked. --output takes a file
+        # name only; Quarto writes it beside the input.
+        result = subprocess.run([executable, "render", NOTEBOOK_NAME, "--to", "html", "--output", HTML_NAME],
+                                cwd=staging, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not (Path(staging) / HTML_NAME).is_file():
+            raise RuntimeError(f"quarto render failed (exit {result.returncode}) for {page}:\n{result.stderr.strip()}")
+        shutil.move(Path(staging) / HTML_NAME, page)
+    return page
 
 
 def rendered_by(notebook_path: Path) -> str:

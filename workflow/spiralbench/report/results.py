@@ -16,12 +16,14 @@ import pandas as pd
 import yaml
 
 from spiralbench.config import FRAMEWORKS, inspection_pairs
+from spiralbench.contract import TABLES as CONTRACT
 from spiralbench.figures import ABOUT_FILE, FIGURES_DIR
 from spiralbench.findings.effects import for_metric
 from spiralbench.io import ResultFileError, load_npz, read_csv, read_json
 from spiralbench.numeric_platform import PLATFORM_FILE
 
 SPEED_PLATFORM = "timing/speed_platform.json"
+
 
 
 @dataclass(frozen=True)
@@ -35,50 +37,9 @@ class FigureFile:
     sources: list[str]
     width: int
 
-EFFECTS_COLUMNS = (
-    "metric", "effect", "scope", "family", "within", "contrast", "optimizer", "learning_rate", "batch_size", "epochs",
-    "hidden_sizes", "activation", "n_settings", "n_pairs", "n_dropped", "mean", "sd", "t_low", "t_high",
-    "boot_low", "boot_high", "p_value", "p_holm", "significant",
-)
-# Table name -> (path in the results directory, columns the report needs).
-TABLES = {
-    "runs": ("tables/runs.csv", (
-        "run_id", "group", "framework", "setting", "seed", "optimizer", "learning_rate", "batch_size", "epochs",
-        "hidden_sizes", "activation", "n_parameters", "status", "diverged_epoch", "epochs_completed",
-        "final_loss", "train_accuracy", "test_accuracy",
-    )),
-    "epochs": ("tables/epochs.csv", ("run_id", "group", "framework", "setting", "seed", "optimizer", "epoch", "loss", "accuracy")),
-    "summary": ("tables/summary.csv", (
-        "group", "framework", "setting", "optimizer", "learning_rate", "batch_size", "init", "precision", "n_runs",
-        "n_diverged",
-        "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low", "test_accuracy_ci95_high",
-    )),
-    "effects": ("tables/effects.csv", EFFECTS_COLUMNS),
-    "effects_both_metrics": ("tables/effects.csv", EFFECTS_COLUMNS),
-    "engine_agreement": ("tables/engine_agreement.csv", (
-        "seed", "epoch", "loss_scalar", "loss_tensor", "loss_abs_diff", "accuracy_scalar", "accuracy_tensor",
-        "test_accuracy_scalar", "test_accuracy_tensor", "agree",
-    )),
-    "controlled": ("tables/controlled.csv", (
-        "epoch", "scalar_loss", "tensor_loss", "torch_loss", "abs_diff", "scalar_accuracy", "tensor_accuracy",
-        "torch_accuracy",
-    )),
-    "run_timing": ("timing/runs.csv", ("run_id", "framework", "setting", "seed", "seconds_per_epoch_median")),
-    "speed": ("timing/speed.csv", (
-        "implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second",
-    )),
-    "complexity": ("tables/complexity.csv", (
-        "component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
-    )),
-    "verdicts": ("tables/verdicts.csv", ("verdict", "value")),
-    "boundary_agreement": ("tables/boundary_agreement.csv", ("name", "seed", "agreement")),
-    "softmax_demo": ("tables/softmax_demo.csv", ("framework", "class", "score", "probability", "loss")),
-    "mathforge": ("tables/mathforge.csv", ("expression", "symbolic", "gradient", "x", "value", "gradient_value")),
-    "layer_stats": ("tables/layer_stats.csv", (
-        "framework", "run_id", "layer", "n_neurons", "weight_mean", "weight_std", "weight_min", "weight_max",
-        "bias_mean", "bias_std",
-    )),
-}
+
+# "effects_both_metrics": tables/effects.csv with every metric; "effects" holds the verdicts' metric only.
+TABLES = CONTRACT | {"effects_both_metrics": CONTRACT["effects"]}
 
 
 class Results:

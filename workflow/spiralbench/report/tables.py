@@ -6,24 +6,18 @@ contract paths it was computed from.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from spiralbench.config import FRAMEWORKS, n_parameters
+from spiralbench.config import FRAMEWORKS
 from spiralbench.numeric_platform import PLATFORM_FILE
 from spiralbench.effects import OK
-from spiralbench.findings import engines, page_gap, speed as sp
+from spiralbench.findings import effects as ef, engines, lesson, page_gap, speed as sp
 
 from . import wording
 from .document import Table
 from .wording import framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
 from .results import Results, split_path
-
-
-def _run_file(run_id: str, name: str) -> str:
-    return f"runs/{run_id}/{name}"
 
 
 # ---------------------------------------------------------------- 1. dataset
@@ -32,85 +26,49 @@ def _run_file(run_id: str, name: str) -> str:
 def split_sizes(results: Results, seeds: list[int]) -> Table:
     rows = []
     for seed in seeds:
-        split = results.split(seed)
-        n_classes = int(max(split["y_train"].max(), split["y_test"].max())) + 1
-        rows.append({
-            "seed": seed,
-            "training points": len(split["y_train"]),
-            "test points": len(split["y_test"]),
-            "training points per class": " / ".join(str(int((split["y_train"] == k).sum())) for k in range(n_classes)),
-            "test points per class": " / ".join(str(int((split["y_test"] == k).sum())) for k in range(n_classes)),
-        })
+        counts = lesson.class_counts(results.split(seed))
+        rows.append({"seed": seed, "training points": counts["train"], "test points": counts["test"],
+                     **{f"{name} points per class": " / ".join(map(str, counts[f"{part}_per_class"]))
+                        for part, name in (("train", "training"), ("test", "test"))}})
     return Table(pd.DataFrame(rows), [split_path(seed) for seed in seeds])
 
 
 # ---------------------------------------------------------------- 2. networks
 
 
-def layer_sizes_of(results: Results, run_id: str) -> list[int]:
-    """Layer sizes read from a run's saved weights: W{i} has shape (n_out, n_in)."""
-    arrays = results.arrays(_run_file(run_id, "params.npz"))
-    n_layers = sum(1 for key in arrays if key.startswith("W"))
-    shapes = [arrays[f"W{i}"].shape for i in range(n_layers)]
-    return [shapes[0][1], *(shape[0] for shape in shapes)]
-
-
 def networks(results: Results) -> Table:
     """The page's two networks: architecture, parameters reported by the run, and counted from its weights."""
     tutorial = page_gap.tutorial_runs(results.table("runs"))
-    rows, sources = [], [results.path_of("runs")]
-    for framework in FRAMEWORKS:
-        run = tutorial.loc[framework]
-        sizes = layer_sizes_of(results, run["run_id"])
-        arrays = results.arrays(_run_file(run["run_id"], "params.npz"))
-        counted = int(sum(array.size for array in arrays.values()))
-        sources.append(_run_file(run["run_id"], "params.npz"))
+    weights = {framework: f"runs/{tutorial.loc[framework, 'run_id']}/params.npz" for framework in FRAMEWORKS}
+    rows = []
+    for framework, path in weights.items():
+        run, network = tutorial.loc[framework], lesson.saved_network(results.arrays(path))
         rows.append({
             "framework": framework_name(framework),
-            "architecture": " → ".join(map(str, sizes)),
-            "activations": ", ".join([run["activation"]] * (len(sizes) - 2) + ["linear"]),
+            "architecture": " → ".join(map(str, network["sizes"])),
+            "activations": ", ".join([run["activation"]] * (len(network["sizes"]) - 2) + ["linear"]),
             "parameters (reported)": int(run["n_parameters"]),
-            "parameters (weights saved)": counted,
-            "Σ (inputs + 1) × outputs": n_parameters(sizes),
+            "parameters (weights saved)": network["counted"],
+            "Σ (inputs + 1) × outputs": network["implied"],
         })
-    return Table(pd.DataFrame(rows), sources, text_columns=("framework", "architecture", "activations"))
-
-
-def parameter_counts_agree(results: Results) -> tuple[bool, int, set[int]]:
-    """(every run reports the count its layer sizes imply, number of runs, the distinct counts)."""
-    runs = results.table("runs")
-    hidden = runs["hidden_sizes"].astype(str).str.split("x")
-    n_classes = results.config["data"]["n_classes"]
-    expected = hidden.map(lambda sizes: n_parameters([2, *map(int, sizes), n_classes]))
-    return bool((expected == runs["n_parameters"]).all()), len(runs), set(runs["n_parameters"].astype(int))
+    return Table(pd.DataFrame(rows), [results.path_of("runs"), *weights.values()],
+                 text_columns=("framework", "architecture", "activations"))
 
 
 # ---------------------------------------------------------------- 3. softmax
 
 
-def softmax_demo(results: Results) -> tuple[Table, float]:
-    """Both frameworks' probabilities and loss for the page's scores, beside the formula evaluated by NumPy.
-
-    Returns the table and the largest difference between any two of the three columns.
-    """
-    demo = results.table("softmax_demo")
-    wide = demo.pivot_table(index="class", columns="framework", values=["score", "probability", "loss"], aggfunc="first")
-    scores = wide["score"].iloc[:, 0].to_numpy(dtype=float)
-    by_hand = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
-    target = 0  # the page's demo target
-    rows = []
-    for k, score in enumerate(scores):
-        rows.append({"quantity": f"P(class {k})", "score": f"{score:g}",
-                     **{framework_name(f): f"{wide[('probability', f)].iloc[k]:.6f}" for f in FRAMEWORKS},
-                     "NumPy, by the formula": f"{by_hand[k]:.6f}"})
-    losses = {f: float(wide[("loss", f)].iloc[0]) for f in FRAMEWORKS}
-    rows.append({"quantity": f"loss (target class {target})", "score": "",
-                 **{framework_name(f): f"{losses[f]:.6f}" for f in FRAMEWORKS},
-                 "NumPy, by the formula": f"{-math.log(by_hand[target]):.6f}"})
-    columns = [wide[("probability", f)].to_numpy(dtype=float) for f in FRAMEWORKS] + [by_hand]
-    largest = max(float(np.max(np.abs(a - b))) for a in columns for b in columns)
-    largest = max(largest, *(abs(losses[f] + math.log(by_hand[target])) for f in FRAMEWORKS))
-    return Table(pd.DataFrame(rows), [results.path_of("softmax_demo")], text_columns=("quantity",)), largest
+def softmax_demo(results: Results, check: dict) -> Table:
+    """Both frameworks' probabilities and loss for the page's scores, beside the formula evaluated by NumPy
+    (``check``: ``findings.lesson.softmax_check``)."""
+    formula, formula_loss = check["formula"]
+    rows = [{"quantity": f"P(class {k})", "score": f"{score:g}",
+             **{framework_name(f): f"{check['probabilities'][f][k]:.6f}" for f in FRAMEWORKS},
+             "NumPy, by the formula": f"{formula[k]:.6f}"} for k, score in enumerate(check["scores"])]
+    rows.append({"quantity": f"loss (target class {check['target']})", "score": "",
+                 **{framework_name(f): f"{check['losses'][f]:.6f}" for f in FRAMEWORKS},
+                 "NumPy, by the formula": f"{formula_loss:.6f}"})
+    return Table(pd.DataFrame(rows), [results.path_of("softmax_demo")], text_columns=("quantity",))
 
 
 # ---------------------------------------------------------------- 5. evaluation
@@ -312,35 +270,19 @@ def layer_stats(results: Results, pairs: dict) -> Table:
                  text_columns=("network", "framework", "optimizer"))
 
 
-def mathforge(results: Results) -> tuple[Table, bool]:
-    """MathForge's expressions and values, beside the values their definitions give, computed here with
-    ``math`` (relu = max(0, x) with gradient 1 for x > 0 and 0 otherwise, PyTorch's value at the kink;
-    sigmoid s with gradient s(1 − s); tanh with gradient 1 − tanh²). Returns the table and whether every
-    checked value matches."""
-    forge = results.table("mathforge")
-    def sigmoid(x):
-        return 1 / (1 + math.exp(-x))
+def mathforge(results: Results, checked: pd.DataFrame) -> Table:
+    """MathForge's expressions and values, beside the values their definitions give (``checked``:
+    ``findings.lesson.mathforge_check``)."""
+    def by_definition(r):
+        if np.isnan(r.defined_value):
+            return "–"
+        return f"{r.defined_value:.6g}, {r.defined_gradient:.6g}" + ("" if r.matches else " (differs)")
 
-    definitions = {
-        "relu": (lambda x: max(0.0, x), lambda x: 1.0 if x > 0 else 0.0),
-        "sigmoid": (sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))),
-        "tanh": (math.tanh, lambda x: 1 - math.tanh(x) ** 2),
-    }
-    rows, all_match = [], True
-    for r in forge.itertuples():
-        row = {"expression": r.expression, "symbolic": r.symbolic, "gradient": r.gradient, "x": f"{r.x:g}",
-               "value": f"{r.value:g}", "gradient value": f"{r.gradient_value:g}"}
-        if r.expression in definitions:
-            value, gradient = definitions[r.expression]
-            matches = math.isclose(r.value, value(r.x), abs_tol=1e-12) and math.isclose(
-                r.gradient_value, gradient(r.x), abs_tol=1e-12)
-            all_match &= matches
-            row["by definition"] = f"{value(r.x):.6g}, {gradient(r.x):.6g}" + ("" if matches else " (differs)")
-        else:
-            row["by definition"] = "–"
-        rows.append(row)
-    return Table(pd.DataFrame(rows), [results.path_of("mathforge")],
-                 text_columns=("expression", "symbolic", "gradient"), wrap_columns=("symbolic", "gradient")), all_match
+    frame = pd.DataFrame([{"expression": r.expression, "symbolic": r.symbolic, "gradient": r.gradient, "x": f"{r.x:g}",
+                           "value": f"{r.value:g}", "gradient value": f"{r.gradient_value:g}",
+                           "by definition": by_definition(r)} for r in checked.itertuples()])
+    return Table(frame, [results.path_of("mathforge")], text_columns=("expression", "symbolic", "gradient"),
+                 wrap_columns=("symbolic", "gradient"))
 
 
 # ---------------------------------------------------------------- 9. complexity
@@ -401,23 +343,11 @@ def precision_speed(results: Results) -> Table:
 
 def run_timing(results: Results) -> Table:
     """Seconds per epoch and samples per second over all training runs of the workflow, per framework."""
-    timing = results.table("run_timing")
-    rows = []
-    for framework in FRAMEWORKS:
-        mine = timing[timing["framework"] == framework]
-        if mine.empty:
-            continue
-        per_epoch = mine["seconds_per_epoch_median"]
-        row = {
-            "framework": framework_name(framework),
-            "runs": len(mine),
-            "s/epoch, median over runs": seconds(per_epoch.median()),
-            "IQR": f"{seconds(per_epoch.quantile(0.25))} – {seconds(per_epoch.quantile(0.75))}",
-        }
-        if "samples_per_second_median" in mine:
-            row["samples/s, median"] = f"{mine['samples_per_second_median'].median():,.0f}"
-        rows.append(row)
-    return Table(pd.DataFrame(rows), [results.path_of("run_timing")], text_columns=("framework",))
+    frame = pd.DataFrame([{
+        "framework": framework_name(framework), "runs": int(r.runs), "s/epoch, median over runs": seconds(r.seconds_median),
+        "IQR": f"{seconds(r.seconds_p25)} – {seconds(r.seconds_p75)}", "samples/s, median": f"{r.samples_per_second:,.0f}",
+    } for framework, r in lesson.run_timing(results.table("run_timing")).iterrows()])
+    return Table(frame, [results.path_of("run_timing")], text_columns=("framework",))
 
 
 # ---------------------------------------------------------------- 12. provenance
@@ -453,15 +383,11 @@ EFFECT_CONTRASTS = {"framework": "neurogebra − PyTorch", "init": "page − tor
 
 def in_short(effects: pd.DataFrame) -> Table:
     """One row per effect: what it compares, its pooled differences over the levels held fixed, and how many
-    of them survive Holm's correction."""
-    rows = []
-    for effect, contrast in EFFECT_CONTRASTS.items():
-        pooled = effects[(effects["effect"] == effect) & (effects["scope"] == "pooled")]
-        if pooled.empty:
-            continue
-        means = pooled["mean"].astype(float)
-        rows.append({"effect": effect, "compares": contrast,
-                     "pooled differences": f"{points(means.min(), unit=False)} to {points(means.max())}",
-                     "significant after Holm": f"{int(pooled['significant'].astype(bool).sum())} of {len(pooled)}"})
-    return Table(pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"]),
-                 ["tables/effects.csv"], text_columns=("effect", "compares"))
+    of them survive Holm's correction (``findings.effects.pooled_ranges``)."""
+    ranges = ef.pooled_ranges(effects)
+    rows = [{"effect": effect, "compares": contrast,
+             "pooled differences": f"{points(ranges.at[effect, 'low'], unit=False)} to {points(ranges.at[effect, 'high'])}",
+             "significant after Holm": f"{ranges.at[effect, 'significant']} of {ranges.at[effect, 'levels']}"}
+            for effect, contrast in EFFECT_CONTRASTS.items() if effect in ranges.index]
+    frame = pd.DataFrame(rows, columns=["effect", "compares", "pooled differences", "significant after Holm"])
+    return Table(frame, ["tables/effects.csv"], text_columns=("effect", "compares"))

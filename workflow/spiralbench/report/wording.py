@@ -129,20 +129,6 @@ def per_level(pooled: pd.DataFrame, effect: str) -> str:
     return "; ".join(f"{effect_numbers(row)} {where(effect, level)}" for level, row in pooled.iterrows())
 
 
-def framework_conclusion(effects: pd.DataFrame) -> str:
-    """Section 6's lead: the framework effect at matched initialisation and precision, pooled over the settings."""
-    return factor_conclusion(
-        effects, "framework",
-        missing="The sweep has no setting trained by both frameworks with the same initialisation and precision: "
-                "no fair comparison.",
-        none="**At matched initialisation and precision the framework makes no difference that survives Holm's "
-             "correction**",
-        same="**At matched initialisation and precision {side} is more accurate**",
-        partial="At matched initialisation and precision ",
-        opposite="**At matched initialisation and precision the framework's effect reverses with the initialisation "
-                 "or the precision**")
-
-
 def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads: str) -> str:
     """An effect's conclusion: the lead for its verdict (``leads`` as ``verdict_lead`` takes them), each
     level's numbers, what the intervals rule out when no level differs, and the per-setting count;
@@ -168,51 +154,54 @@ def ruled_out(pooled: pd.DataFrame) -> str:
     return ""
 
 
-def init_conclusion(effects: pd.DataFrame) -> str:
-    """Beside it: the initialisation effect within each framework and precision."""
-    return factor_conclusion(
-        effects, "init",
+# Each effect's conclusion when the sweep does not measure it, and its lead per verdict (``verdict_lead``).
+MATCHED = "At matched initialisation and precision "
+LEADS = {
+    "framework": dict(
+        missing="The sweep has no setting trained by both frameworks with the same initialisation and precision: "
+                "no fair comparison.",
+        none=f"**{MATCHED}the framework makes no difference that survives Holm's correction**",
+        same=f"**{MATCHED}{{side}} is more accurate**", partial=MATCHED,
+        opposite=f"**{MATCHED}the framework's effect reverses with the initialisation or the precision**"),
+    "init": dict(
         missing="The sweep trains no framework with both initialisations: the initialisation effect is not measured.",
         none="**No initialisation effect survives Holm's correction**",
-        same="**The initialisation matters: {side} is more accurate**",
-        partial="The initialisation matters: ",
-        opposite="**The initialisation's effect reverses between the frameworks**")
+        same="**The initialisation matters: {side} is more accurate**", partial="The initialisation matters: ",
+        opposite="**The initialisation's effect reverses between the frameworks**"),
+    "precision": dict(
+        missing="The sweep trains no framework in both precisions: the precision effect is not measured.",
+        same="**The precision matters: {side} is more accurate**", partial="The precision matters: ",
+        opposite="**The precision's effect reverses between frameworks or initialisations**"),
+}
 
 
-def precision_conclusion(effects: pd.DataFrame, margin: float) -> str:
-    """Beside them: the precision effect within each framework and initialisation, its equivalence
-    test against ± ``margin``, and the settings where the two precisions never differ."""
-    equivalent = ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
+def conclusion(effects: pd.DataFrame, effect: str, margin: float | None = None) -> str:
+    """Section 6's conclusion on one effect, pooled over the settings (the framework's at matched
+    initialisation and precision). The precision's also says whether the equivalence test against
+    ± ``margin`` shows the two precisions the same, and names the settings where they never differ."""
+    if effect != "precision":
+        return factor_conclusion(effects, effect, **LEADS[effect])
     within = f"within ±{100 * margin:.2f} pp (one point of the page's test set)"
     none = (f"**Float32 and float64 train to the same accuracy {within}**: no precision effect survives Holm's "
             "correction, and every level's 90% interval lies inside that margin (two one-sided tests at 5%, TOST)"
-            if equivalent else
+            if ef.equivalence_verdict(effects, "precision", margin) == "equivalent" else
             f"**No precision effect survives Holm's correction, but sameness {within} is not shown**: some level's "
             "90% interval (TOST at 5%) reaches past that margin")
-    text = factor_conclusion(
-        effects, "precision",
-        missing="The sweep trains no framework in both precisions: the precision effect is not measured.",
-        none=none,
-        same="**The precision matters: {side} is more accurate**",
-        partial="The precision matters: ",
-        opposite="**The precision's effect reverses between frameworks or initialisations**")
-    return f"{text} {identical_sentence(effects)}".rstrip()
+    return f"{factor_conclusion(effects, effect, none=none, **LEADS[effect])} {identical_sentence(effects)}".rstrip()
 
 
 def identical_sentence(effects: pd.DataFrame) -> str:
     """Which settings gave float32 and float64 the same accuracy on every seed, and why they can."""
     rows = ef.identical_settings(effects, "precision")
-    measured = ef.for_metric(effects)
-    total = int(((measured["effect"] == "precision") & (measured["scope"] == "setting")).sum())
     if rows.empty:
         return ""
     varying = varying_columns(rows)
     listed = "; ".join(f"{where('precision', within)}: " + " / ".join(setting_label(r, varying) for _, r in group.iterrows())
                        for within, group in rows.groupby("within", sort=True))
-    return (f"In {len(rows)} of the {total} per-setting rows float32 and float64 give the same accuracy on every "
-            f"seed ({listed}). Both precisions start there from the same weights up to rounding, and the rounding "
-            "differences stay too small to move any prediction; where they differ, larger steps (Adam, larger "
-            "learning rates) amplify them, or the two precisions start from different draws.")
+    return (f"In {len(rows)} of the {len(ef.setting_rows(effects, 'precision'))} per-setting rows float32 and float64 "
+            f"give the same accuracy on every seed ({listed}). Both precisions start there from the same weights up "
+            "to rounding, and the rounding differences stay too small to move any prediction; where they differ, "
+            "larger steps (Adam, larger learning rates) amplify them, or the two precisions start from different draws.")
 
 
 def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
@@ -301,16 +290,13 @@ def minutes_text(value: float) -> str:
 
 def complexity_conclusion(complexity: pd.DataFrame) -> str:
     """Measured totals against the page's, and the claim furthest off (``code_size.furthest_claim``)."""
-    total = code_size.totals(complexity)
-    measured = total["neurogebra_lines"] / total["pytorch_lines"]
-    claimed = total["page_neurogebra_lines"] / total["page_pytorch_lines"]
-    worst = code_size.furthest_claim(complexity)
+    total, worst = code_size.totals(complexity), code_size.furthest_claim(complexity)
     return (
         f"Measured: **{int(total['neurogebra_lines'])} lines for neurogebra against {int(total['pytorch_lines'])} "
-        f"for PyTorch** ({ratio(measured)}); the page claims ~{int(total['page_neurogebra_lines'])} against "
-        f"~{int(total['page_pytorch_lines'])} ({ratio(claimed)}). The claim furthest off, as a factor either way, "
-        f"is {framework_name(worst['framework'])}'s {worst['component']}: {worst['measured']} lines measured, "
-        f"{worst['claimed']} claimed ({ratio(max(worst['measured'], worst['claimed']) / min(worst['measured'], worst['claimed']))} "
+        f"for PyTorch** ({ratio(total['measured_ratio'])}); the page claims ~{int(total['page_neurogebra_lines'])} "
+        f"against ~{int(total['page_pytorch_lines'])} ({ratio(total['claimed_ratio'])}). The claim furthest off, as a "
+        f"factor either way, is {framework_name(worst['framework'])}'s {worst['component']}: {worst['measured']} lines "
+        f"measured, {worst['claimed']} claimed ({ratio(worst['factor'])} "
         f"{'more' if worst['measured'] > worst['claimed'] else 'fewer'})."
     )
 
@@ -356,6 +342,15 @@ def precision_speed_conclusion(speed: pd.DataFrame) -> str:
            "precision does not shrink" if late else "")
     return (f"What float32 buys, all else equal (float64's time per epoch over float32's; from "
             f"{sp.CLEAR_SPEEDUP:.1f}× on it counts as faster): " + "; ".join(parts) + why + ".")
+
+
+def tensor_engine_speed(facts: dict) -> str:
+    """'neurogebra's tensor engine is 2.3× faster than PyTorch at width 16 and 1.5× slower than PyTorch at
+    width 1024, the largest timed' (``findings.speed.speed_facts``)."""
+    text = f"neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at width {facts['width']}"
+    if facts["largest_width"] != facts["width"]:
+        text += f" and {relative_speed(facts['largest_tensor_speedup'])} at width {facts['largest_width']}"
+    return text + ", the largest timed"
 
 
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
@@ -466,36 +461,18 @@ def span(pooled: pd.DataFrame) -> str:
 def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None) -> str:
     """The box at the top of the report: the fair comparison, the initialisation, the precision (with its
     equivalence test when ``margin`` is given), the page's gap, the speed."""
-    framework = effect_verdict(effects, "framework")
-    init = effect_verdict(effects, "init")
-    precision = effect_verdict(effects, "precision")
-    fw = framework["pooled"]
-    sentences = []
-    if fw.empty:
-        sentences.append("The sweep has no matched comparison of the two frameworks.")
-    else:
-        numbers = span(fw)
-        seeds = plural(int(fw["n_pairs"].min()), "seed")
-        start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
-                 "framework draws its own weights from it), precision, optimizer and settings")
-        kind = framework["kind"]
-        if kind == "none":
-            sentences.append(f"{start}, **no difference between neurogebra and PyTorch survives Holm's correction** "
-                             f"(neurogebra − PyTorch {numbers}, {seeds}).")
-        elif kind == "same":
-            sentences.append(f"{start}, **{framework['side']} is more accurate**: neurogebra − PyTorch {numbers} "
-                             f"({seeds}, significant after Holm's correction).")
-        else:
-            sentences.append(f"{start}, {bold_first(framework, 'framework')} ({seeds}).")
-    for verdict, effect, matters, none in (
-            (init, "init", "The initialisation matters", "No effect of the initialisation scheme survives Holm's correction"),
-            (precision, "precision", "The precision matters",
-             "Float32 against float64 makes no difference that survives Holm's correction")):
-        if effect == "precision" and margin is not None and ef.equivalence_verdict(effects, effect, margin) == "equivalent":
-            none = f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence test"
-        sentence = factor_sentence(verdict, effect, matters, none)
-        if sentence:
-            sentences.append(sentence)
+    start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
+             "framework draws its own weights from it), precision, optimizer and settings, ")
+    equivalent = margin is not None and ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
+    sentences = [factor_sentence(effect_verdict(effects, effect), effect, *words) for effect, *words in (
+        ("framework", f"{start}**no difference between neurogebra and PyTorch survives Holm's correction**",
+         f"{start}**{{side}} is more accurate**", start),
+        ("init", "No effect of the initialisation scheme survives Holm's correction",
+         "**The initialisation matters**: {side} is more accurate", "**The initialisation matters**: "),
+        ("precision", f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence "
+         "test" if equivalent else "Float32 against float64 makes no difference that survives Holm's correction",
+         "**The precision matters**: {side} is more accurate", "**The precision matters**: "))]
+    sentences = [sentences[0] or "The sweep has no matched comparison of the two frameworks.", *filter(None, sentences[1:])]
     if parts is not None:
         pieces, largest = page_gap.largest_part(parts)
         sentences.append(
@@ -505,27 +482,29 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
                 "neurogebra's scalar engine (the page's)")
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
-            text += f", and neurogebra's tensor engine is {relative_speed(speed['tensor_speedup'])}"
-            if speed["largest_width"] != speed["width"]:
-                text += (f" there and {relative_speed(speed['largest_tensor_speedup'])} at width "
-                         f"{speed['largest_width']}, the largest timed")
+            text += f", and {tensor_engine_speed(speed)}"
         sentences.append(text + ".")
     return "**In short.** " + " ".join(sentences)
 
 
-def factor_sentence(verdict: dict, effect: str, matters: str, none: str) -> str | None:
-    """The headline's sentence on a factor beside the framework (None when the sweep does not measure it)."""
+def factor_sentence(verdict: dict, effect: str, none: str, same: str, split: str) -> str | None:
+    """The headline's sentence on one effect (None when the sweep does not measure it): ``none`` or ``same``
+    (which may name the ``{side}``) with the pooled range, or ``split`` before the split verdict, the
+    framework's with its first clause in bold."""
     pooled = verdict["pooled"]
     if pooled.empty:
         return None
-    contrast = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {span(pooled)}"
+    seeds = plural(int(pooled["n_pairs"].min()), "seed")
+    numbers = f"{CONTRASTS[effect][0].lower()}{CONTRASTS[effect][1:]} {span(pooled)}"
+    numbers = f" ({numbers}, {seeds})." if effect == "framework" else f" ({numbers})."
     if verdict["kind"] == "none":
-        return f"{none} ({contrast})."
+        return none + numbers
     if verdict["kind"] == "same":
-        return f"**{matters}**: {verdict['side']} is more accurate ({contrast})."
-    return f"**{matters}**: {split_verdict(verdict, effect)}."
-
-
+        return same.format(side=verdict["side"]) + numbers
+    # A split verdict gives each level's mean itself.
+    if effect == "framework":
+        return f"{split}{bold_first(verdict, effect)} ({seeds})."
+    return f"{split}{split_verdict(verdict, effect)}."
 
 
 def speed_summary(speed: dict, runs: dict) -> str:
@@ -534,9 +513,8 @@ def speed_summary(speed: dict, runs: dict) -> str:
     scalar, tensor = speed["scalar_growth"], speed["tensor_growth"]
     text = (f"At hidden width {speed['width']}, neurogebra's scalar engine takes {seconds(speed['neurogebra_seconds'])} "
             f"per epoch, its tensor engine {seconds(speed['tensor_seconds'])} and PyTorch "
-            f"{seconds(speed['pytorch_seconds'])}: PyTorch is **{ratio(speed['ratio'])} faster** than the scalar engine "
-            f"({ratio_range(speed['ratio_low'], speed['ratio_high'])} across repeats), the tensor engine "
-            f"{relative_speed(speed['tensor_speedup'])}. ")
+            f"{seconds(speed['pytorch_seconds'])} (PyTorch's lead over the scalar engine ranges "
+            f"{ratio_range(speed['ratio_low'], speed['ratio_high'])} across repeats). ")
     if len(scalar["widths"]) > 1:
         text += (f"From width {scalar['widths'][0]} to {scalar['widths'][-1]} (where the scalar engine was timed) time "
                  f"per epoch grows like width^{scalar['scalar']:.1f} for the scalar engine and "
