@@ -7,7 +7,7 @@ the report with an error naming that file. Each file is read once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -76,9 +76,14 @@ class Results:
         """Every array of the file, or only ``keys``, each of which it must hold."""
         return load_npz(self.dir / relative_path, keys)
 
+    @cached_property
+    def figures_about(self) -> dict[str, dict]:
+        """``figures/figures.json``, read once: each figure's alternative text, sources and width."""
+        return read_json(self.dir / ABOUT_FILE)
+
     def figure(self, name: str) -> FigureFile:
         """A figure the workflow drew (``figures/{name}.png``), with what ``figures/figures.json`` says of it."""
-        about = read_json(self.dir / ABOUT_FILE)
+        about = self.figures_about
         if name not in about:
             raise ResultFileError(f"{self.dir / ABOUT_FILE}: no figure named {name!r}")
         path = self.dir / FIGURES_DIR / f"{name}.png"
