@@ -24,6 +24,14 @@ from spiralbench.frameworks import Trainer
 from spiralbench.frameworks.torch_model import SpiralNet, initialise_as_the_page
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam}
+# Adam in its fused CPU kernel, not the default loop of tensor operations. Same update, same
+# hyperparameters; the reason is its square root: the default loop takes it with ``Tensor.sqrt``,
+# which PyTorch's CPU build computes in MKL's vector math library, not correctly rounded and chosen by
+# the CPU's vendor (no MKL_CBWR setting makes an Intel and an AMD CPU agree). The fused kernel is
+# PyTorch's own code (ATen, AVX2 under the pins), whose square root is the CPU's correctly rounded
+# instruction. It rounds its multiply-adds in its own order, so its runs differ in the last bits from
+# the default loop's. ``spiralbench.kernels`` checks every kernel a run calls for such a dependence.
+OPTIMIZER_OPTIONS = {"sgd": {}, "adam": {"fused": True}}
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
@@ -49,7 +57,7 @@ def build_network(layer_sizes, activation: str, seed: int, dtype: str = "float32
 
 
 def make_optimizer(model: SpiralNet, name: str, learning_rate: float):
-    return OPTIMIZERS[name](model.parameters(), lr=learning_rate)
+    return OPTIMIZERS[name](model.parameters(), lr=learning_rate, **OPTIMIZER_OPTIONS[name])
 
 
 def train(model, optimizer, X, y, batch_size, epoch_orders):
