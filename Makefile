@@ -19,7 +19,7 @@ PATH_OUTSIDE_VENV := $(PATH)
 # Rules call `python -m spiralbench ...`: make sure that is the project's interpreter.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup setup-dev run test publish tolerances check venv
+.PHONY: setup setup-dev run test publish check venv
 
 # Exactly one of the builds, refused before anything is done.
 ifneq ($(words $(TORCH))$(filter cpu cuda,$(TORCH)),1$(TORCH))
@@ -57,27 +57,29 @@ test: setup-dev
 	python -m pytest
 
 # Rerun everything and rewrite the published report and manifests (when a change of the numbers is
-# intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml. Then
-# measure the check's tolerances: each config rerun on this machine's other code paths, the pins off
-# (spiralbench.reproduction), beside each manifest.
+# intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml. Each
+# starts a new reproduction ledger with the publisher's own record, and the README's claim is rewritten
+# from it (spiralbench.ledger).
 # The published report is Quarto's page: without Quarto on the PATH, publishing stops before any work.
 publish: setup
 	@command -v quarto >/dev/null || { echo "make publish renders the published report with Quarto," \
 		"which is not on the PATH: install it (https://quarto.org/docs/get-started/)" >&2; exit 2; }
 	snakemake --cores $(CORES) --forceall publish
 	snakemake --cores $(CORES) --configfile config/ci.yaml --forceall publish_manifest
-	$(MAKE) tolerances
+	python -m spiralbench.ledger claim report/published/$(LEDGER) --write $(CLAIMED_IN)
 
-tolerances: setup
-	python -m spiralbench.reproduction tolerances results --configfile config/config.yaml \
-		--cores $(CORES) --out report/published/tolerances.csv
-	python -m spiralbench.reproduction tolerances results-ci --configfile config/ci.yaml \
-		--cores $(CORES) --out report/published/ci/tolerances.csv
-
-# Rerun the default sweep into a fresh directory and say how far it reproduces the published one. It
-# fails below REQUIRE: bit-identical by default (every x86-64 CPU with AVX2 and FMA gives the same
-# bytes); on another architecture, REQUIRE=numerically-equivalent or REQUIRE=conclusions-reproduced.
-REQUIRE ?= bit-identical
+# Rerun the default sweep into a fresh directory and say how far it reproduces the published one; add
+# the check's record to the ledger and rewrite the README's claim from it. It fails below REQUIRE:
+# auto by default, what the README promises for this CPU (bit-identical on x86-64-v3 and up, Intel or
+# AMD; conclusions-reproduced elsewhere); or name a level: bit-identical, distributions-reproduced,
+# conclusions-reproduced. The record is added whether the check passes or not.
+REQUIRE ?= auto
+LEDGER := reproductions.csv
+CLAIMED_IN := README.md docs/reproducibility.md
 check: setup
 	rm -rf results-check
-	snakemake --cores $(CORES) check --config results_dir=results-check check_require=$(REQUIRE)
+	snakemake --cores $(CORES) check --config results_dir=results-check check_require=$(REQUIRE); \
+		status=$$?; \
+		python -m spiralbench.ledger add results-check/reproduction.csv report/published/$(LEDGER) && \
+		python -m spiralbench.ledger claim report/published/$(LEDGER) --write $(CLAIMED_IN); \
+		exit $$status

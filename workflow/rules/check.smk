@@ -6,19 +6,23 @@
 #                                         rewrite report/published/manifest.sha256
 #   rm -rf results-check && snakemake --cores 4 check --config results_dir=results-check
 #                                         rerun everything into a fresh directory and compare it with
-#                                         the manifest: prints a table, fails on any difference
+#                                         the published run: prints a table and the level reached, writes
+#                                         the check's ledger record, fails below `check_require`
 # A config's manifest lives in its `published_dir` (config/ci.yaml: report/published/ci).
 
 PUBLISHED = config.get("published_dir", "report/published").rstrip("/")
 
 
 rule publish_manifest:
-    """SHA-256 of every deterministic output this config declares, copies of its tables, its platform."""
+    """SHA-256 of every deterministic output this config declares, copies of its tables, a summary of its
+    inputs, its platform, and a new reproduction ledger whose first record is this machine's."""
     input:
         rules.all.input,
     output:
         manifest=f"{PUBLISHED}/manifest.sha256",
+        inputs=f"{PUBLISHED}/reference/inputs.csv",
         platform=f"{PUBLISHED}/platform.json",
+        ledger=f"{PUBLISHED}/reproductions.csv",
     log:
         result("logs/publish_manifest.log"),
     localrule: True

@@ -5,7 +5,7 @@ from pathlib import Path
 from spiralbench import figures as spiral_figures
 
 # The code the figures and the report's cells call: a change to it redraws and re-renders. The
-# published manifest and tolerances the reproducibility section describes are read as files of the
+# published manifest and ledger the reproducibility section describes are read as files of the
 # repository (like the .qmd), not as inputs: they are made from the report's output.
 REPORT_CODE = sorted(
     str(path.relative_to(workflow.basedir))

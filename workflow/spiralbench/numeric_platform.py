@@ -21,7 +21,10 @@ values (to emulate another CPU, or to time the libraries' own choices), set
 prints it beside the published platform.
 
 On other CPUs (arm64, or x86-64 below v3) no pin applies: those kernels do not exist there, and the
-check compares values and conclusions instead of bytes (``spiralbench.reproduction``).
+check compares distributions over seeds and conclusions instead of bytes (``spiralbench.reproduction``).
+
+What the pins cannot reach is a library's choice by the CPU's vendor: ``spiralbench.kernels`` replays
+every kernel of a training run under MKL's and oneDNN's code branches and names any that depends on it.
 
 ``describe()`` records what was in effect (CPU, ISA level, numpy's dispatch, the BLAS kernel,
 library versions, the pins) as ``platform.json`` in the results directory and, when publishing,
@@ -76,7 +79,7 @@ THREADS = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_NUM_THREADS
 
 # Other code paths of one x86-64 machine, with the pins off: what the libraries choose on a CPU with
 # AVX-512, and their generic kernels (SSE only). Reruns on them measure how far the numbers move from
-# one code path to another (the check's tolerances, ``spiralbench.reproduction``). A value of None
+# one code path to another (``spiralbench.level_experiment``: faithful reruns the check must pass). A value of None
 # removes the variable.
 CODE_PATHS = {
     "avx512": {SWITCH: "off", "NPY_DISABLE_CPU_FEATURES": None, "OPENBLAS_CORETYPE": "SkylakeX",
@@ -151,11 +154,11 @@ def pin_environment(environ=os.environ, level: str | None = None) -> list[str]:
         environ.setdefault(variable, value)
     if environ.get(SWITCH, "").lower() == "off":
         return [f"{SWITCH}=off: the numeric pins are off, so outputs may differ from the published manifest "
-                "(the check then compares values and conclusions)"]
+                "(the check then compares distributions and conclusions)"]
     level = level or isa_level()
     if not pins_apply(level):
         return [f"this CPU is {level}, not x86-64-v3: no numeric pin applies, and the outputs may differ from "
-                "the published manifest in the last bits (the check then compares values and conclusions)"]
+                "the published manifest in the last bits (the check then compares distributions and conclusions)"]
     warnings = []
     environ.setdefault(BEFORE_PINS, json.dumps({pin.variable: environ.get(pin.variable) for pin in PINS}))
     for pin in PINS:
@@ -261,7 +264,8 @@ def torch_platform() -> dict:
     import torch
     mkl = re.search(r"Math Kernel Library Version (\S+)", torch.__config__.show())
     return {"torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            "torch_mkl": mkl.group(1) if mkl else "none"}
+            "torch_mkl": mkl.group(1) if mkl else "none",
+            "torch_build": f"CUDA {torch.version.cuda}" if torch.version.cuda else "CPU"}
 
 
 # The libraries whose versions the numbers depend on; platform.json records them.

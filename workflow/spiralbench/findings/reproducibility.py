@@ -2,7 +2,7 @@
 
 What the ML Reproducibility Checklist asks a report to state (how many runs and seeds, how the data
 are split, every hyperparameter, the computing infrastructure, the compute spent) and what this
-project adds (the manifest, the check's levels and tolerances, the verdicts a rerun is judged on).
+project adds (the manifest, the check's levels, the ledger of reproductions, the verdicts a rerun is judged on).
 Only pandas here: the report words these facts and lays them out; nothing here is a sentence.
 """
 from __future__ import annotations
@@ -92,11 +92,16 @@ def manifest_entries(manifest_path: Path) -> pd.DataFrame:
     return pd.DataFrame({"output": counts.index, "entries": counts.to_numpy()})
 
 
-def tolerances(tolerances_path: Path) -> dict:
-    """How many table columns the check compares, how many must match exactly, and the largest tolerance."""
-    table = pd.read_csv(tolerances_path)
-    return {"columns": len(table), "tables": table["table"].nunique(), "exact": int((table["tolerance"] == 0).sum()),
-            "largest": float(table["tolerance"].max())}
+def ledger_machines(published_dir: Path) -> pd.DataFrame:
+    """The published ledger's machines (``spiralbench.ledger.machines``), as the report shows them."""
+    from spiralbench import ledger
+
+    machines = ledger.machines(ledger.read(Path(published_dir) / ledger.LEDGER_NAME))
+    return pd.DataFrame({
+        "CPU": machines["cpu"], "vendor, family, model": machines["vendor"] + " " + machines["family"] + " " + machines["model"],
+        "ISA level": machines["isa_level"], "published here": machines["published"].map({True: "yes", False: ""}),
+        "checks": machines["checks"], "strongest level": machines["strongest"], "where": machines["runners"],
+        "last": machines["last"]})
 
 
 def verdict_count(verdicts: pd.DataFrame) -> int:
