@@ -75,7 +75,7 @@ def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_
     assert "Required: conclusions reproduced: passed" in accepting.stdout
 
 
-def test_publish_writes_the_report_the_manifest_and_the_table_copies(ci_results, tmp_path):
+def test_publish_writes_the_report_the_manifest_the_table_copies_and_the_figure(ci_results, tmp_path):
     published = tmp_path / "published"
     command = [sys.executable, "-m", "snakemake", "publish", "--cores", "1", "--configfile", str(CI_CONFIG),
                "--config", f"results_dir={ci_results}", f"published_dir={published}"]
@@ -85,5 +85,7 @@ def test_publish_writes_the_report_the_manifest_and_the_table_copies(ci_results,
     written = manifest.read_manifest(published / manifest.MANIFEST_NAME)
     assert written == manifest.build_manifest(ci_results)
     assert (published / "report.html").read_bytes() == (ci_results / "report" / "report.html").read_bytes()
+    figure = "figures/boundaries-tutorial.png"  # the figure the README shows
+    assert (published / figure).read_bytes() == (ci_results / figure).read_bytes()
     for table in (ci_results / "tables").glob("*.csv"):
         assert (published / "reference" / "tables" / table.name).read_bytes() == table.read_bytes()

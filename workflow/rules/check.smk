@@ -2,8 +2,8 @@
 # outputs are deterministic). Included after `rule all`, whose targets these rules build on.
 #   snakemake --cores 4 --forceall publish
 #                                         rerun every job (a change in an imported module does not make
-#                                         a job out of date), copy the report to report/published/ and
-#                                         rewrite report/published/manifest.sha256
+#                                         a job out of date), copy the report and the README's figure
+#                                         to report/published/ and rewrite its manifest.sha256
 #   rm -rf results-check && snakemake --cores 4 check --config results_dir=results-check
 #                                         rerun everything into a fresh directory and compare it with
 #                                         the published run: prints a table and the level reached, writes
@@ -32,20 +32,29 @@ rule publish_manifest:
         "../scripts/publish_manifest.py"
 
 
+# The one figure published beside the report, which the repository's README shows: the decision
+# boundaries of the tutorial's two networks (inspection pair `tutorial`).
+PUBLISHED_FIGURE = f"{spiral_figures.boundary_figure('tutorial')}.png"
+
+
 rule publish:
-    """The report as published, next to the manifest of the run it was made from."""
+    """The report as published, next to the manifest of the run it was made from, and the README's figure."""
     input:
         report=result("report/report.html"),
         manifest=rules.publish_manifest.output.manifest,
+        figures=rules.figures.output.figures,
     output:
-        f"{PUBLISHED}/report.html",
+        report=f"{PUBLISHED}/report.html",
+        figure=f"{PUBLISHED}/figures/{PUBLISHED_FIGURE}",
     log:
         result("logs/publish.log"),
     localrule: True
     conda:
         "../envs/spiralbench.yaml"
+    params:
+        figure=PUBLISHED_FIGURE,
     shell:
-        "cp {input.report:q} {output:q} 2> {log:q}"
+        "(cp {input.report:q} {output.report:q} && cp {input.figures:q}/{params.figure:q} {output.figure:q}) 2> {log:q}"
 
 
 # No output: the check runs every time it is asked for. The manifest is a param, not an input, so that

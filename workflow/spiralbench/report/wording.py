@@ -391,7 +391,7 @@ def pins_sentence(platform: dict) -> str:
                 f"on every x86-64 CPU with AVX2 ({kernels}): a library left alone may pick a faster kernel.")
     return (f"The speed job's timings were taken {where} without the numeric pins, each library with the kernels "
             f"it picks for this CPU ({kernels}); the trained runs, whose numbers are compared byte for byte, use "
-            "the pins, which cost speed at large widths (the README measures how much).")
+            "the pins, which cost speed at large widths (docs/reproducibility.md measures how much).")
 
 
 # ---------------------------------------------------------------- formatting
