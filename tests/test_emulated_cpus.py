@@ -65,8 +65,8 @@ def test_without_the_pins_the_check_says_how_far_it_reproduces(tmp_path):
 
     assert done.returncode != 0, "the generic code path gave the pinned bytes: the pins would not matter"
     assert "Required: bit-identical: FAILED" in done.stdout
-    # The published tolerances were measured on this very code path, so every value is within them.
-    assert "Reproduction: NUMERICALLY EQUIVALENT" in done.stdout, done.stdout[-3000:]
+    # Another code path rounds differently; the inputs and the runs' distributions are as published.
+    assert "Reproduction: DISTRIBUTIONS REPRODUCED" in done.stdout, done.stdout[-3000:]
     (pins_line,) = [line for line in done.stdout.splitlines() if line.lstrip("≠ ").startswith("pins ")]
     assert pins_line.startswith("≠") and pins_line.split()[-2:] == ["on", "off"]
     assessment = reproduction.assess(results, CI_PUBLISHED)

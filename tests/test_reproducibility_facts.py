@@ -46,12 +46,9 @@ def test_runs_are_counted_per_group_and_compute_summed():
     assert spent["training_seconds"] == pytest.approx(5 + 4 + 1) and spent["speed_seconds"] == pytest.approx(1.0)
 
 
-def test_manifest_and_tolerances_are_summarised_from_their_files(tmp_path):
+def test_the_manifest_is_summarised_from_its_file(tmp_path):
     manifest = tmp_path / "manifest.sha256"
     manifest.write_text("".join(f"{'0' * 64}  {path}\n" for path in (
         "data/seed1.npz", "runs/sweep/a/seed1/history.csv", "runs/sweep/b/seed1/history.csv", "tables/runs.csv")))
     entries = facts.manifest_entries(manifest).set_index("output")["entries"]
     assert entries.to_dict() == {"data/…": 1, "runs/…/history.csv": 2, "tables/…": 1}
-    tolerances = tmp_path / "tolerances.csv"
-    tolerances.write_text("table,column,largest_difference,tolerance\nt.csv,a,0,0\nt.csv,b,1e-6,2e-6\nu.csv,c,0,0\n")
-    assert facts.tolerances(tolerances) == {"columns": 3, "tables": 2, "exact": 2, "largest": 2e-6}
