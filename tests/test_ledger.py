@@ -43,7 +43,7 @@ def test_checks_are_added_and_a_publication_starts_a_new_ledger(tmp_path):
     assert list(ledger.read(book)["cpu"]) == ["AMD EPYC"]
 
 
-def test_the_claim_names_only_the_vendors_a_check_reproduced_bit_for_bit(tmp_path):
+def test_the_claim_names_only_the_cpus_a_check_reproduced_bit_for_bit(tmp_path):
     book = tmp_path / "reproductions.csv"
     ledger.add(write(tmp_path, "p.csv", INTEL, ledger.PUBLISHED), book)
     assert "No check has reproduced it bit for bit yet" in ledger.claim(ledger.read(book))
@@ -51,12 +51,13 @@ def test_the_claim_names_only_the_vendors_a_check_reproduced_bit_for_bit(tmp_pat
     ledger.add(write(tmp_path, "c2.csv", INTEL, "bit-identical"), book)
     text = ledger.claim(ledger.read(book))
     assert "made on Intel(R) Xeon(R) Processor (GenuineIntel family 6 model 167)" in text
-    assert "bit for bit on GenuineIntel CPUs, and on no others yet" in text
+    assert ("bit for bit on Intel(R) Xeon(R) Processor (GenuineIntel family 6 model 167), and on no other CPU yet"
+            in text)
     assert "| AMD EPYC | AuthenticAMD 25 17 | x86-64-v4 | 1 | distributions reproduced |" in text
     ledger.add(write(tmp_path, "c3.csv", AMD, "bit-identical"), book)
     machines = ledger.machines(ledger.read(book)).set_index("vendor")
     assert machines.loc["AuthenticAMD", "strongest"] == "bit-identical" and machines.loc["AuthenticAMD", "checks"] == 2
-    assert "AuthenticAMD and GenuineIntel CPUs" in ledger.claim(ledger.read(book))
+    assert "; AMD EPYC (AuthenticAMD family 25 model 17), and on no other" in ledger.claim(ledger.read(book))
 
 
 def test_the_claim_replaces_only_its_block_and_a_file_without_one_is_refused():

@@ -112,9 +112,9 @@ def claim(ledger: pd.DataFrame) -> str:
     table = machines(ledger)
     publisher = table[table["published"]]
     made = f"The published run was made on {_machine(publisher.iloc[0])}. " if len(publisher) else ""
-    vendors = sorted(set(table.loc[table["strongest"] == "bit-identical", "vendor"]))
-    verified = (f"Checks have reproduced it bit for bit on {' and '.join(vendors)} CPUs, and on no others yet. "
-                if vendors else "No check has reproduced it bit for bit yet. ")
+    identical = table[table["strongest"] == "bit-identical"]
+    verified = (f"Checks have reproduced it bit for bit on {'; '.join(_machine(row) for _, row in identical.iterrows())}, "
+                "and on no other CPU yet. " if len(identical) else "No check has reproduced it bit for bit yet. ")
     lines = [made + verified + "Every machine a check ran on, from the ledger (`report/published/reproductions.csv`):",
              "", "| CPU | vendor, family, model | ISA level | checks | strongest level | where | last |",
              "|---|---|---|---|---|---|---|"]
