@@ -159,7 +159,8 @@ def test_every_sentence_reads_the_verdicts_metric_only():
 
 def test_the_timing_findings_table_names_each_finding_once_and_flips_with_the_data():
     from spiralbench.findings.timing import timing_findings
-    run_timing = pd.DataFrame({"setting": ["a", "a"], "seed": [0, 0], "framework": ["neurogebra", "pytorch"],
+    run_timing = pd.DataFrame({"run_id": ["sweep/neurogebra/a/seed0", "sweep/pytorch/a/seed0"], "setting": ["a", "a"],
+                               "seed": [0, 0], "framework": ["neurogebra", "pytorch"],
                                "seconds_per_epoch_median": [1.0, 2.0]})
     even = timing_findings(speed_table(lambda width: 1.0), run_timing, 16, 30).set_index("finding")["value"]
     assert even.index.is_unique
