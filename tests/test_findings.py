@@ -226,7 +226,8 @@ def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
     assert not lesson.parameter_counts(runs, n_classes=3)["agree"]
 
     timing = pd.DataFrame({"framework": ["pytorch", "neurogebra", "neurogebra", "neurogebra"],
+                           "engine": ["torch", "tensor", "tensor", "tensor"],
                            "seconds_per_epoch_median": [0.1, 1.0, 2.0, 4.0], "samples_per_second_median": [9.0, 1, 2, 3]})
     table = lesson.run_timing(timing)
-    assert table.index.tolist() == ["neurogebra", "pytorch"]
-    assert table.loc["neurogebra", ["runs", "seconds_median", "seconds_p25", "seconds_p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]
+    assert table.index.tolist() == [("neurogebra", "tensor"), ("pytorch", "torch")]
+    assert table.loc[("neurogebra", "tensor"), ["runs", "seconds_median", "seconds_p25", "seconds_p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]

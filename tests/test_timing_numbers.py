@@ -34,3 +34,13 @@ def test_the_run_speed_ratio_pairs_the_sweeps_runs_only():
     assert sp.run_speedup(run_timing())["median"] == pytest.approx(2.0)
     # Without the engine check the answer is the same: it never entered.
     assert sp.run_speed_ratios(run_timing().iloc[1:]) == ratios
+
+
+def test_the_run_timing_table_gives_each_engine_its_own_median():
+    table = lesson.run_timing(run_timing())
+    assert table.index.tolist() == [("neurogebra", "scalar"), ("neurogebra", "tensor"), ("pytorch", "torch")]
+    assert table.loc[("neurogebra", "scalar"), "seconds_median"] == 20.0
+    assert table.loc[("neurogebra", "tensor"), "seconds_median"] == 0.5
+    # Pooled with the scalar run, the quartiles would stretch to 10.25 s.
+    assert table.loc[("neurogebra", "tensor"), "seconds_p75"] == 0.5
+    assert table.loc[("neurogebra", "tensor"), "runs"] == 2

@@ -342,12 +342,13 @@ def precision_speed(results: Results) -> Table:
 
 
 def run_timing(results: Results) -> Table:
-    """Seconds per epoch and samples per second over all training runs of the workflow, per framework."""
+    """Seconds per epoch and samples per second over all training runs of the workflow, per framework and engine."""
     frame = pd.DataFrame([{
-        "framework": framework_name(framework), "runs": int(r.runs), "s/epoch, median over runs": seconds(r.seconds_median),
+        "framework": framework_name(framework), "engine": wording.ENGINE_NAMES.get(engine, engine), "runs": int(r.runs),
+        "s/epoch, median over runs": seconds(r.seconds_median),
         "IQR": f"{seconds(r.seconds_p25)} – {seconds(r.seconds_p75)}", "samples/s, median": f"{r.samples_per_second:,.0f}",
-    } for framework, r in lesson.run_timing(results.table("run_timing")).iterrows()])
-    return Table(frame, [results.path_of("run_timing")], text_columns=("framework",))
+    } for (framework, engine), r in lesson.run_timing(results.table("run_timing")).iterrows()])
+    return Table(frame, [results.path_of("run_timing")], text_columns=("framework", "engine"))
 
 
 # ---------------------------------------------------------------- 12. provenance
