@@ -44,3 +44,12 @@ def test_the_run_timing_table_gives_each_engine_its_own_median():
     # Pooled with the scalar run, the quartiles would stretch to 10.25 s.
     assert table.loc[("neurogebra", "tensor"), "seconds_p75"] == 0.5
     assert table.loc[("neurogebra", "tensor"), "runs"] == 2
+
+
+def test_the_speed_jobs_compute_counts_every_epoch_it_timed():
+    runs = pd.DataFrame({"run_id": ["a"], "epochs_completed": [30]})
+    timing = pd.DataFrame({"run_id": ["a"], "seconds_per_epoch_median": [0.1]})
+    # Two repeats, each the mean seconds per epoch of a 2-epoch timing.
+    speed = pd.DataFrame({"seconds_per_epoch": [0.5, 1.5]})
+    assert reproducibility.compute(runs, timing, speed, speed_epochs=2)["speed_seconds"] == pytest.approx(4.0)
+    assert reproducibility.compute(runs, timing, speed, speed_epochs=5)["speed_seconds"] == pytest.approx(10.0)
