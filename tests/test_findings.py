@@ -30,7 +30,8 @@ def test_the_margin_is_one_point_of_the_pages_test_set():
 def test_precision_sameness_needs_an_equivalence_test_and_flips_with_the_spread():
     tight = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.002))
     assert ef.equivalence_verdict(tight, "precision", MARGIN) == "equivalent"
-    assert wording.conclusion(tight, "precision", MARGIN).startswith("**Float32 and float64 train to the same accuracy within")
+    assert wording.conclusion(tight, "precision", MARGIN).startswith(
+        "**Averaged over the settings, float32 and float64 train to the same accuracy within")
     # Same null effect, noisier seeds: no difference survives Holm, yet sameness is not shown.
     loose = effects_module.effects_table(runs_table(precisions=BOTH, noise=0.15, seeds=range(4)))
     assert ef.equivalence_verdict(loose, "precision", MARGIN) == "not shown"

@@ -80,7 +80,7 @@ def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_
     assert guidance.accuracy_verdict(null) == "undecided"  # no equivalence test asked for: no sameness
     assert guidance.accuracy_verdict(null, MARGIN) == "either"
     assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in wording.headline(null, None)
-    assert "No effect of the initialisation scheme survives Holm's correction" in wording.headline(null, None)
+    assert "no effect of the initialisation scheme survives Holm's correction" in wording.headline(null, None)
     assert "**No initialisation effect survives Holm's correction**" in wording.conclusion(null, "init")
 
 
@@ -221,7 +221,8 @@ def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap(
     assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]
     assert parts["parts"]["precision"]["mean"] == pytest.approx(-0.12, abs=0.03)  # float64 − float32 in PyTorch
     none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
-    assert wording.conclusion(none, "precision", MARGIN).startswith("**Float32 and float64 train to the same accuracy")
+    assert wording.conclusion(none, "precision", MARGIN).startswith(
+        "**Averaged over the settings, float32 and float64 train to the same accuracy")
     assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
 
 

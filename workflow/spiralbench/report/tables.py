@@ -165,9 +165,12 @@ def tutorial_comparison(results: Results) -> Table:
 def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") -> Table:
     """Effects with both intervals, raw and Holm-corrected p-values (``scope``: 'pooled' or 'setting')."""
     rows = []
-    chosen = effect_rows[effect_rows["scope"] == scope]
+    chosen = effect_rows[effect_rows["scope"] == scope].reset_index(drop=True)
     varying = wording.varying_columns(chosen) if scope == "setting" else []
-    for _, r in chosen.iterrows():
+    margin = ef.equivalence_margin(results.config) if hasattr(results, "config") else None
+    # The equivalence test beside each row: sameness is read from it, not from a missing difference.
+    tost = ef.equivalence(chosen.rename_axis("within"), margin) if margin else None
+    for index, r in chosen.iterrows():
         within = wording.where(r["effect"], r["within"])
         row = {"effect": r["contrast"].replace("pytorch", "PyTorch").replace(" - ", " − "), "held fixed": within}
         if scope == "setting":
@@ -177,8 +180,10 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
         row.update({
             "seeds (pairs dropped)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
             "mean": points(r["mean"]),
-            "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
-            "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
+            "t 95% CI (unadjusted)": _interval_pp(r["t_low"], r["t_high"]),
+            "bootstrap 95% CI (unadjusted)": _interval_pp(r["boot_low"], r["boot_high"]),
+            **({f"90% CI, inside ±{100 * margin:.2f} pp?": _interval_pp(tost.at[index, "low"], tost.at[index, "high"], 2)
+                + (" (yes)" if tost.at[index, "equivalent"] else " (no)")} if tost is not None else {}),
             **({"p": wording.p_value(r["p_value"])} if scope == "pooled" else {}),  # per setting: in effects.csv
             # Bold: significant after Holm's correction within the effect's family.
             "Holm p": f"**{wording.p_value(r['p_holm'])}**" if bool(r["significant"]) else wording.p_value(r["p_holm"]),
@@ -188,8 +193,10 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     return Table(pd.DataFrame(rows), [results.path_of("effects")], text_columns=text)
 
 
-def _interval_pp(low, high) -> str:
-    return "–" if not (np.isfinite(low) and np.isfinite(high)) else f"{points(low, unit=False)} to {points(high)}"
+def _interval_pp(low, high, digits: int = 1) -> str:
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "–"
+    return f"{points(low, digits, unit=False)} to {points(high, digits)}"
 
 
 def page_comparison_parts(parts: dict, results: Results) -> Table:
