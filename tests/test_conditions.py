@@ -78,11 +78,15 @@ def test_a_setting_still_improving_is_named_and_flips_with_the_last_epochs():
     assert table.set_index("optimizer")["still_improving"].groupby(level=0).all().to_dict() == {"adam": False, "sgd": True}
     assert table.loc[table["optimizer"] == "sgd", "rise"].tolist() == pytest.approx([0.02] * 6)
     text = wording.convergence_sentence(rising)
-    assert "Still improving at the last epochs" in text and "SGD, lr 0.01, batch 16 (+2.0 pp)" in text
+    assert "Still improving at the last epochs" in text and "SGD, lr 0.01, batch 16 (+2.0 pp); " in text
     assert "Adam" not in text
     flat = epochs_table(runs, 0.001)  # +0.5 pp over 5 epochs: within the rule's 1 pp
     assert not conditions.convergence(flat)["still_improving"].any()
     assert wording.convergence_sentence(flat).startswith("No setting is still improving")
+    # Too few epochs to look back over: said, not left blank.
+    short = flat[flat["epoch"] <= conditions.LAST_EPOCHS]
+    assert conditions.convergence(short).empty
+    assert "is not measured" in wording.convergence_sentence(short)
     # Beside the initialisation effect it carries: SGD not converged, said in the box.
     carried = shifted(runs, sweep_rows(None, optimizer="sgd", init="page"), 0.2)
     headline = wording.headline(table_of(carried), None, epochs=epochs_table(carried, {"sgd": 0.004, "adam": 0.0}))
@@ -216,6 +220,7 @@ def test_what_a_pair_shares_is_said_and_its_correlation_follows_the_data():
         broken.loc[index, "fresh_accuracy"] = rng.permutation(broken.loc[index, "fresh_accuracy"].to_numpy())
     assert abs(conditions.pair_correlations(broken, "fresh_accuracy")["framework"]["median"]) < 0.3
     assert "r = " in wording.pairing_sentence(broken, "fresh_accuracy")
+    assert "is not measured" in wording.pairing_sentence(runs_table(seeds=range(2)), "fresh_accuracy")
 
 
 # ---------------------------------------------------------------- intervals: unadjusted, rounded outward

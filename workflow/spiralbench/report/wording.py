@@ -139,7 +139,8 @@ def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads:
     if pooled.empty:
         return missing
     over = pooled_over(int(pooled["n_settings"].max()))
-    text = f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
+    metric = ef.METRIC_NAMES.get(ef.metric_of(effects), "accuracy")
+    text = f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]} in {metric}, {over}: {per_level(pooled, effect)}. "
     if effect == "framework" and verdict["kind"] == "none":
         text += ruled_out(pooled)
     return text + per_setting_summary(effects, effect)
@@ -254,7 +255,7 @@ def sameness_sentence(effects: pd.DataFrame, effect: str, margin: float | None) 
                  f"{points(widest['high'], 2)})")
     text += f"; setting by setting it passes at {same['settings_equivalent']} of {same['settings']}"
     if len(same["failing"]):
-        text += f" (it fails at {', '.join(setting_names(same['failing']))})"
+        text += f" (it fails at {'; '.join(setting_names(same['failing']))})"
     return text + "."
 
 
@@ -282,13 +283,14 @@ def convergence_sentence(epochs: pd.DataFrame | None, optimizer: str | None = No
         return ""
     table = conditions.convergence(epochs)
     if table.empty:
-        return ""
+        return (f"With fewer than {conditions.LAST_EPOCHS + 1} epochs, whether a setting is still improving over its "
+                f"last {conditions.LAST_EPOCHS} is not measured.")
     rule = (f"(training accuracy, mean over the runs, up by more than {100 * conditions.STILL_IMPROVING:.0f} pp over the "
             f"last {conditions.LAST_EPOCHS} epochs)")
     improving = table[table["still_improving"]]
     if improving.empty:
         return f"No setting is still improving at its last epochs {rule}."
-    listed = ", ".join(f"{setting_label(row, label_columns(table))} ({points(row['rise'])})"
+    listed = "; ".join(f"{setting_label(row, label_columns(table))} ({points(row['rise'])})"
                        for _, row in improving.iterrows())
     text = f"Still improving at the last epochs {rule}: {listed}"
     if optimizer is not None:
@@ -321,7 +323,7 @@ def rounding_sentence(runs: pd.DataFrame, metric: str) -> str:
     sensitive = swings[swings["sensitive"]] if len(swings) else swings
     if sensitive.empty:
         return ""
-    listed = ", ".join(f"{setting_label(row, label_columns(swings))} (up to {100 * row['swing']:.1f} pp)"
+    listed = "; ".join(f"{setting_label(row, label_columns(swings))} (up to {100 * row['swing']:.1f} pp)"
                        for _, row in sensitive.iterrows())
     return (f"Some settings are chaotic: rounding alone (float32 against float64, same framework, initialisation "
             f"and seed) moves a run's {ef.METRIC_NAMES.get(metric, metric)} by more than "
@@ -343,7 +345,8 @@ def pairing_sentence(runs: pd.DataFrame, metric: str) -> str:
                      f"{ef.METRIC_NAMES.get(metric, metric)} correlate at r = {r['median']:.2f} (median over "
                      f"{r['groups']} settings and levels)")
     if not parts:
-        return ""
+        return ("How much the two runs of a pair move together across seeds is not measured: it needs three seeds "
+                "or more, with accuracies that vary.")
     return ("What a pair shares: " + "; ".join(parts) + ". Pairing removes the seed's noise only as far as the two "
             "runs move together: little where r is near 0.")
 
@@ -644,7 +647,7 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
                  headline_split(effects, epochs) if init else "", precision_sentence or ""]
     if equivalent and precision["settings_equivalent"] < precision["settings"]:
         sentences.append(f"Setting by setting, {precision['settings_equivalent']} of {precision['settings']} pass that "
-                         f"test; it fails at {', '.join(setting_names(precision['failing']))}.")
+                         f"test; it fails at {'; '.join(setting_names(precision['failing']))}.")
     if parts is not None:
         pieces, largest = page_gap.largest_part(parts)
         sentences.append(
