@@ -240,3 +240,16 @@ def test_a_bound_is_rounded_outward():
     pooled = pd.DataFrame({"t_low": [-0.010, -0.005], "t_high": [0.0194, 0.012]})
     assert "larger than 2.0 pp" in wording.ruled_out(pooled)
     assert "larger than 1.3 pp" in wording.ruled_out(pooled.assign(t_high=[0.0125, 0.012]))
+
+
+def test_the_accuracy_row_of_when_to_use_each_says_undecided_in_words():
+    from spiralbench.report import recommendations
+    from spiralbench.report.document import Table
+
+    def summary(verdict):
+        frame = pd.DataFrame({"scenario": [guidance.ACCURACY], "the evidence says": [verdict]})
+        return recommendations.summary(Table(frame, [], row_classes=["sb-changed"]))
+
+    assert "neither library shown better, nor the two shown the same, for accuracy on a problem like this" in \
+        summary(guidance.UNDECIDED)
+    assert "either library for accuracy on a problem like this" in summary("either")

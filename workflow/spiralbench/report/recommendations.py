@@ -75,7 +75,7 @@ def summary(table: Table) -> str:
     for verdict, rows in table.frame.groupby("the evidence says", sort=False):
         scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
         groups.append({"either": f"either library for {scenarios}",
-                       guidance.UNDECIDED: f"no library for {scenarios} (neither a difference nor sameness shown)",
+                       guidance.UNDECIDED: f"neither library shown better, nor the two shown the same, for {scenarios}",
                        guidance.NOT_MEASURED_VERDICT: f"no answer for {scenarios} (not measured here)"}
                       .get(verdict, f"{verdict} for {scenarios}"))
     changed = sum(1 for c in table.row_classes or [] if c == "sb-changed")

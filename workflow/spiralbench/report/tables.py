@@ -167,6 +167,7 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     rows = []
     chosen = effect_rows[effect_rows["scope"] == scope].reset_index(drop=True)
     varying = wording.varying_columns(chosen) if scope == "setting" else []
+    # Without a config (the Results class itself, as the figure tests pass it) there is no margin to test against.
     margin = ef.equivalence_margin(results.config) if hasattr(results, "config") else None
     # The equivalence test beside each row: sameness is read from it, not from a missing difference.
     tost = ef.equivalence(chosen.rename_axis("within"), margin) if margin else None

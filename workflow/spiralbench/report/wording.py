@@ -306,8 +306,8 @@ def chance_sentence(runs: pd.DataFrame, n_classes: int, metric: str) -> str:
     found = conditions.at_chance(runs, n_classes, metric)
     sweep = runs[runs["group"] == "sweep"]
     chance = conditions.chance_level(n_classes)
-    rule = (f"{ef.METRIC_NAMES.get(metric, metric)} within {100 * conditions.CHANCE_MARGIN:.0f} pp of chance "
-            f"({percent(chance)}), that is a network predicting nearly one class everywhere")
+    rule = (f"{ef.METRIC_NAMES.get(metric, metric)} within {100 * conditions.CHANCE_MARGIN:.0f} pp of chance, "
+            f"{percent(chance)}: a network predicting nearly one class everywhere")
     if found.empty:
         return f"None of the sweep's {len(sweep)} runs ends at chance ({rule})."
     counts = found.groupby(["optimizer", "learning_rate", "framework", "init"], sort=True).size()
