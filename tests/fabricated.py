@@ -84,3 +84,19 @@ def run(group, framework, init, optimizer, lr, batch, seed, accuracy, failed, pr
         # The fresh sample measures the same model: here the same accuracy less the test set's steps.
         "fresh_accuracy": float("nan") if failed else float(np.clip(accuracy, 0.0, 1.0)) - 0.001,
     }
+
+
+def epochs_table(runs: pd.DataFrame, rise_per_epoch: dict[str, float] | float = 0.0) -> pd.DataFrame:
+    """Per-epoch training histories (``tables/epochs.csv``) for the finished sweep runs of ``runs``: each
+    run's training accuracy climbs to its final value, by ``rise_per_epoch`` (per optimizer, or one
+    number) over each of its last epochs; the loss falls with it."""
+    rises = rise_per_epoch if isinstance(rise_per_epoch, dict) else {"sgd": rise_per_epoch, "adam": rise_per_epoch}
+    rows = []
+    for run in runs[(runs["group"] == "sweep") & (runs["status"] == "ok")].itertuples():
+        for epoch in range(1, run.epochs + 1):
+            accuracy = max(0.0, run.train_accuracy - rises[run.optimizer] * (run.epochs - epoch))
+            rows.append({"run_id": run.run_id, "group": run.group, "framework": run.framework, "setting": run.setting,
+                         "seed": run.seed, "optimizer": run.optimizer, "learning_rate": run.learning_rate,
+                         "batch_size": run.batch_size, "init": run.init, "precision": run.precision,
+                         "engine": run.engine, "epoch": epoch, "loss": 15 * (1.1 - accuracy), "accuracy": accuracy})
+    return pd.DataFrame(rows)

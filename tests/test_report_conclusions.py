@@ -77,9 +77,10 @@ def test_a_null_framework_effect_is_called_no_difference_with_the_size_it_rules_
             "correction**") in text
     assert "more accurate" not in text
     assert "rule out an average framework effect larger than" in text
-    assert guidance.accuracy_verdict(null) == "either"
+    assert guidance.accuracy_verdict(null) == "undecided"  # no equivalence test asked for: no sameness
+    assert guidance.accuracy_verdict(null, MARGIN) == "either"
     assert "**no difference between neurogebra and PyTorch survives Holm's correction**" in wording.headline(null, None)
-    assert "No effect of the initialisation scheme survives Holm's correction" in wording.headline(null, None)
+    assert "no effect of the initialisation scheme survives Holm's correction" in wording.headline(null, None)
     assert "**No initialisation effect survives Holm's correction**" in wording.conclusion(null, "init")
 
 
@@ -100,7 +101,7 @@ def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be
     assert ("**At matched initialisation and precision neurogebra is more accurate from the page's initialisation "
             "in float64 (+") in text
     assert "from PyTorch's default initialisation in float64 the difference (" in text and "is not significant" in text
-    assert guidance.accuracy_verdict(partial) == "either"
+    assert guidance.accuracy_verdict(partial, MARGIN) == "undecided"  # a level differs: neither side nor sameness
     assert "**neurogebra is more accurate from the page's initialisation" in wording.headline(partial, None)
     opposite = effects(framework_effect=0.0, init_effect={"neurogebra": 0.12, "pytorch": -0.12})
     text = wording.conclusion(opposite, "framework")
@@ -108,7 +109,7 @@ def test_a_framework_effect_at_one_initialisation_only_or_reversed_is_said_to_be
             "the precision**") in text
     assert "neurogebra is more accurate from the page's initialisation" in text
     assert "PyTorch is more accurate from PyTorch's default initialisation" in text
-    assert guidance.accuracy_verdict(opposite) == "either"
+    assert guidance.accuracy_verdict(opposite, MARGIN) == "undecided"
 
 
 def test_the_page_gap_is_the_sum_of_its_parts_and_the_largest_part_is_named():
@@ -198,6 +199,7 @@ def test_the_verdicts_table_flips_with_the_data_and_agrees_with_the_sentences():
         assert table["framework effect, pooled, within page/float64"] == f"favours {side} (significant after Holm)"
     null = verdict_table(runs_table(framework_effect=0.0, init_effect=0.0, rng_seed=3))
     assert null["framework effect over its levels"] == "none"
+    assert null["framework effect: equivalent within ±1.67 pp (TOST)"] == "equivalent"
     assert null["when to use each: Accuracy on a problem like this"] == "either"
     assert null["framework effect, pooled, within page/float64"] == "no difference after Holm"
 
@@ -219,7 +221,8 @@ def test_a_precision_effect_is_stated_and_enters_the_headline_and_the_pages_gap(
     assert [point["precision"] for point in parts["path"]] == ["float64", "float64", "float64", "float32", "float32"]
     assert parts["parts"]["precision"]["mean"] == pytest.approx(-0.12, abs=0.03)  # float64 − float32 in PyTorch
     none = effects_module.effects_table(runs_table(precisions=BOTH, rng_seed=0))
-    assert wording.conclusion(none, "precision", MARGIN).startswith("**Float32 and float64 train to the same accuracy")
+    assert wording.conclusion(none, "precision", MARGIN).startswith(
+        "**Averaged over the settings, float32 and float64 train to the same accuracy")
     assert verdict_table(runs)["precision effect over its levels"] == "partial (float32)"
 
 

@@ -42,8 +42,9 @@ def test_runs_are_counted_per_group_and_compute_summed():
     assert counts.loc["sweep"].tolist() == [2, 2, 1, 2, 1] and counts.loc["tutorial", "diverged"] == 0
     timing = pd.DataFrame({"run_id": ["a", "b", "c"], "seconds_per_epoch_median": [0.5, 1.0, 0.1]})
     speed = pd.DataFrame({"seconds_per_epoch": [0.25, 0.75]})
-    spent = facts.compute(runs, timing, speed)
-    assert spent["training_seconds"] == pytest.approx(5 + 4 + 1) and spent["speed_seconds"] == pytest.approx(1.0)
+    # Each speed row is one repeat's mean seconds per epoch over the config's speed.epochs epochs.
+    spent = facts.compute(runs, timing, speed, speed_epochs=2)
+    assert spent["training_seconds"] == pytest.approx(5 + 4 + 1) and spent["speed_seconds"] == pytest.approx(2.0)
 
 
 def test_the_manifest_is_summarised_from_its_file(tmp_path):

@@ -5,6 +5,9 @@ of the config. One module per topic:
 
 - ``effects``: each paired effect's verdict (Holm), the precisions' equivalence (TOST), the metric the
   verdicts use (``VERDICT_METRIC``);
+- ``conditions``: what a conclusion holds under, each by a stated rule: the optimizer that carries a
+  pooled effect, the settings still improving at their last epochs, the runs that end at chance, the
+  settings where rounding alone moves a run, what a pair shares, the equivalence test per setting;
 - ``page_gap``: the page's single-seed gap split into optimizer, framework, precision, initialisation
   and chance, and its largest part;
 - ``speed``: speed ratios, crossovers, growth exponents over a common range of widths, the tensor

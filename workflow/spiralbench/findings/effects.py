@@ -29,6 +29,10 @@ SIDES = {
 # difference smaller than one test point is one the page's evaluation could never show.
 EQUIVALENCE_TEST_POINTS = 1
 EQUIVALENCE_ALPHA = 0.05
+# When the margin was set: with the TOST itself, after the default sweep's results had been published
+# (its tables on 2026-11-26, the test on 2026-12-04). The report says so rather than imply a margin
+# fixed in advance.
+MARGIN_FIXED_BEFORE_DATA = False
 
 
 def metric_of(effects: pd.DataFrame) -> str:

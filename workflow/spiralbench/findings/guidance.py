@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from spiralbench.findings.effects import effect_verdict
+from spiralbench.findings.effects import effect_verdict, equivalence_verdict
 from spiralbench.findings.engines import controlled_agreement
 from spiralbench.findings.page_gap import tutorial_runs
 
@@ -39,14 +39,22 @@ def page_says() -> dict[str, str]:
             for scenario, ng, pt in PAGE_TABLE}
 
 
-def accuracy_verdict(effects: pd.DataFrame) -> str:
-    """'neurogebra' or 'PyTorch' when every matched level favours it after Holm; 'either' when none
-    does or the levels disagree (an effect the initial weights can switch off is no reason to pick a
-    library); 'not measured' without matched pairs."""
+UNDECIDED = "undecided"
+
+
+def accuracy_verdict(effects: pd.DataFrame, margin: float | None = None) -> str:
+    """'neurogebra' or 'PyTorch' when every matched level favours it after Holm; 'either' only when an
+    equivalence test shows the two the same within ± ``margin`` at every level (no significant
+    difference is not sameness); otherwise 'undecided' (no difference shown, or one the initial
+    weights switch off, and no sameness shown either); 'not measured' without matched pairs."""
     framework = effect_verdict(effects, "framework")
     if framework["pooled"].empty:
         return "not measured"
-    return framework["side"] if framework["kind"] == "same" else "either"
+    if framework["kind"] == "same":
+        return framework["side"]
+    if margin is not None and equivalence_verdict(effects, "framework", margin) == "equivalent":
+        return "either"
+    return UNDECIDED
 
 
 def teaching_verdict(controlled: pd.DataFrame) -> str:
@@ -72,14 +80,16 @@ def page_accuracy_claim(runs: pd.DataFrame) -> str:
     return "neurogebra" if tutorial["neurogebra"] > tutorial["pytorch"] else "PyTorch"
 
 
-def deterministic_verdicts(effects: pd.DataFrame, controlled: pd.DataFrame) -> dict[str, str]:
+def deterministic_verdicts(effects: pd.DataFrame, controlled: pd.DataFrame, margin: float) -> dict[str, str]:
     """The answers drawn from deterministic tables only: the ones ``tables/verdicts.csv`` carries."""
-    return {**{scenario: teaching_verdict(controlled) for scenario in TEACHING}, ACCURACY: accuracy_verdict(effects)}
+    return {**{scenario: teaching_verdict(controlled) for scenario in TEACHING},
+            ACCURACY: accuracy_verdict(effects, margin)}
 
 
-def scenario_verdicts(effects: pd.DataFrame, controlled: pd.DataFrame, facts: dict, epochs: int) -> dict[str, str]:
+def scenario_verdicts(effects: pd.DataFrame, controlled: pd.DataFrame, facts: dict, epochs: int,
+                      margin: float) -> dict[str, str]:
     """Every row's answer, in the page's order, with the accuracy row last."""
-    verdicts = deterministic_verdicts(effects, controlled)
+    verdicts = deterministic_verdicts(effects, controlled, margin)
     verdicts[COURSE] = course_verdict(facts, epochs)
     verdicts.update({scenario: at_scale_verdict(facts) for scenario in AT_SCALE})
     verdicts.update({scenario: NOT_MEASURED_VERDICT for scenario in NOT_MEASURED})

@@ -90,10 +90,16 @@ def mathforge_check(forge: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_timing(timing: pd.DataFrame) -> pd.DataFrame:
-    """Per framework over all training runs: ``runs``, the median and quartiles of their seconds per epoch
-    (``seconds_median``, ``seconds_p25``, ``seconds_p75``), and the median of their samples per second."""
-    per_epoch = timing.groupby("framework", sort=False)["seconds_per_epoch_median"]
+    """Per framework and engine over all training runs: ``runs``, the median and quartiles of their seconds
+    per epoch (``seconds_median``, ``seconds_p25``, ``seconds_p75``), and the median of their samples per
+    second. Indexed by (framework, engine): neurogebra's scalar and tensor engines differ by an order of
+    magnitude, so one median over both would describe neither."""
+    if "engine" not in timing.columns:
+        timing = timing.assign(engine="")
+    grouped = timing.groupby(["framework", "engine"], sort=True)
+    per_epoch = grouped["seconds_per_epoch_median"]
     table = pd.DataFrame({"runs": per_epoch.size(), "seconds_median": per_epoch.median(),
                           "seconds_p25": per_epoch.quantile(0.25), "seconds_p75": per_epoch.quantile(0.75),
-                          "samples_per_second": timing.groupby("framework", sort=False)["samples_per_second_median"].median()})
-    return table.reindex([f for f in FRAMEWORKS if f in table.index])
+                          "samples_per_second": grouped["samples_per_second_median"].median()})
+    order = {framework: index for index, framework in enumerate(FRAMEWORKS)}
+    return table.sort_index(key=lambda level: level.map(order) if level.name == "framework" else level)

@@ -49,26 +49,27 @@ def page_comparison_path(config: dict) -> list[dict]:
     ]
 
 
-def page_comparison_parts(runs: pd.DataFrame, config: dict) -> dict | None:
-    """The page's single-seed gap (neurogebra − PyTorch test accuracy) as optimizer + framework +
-    precision + initialisation + chance.
+def page_comparison_parts(runs: pd.DataFrame, config: dict, metric: str = "test_accuracy") -> dict | None:
+    """The page's single-seed gap (neurogebra − PyTorch ``metric``, test accuracy by default: the page's
+    own measure) as optimizer + framework + precision + initialisation + chance; ``metric`` is returned
+    with the parts, so that a sentence can name it.
 
     The four parts are mean paired differences along ``page_comparison_path`` over the sweep's seeds
     (those where all five runs finished); chance is what is left of the page's own gap. None when the
     sweep lacks one of the five settings or the page's runs did not both finish.
     """
     tutorial = tutorial_runs(runs)
-    if tutorial["status"].ne(OK).any() or tutorial["test_accuracy"].isna().any():
+    if tutorial["status"].ne(OK).any() or tutorial[metric].isna().any():
         return None
     path = page_comparison_path(config)
-    steps = effects_module.path_effects(runs, path)
+    steps = effects_module.path_effects(runs, path, metric)
     if len(steps) < 2:
         return None
-    observed = float(tutorial.loc["neurogebra", "test_accuracy"] - tutorial.loc["pytorch", "test_accuracy"])
+    observed = float(tutorial.loc["neurogebra", metric] - tutorial.loc["pytorch", metric])
     parts = {name: t_interval(steps[f"step{i}"]) for i, name in enumerate(PART_NAMES)}
     total = t_interval(steps["total"])
     return {"observed": observed, "seed": int(tutorial.loc["neurogebra", "seed"]), "parts": parts, "total": total,
-            "chance": observed - total["mean"], "n_seeds": len(steps), "path": path}
+            "chance": observed - total["mean"], "n_seeds": len(steps), "path": path, "metric": metric}
 
 
 def largest_part(parts: dict) -> tuple[dict[str, float], str]:

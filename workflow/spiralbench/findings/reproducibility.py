@@ -73,13 +73,15 @@ def _values(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def compute(runs: pd.DataFrame, run_timing: pd.DataFrame, speed: pd.DataFrame) -> dict:
+def compute(runs: pd.DataFrame, run_timing: pd.DataFrame, speed: pd.DataFrame, speed_epochs: int) -> dict:
     """Compute spent: seconds of training summed over every run (median seconds per epoch × epochs trained),
-    and over the speed job's timed epochs."""
+    and over the speed job's timed epochs: each row of ``timing/speed.csv`` is one repeat's mean seconds
+    per epoch over ``speed_epochs`` epochs (``speed.epochs`` in the config), so a repeat timed that many
+    times its row."""
     timed = runs[["run_id", "epochs_completed"]].merge(run_timing[["run_id", "seconds_per_epoch_median"]], on="run_id")
     training = float((timed["epochs_completed"] * timed["seconds_per_epoch_median"]).sum())
     return {"runs": len(runs), "runs_timed": len(timed), "training_seconds": training,
-            "speed_seconds": float(speed["seconds_per_epoch"].sum())}
+            "speed_seconds": float(speed["seconds_per_epoch"].sum()) * speed_epochs}
 
 
 def manifest_entries(manifest_path: Path) -> pd.DataFrame:

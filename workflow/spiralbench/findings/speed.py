@@ -125,10 +125,18 @@ def float32_faster_from(speedups: pd.DataFrame, implementation: str):
     return _from_width_on(rows.set_index("hidden_width")["speedup"] >= CLEAR_SPEEDUP)
 
 
+def sweep_timing(run_timing: pd.DataFrame) -> pd.DataFrame:
+    """The sweep's runs of ``timing/runs.csv`` (their ``run_id`` starts with the group). The engine check
+    trains the page's neurogebra setting again, with the scalar engine, under the same setting and seed
+    names: left in, a (setting, seed) would hold two neurogebra runs of different engines."""
+    return run_timing[run_timing["run_id"].str.startswith("sweep/")]
+
+
 def run_speed_ratios(run_timing: pd.DataFrame) -> dict:
-    """Neurogebra over PyTorch seconds per epoch for every (setting, seed) both trained: median and quartiles."""
-    wide = run_timing.pivot_table(index=["setting", "seed"], columns="framework",
-                                  values="seconds_per_epoch_median", aggfunc="first").dropna()
+    """Neurogebra over PyTorch seconds per epoch for every (setting, seed) both trained in the sweep (one
+    run each: ``sweep_timing``): median and quartiles."""
+    wide = sweep_timing(run_timing).pivot_table(index=["setting", "seed"], columns="framework",
+                                                values="seconds_per_epoch_median", aggfunc="first").dropna()
     if wide.empty or not set(FRAMEWORKS) <= set(wide.columns):
         return {"pairs": 0, "median": math.nan, "p25": math.nan, "p75": math.nan}
     ratios = wide["neurogebra"] / wide["pytorch"]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from spiralbench.contract import VERDICTS_COLUMNS as COLUMNS
 from spiralbench.effects import SETTING_COLUMNS
-from spiralbench.findings import code_size, effects as effect_findings, guidance, page_gap
+from spiralbench.findings import code_size, conditions, effects as effect_findings, guidance, page_gap
 
 
 
@@ -55,13 +55,24 @@ def verdicts(runs: pd.DataFrame, effects: pd.DataFrame, controlled: pd.DataFrame
             side = f" ({verdict['side']})" if verdict["side"] else ""
             rows.append((f"{effect} effect over its levels", verdict["kind"] + side))
     margin = effect_findings.equivalence_margin(config)
-    rows.append((f"precision effect: equivalent within ±{100 * margin:.2f} pp (TOST)",
-                 effect_findings.equivalence_verdict(effects, "precision", margin)))
+    for effect in ("precision", "framework"):
+        same = conditions.sameness(effects, effect, margin)
+        rows.append((f"{effect} effect: equivalent within ±{100 * margin:.2f} pp (TOST)", same["verdict"]))
+        rows.append((f"{effect} effect: settings equivalent within ±{100 * margin:.2f} pp (TOST)",
+                     f"{same['settings_equivalent']} of {same['settings']}"))
+    carrier = conditions.carried_by(effects, "init")
+    rows.append(("init effect: carried by one optimizer", carrier["optimizer"] if carrier else "none"))
+    rows.append(("sweep runs ending at chance (not diverged)",
+                 str(len(conditions.at_chance(runs, config["data"]["n_classes"], metric)))))
+    swings = conditions.rounding_swings(runs, metric)
+    rows.append(("settings sensitive to rounding", "; ".join(
+        "/".join(number_text(row[column]) for column in SETTING_COLUMNS)
+        for _, row in swings[swings["sensitive"]].iterrows()) or "none"))
     parts = page_gap.page_comparison_parts(runs, config)
     if parts is not None:
         rows.append(("the page's gap: largest part", page_gap.largest_part(parts)[1]))
     furthest = code_size.furthest_claim(complexity)
     rows.append(("lines of code: the page's claim furthest off", f"{furthest['component']} ({furthest['framework']})"))
     rows += [(f"when to use each: {scenario}", verdict)
-             for scenario, verdict in guidance.deterministic_verdicts(effects, controlled).items()]
+             for scenario, verdict in guidance.deterministic_verdicts(effects, controlled, margin).items()]
     return pd.DataFrame(rows, columns=COLUMNS)

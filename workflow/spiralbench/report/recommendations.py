@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from spiralbench.findings import code_size, engines, guidance
-from spiralbench.findings.effects import effect_verdict
+from spiralbench.findings import code_size, conditions, engines, guidance
+from spiralbench.findings.effects import effect_verdict, equivalence_margin
 from spiralbench.findings import speed as sp
 
 from .document import Table
@@ -26,6 +26,7 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
                 + f"; from width {growth['widths'][0]} to {growth['widths'][-1]} its time per epoch grows like "
                 f"width^{growth['tensor']:.1f} against PyTorch's width^{growth['torch']:.1f}")
     effects = results.table("effects")
+    same = conditions.sameness(effects, "framework", equivalence_margin(results.config))
     verdict = effect_verdict(effects, "framework")
     framework = means_at(verdict["pooled"], "framework", sep=", ")
     holm = {"none": "no level differs after Holm's correction",
@@ -48,14 +49,16 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
         "Pre-trained models": "no table of this benchmark measures it; neurogebra has no model hub or pretrained "
                               "weights, PyTorch's ecosystem has",
         guidance.ACCURACY: f"neurogebra − PyTorch at matched initialisation and precision: {framework} "
-                           f"({holm})",
+                           f"({holm}); the equivalence test at ±{100 * same['margin']:.2f} pp passes at "
+                           f"{same['levels_equivalent']} of {same['levels']} levels and {same['settings_equivalent']} "
+                           f"of {same['settings']} settings",
     }
 
 
 def when_to_use(results: Results) -> Table:
     facts = sp.speed_facts(results.table("speed"), results.config["tutorial"]["hidden_sizes"][0])
     verdicts = guidance.scenario_verdicts(results.table("effects"), results.table("controlled"), facts,
-                                          results.config["tutorial"]["epochs"])
+                                          results.config["tutorial"]["epochs"], equivalence_margin(results.config))
     page = guidance.page_says() | {guidance.ACCURACY: guidance.page_accuracy_claim(results.table("runs"))}
     because = reasons(results, facts)
     rows = [{"scenario": scenario, "the page says": page[scenario], "the evidence says": verdict,
@@ -72,6 +75,7 @@ def summary(table: Table) -> str:
     for verdict, rows in table.frame.groupby("the evidence says", sort=False):
         scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
         groups.append({"either": f"either library for {scenarios}",
+                       guidance.UNDECIDED: f"neither library shown better, nor the two shown the same, for {scenarios}",
                        guidance.NOT_MEASURED_VERDICT: f"no answer for {scenarios} (not measured here)"}
                       .get(verdict, f"{verdict} for {scenarios}"))
     changed = sum(1 for c in table.row_classes or [] if c == "sb-changed")

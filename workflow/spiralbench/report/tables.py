@@ -165,9 +165,13 @@ def tutorial_comparison(results: Results) -> Table:
 def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") -> Table:
     """Effects with both intervals, raw and Holm-corrected p-values (``scope``: 'pooled' or 'setting')."""
     rows = []
-    chosen = effect_rows[effect_rows["scope"] == scope]
+    chosen = effect_rows[effect_rows["scope"] == scope].reset_index(drop=True)
     varying = wording.varying_columns(chosen) if scope == "setting" else []
-    for _, r in chosen.iterrows():
+    # Without a config (the Results class itself, as the figure tests pass it) there is no margin to test against.
+    margin = ef.equivalence_margin(results.config) if hasattr(results, "config") else None
+    # The equivalence test beside each row: sameness is read from it, not from a missing difference.
+    tost = ef.equivalence(chosen.rename_axis("within"), margin) if margin else None
+    for index, r in chosen.iterrows():
         within = wording.where(r["effect"], r["within"])
         row = {"effect": r["contrast"].replace("pytorch", "PyTorch").replace(" - ", " − "), "held fixed": within}
         if scope == "setting":
@@ -177,8 +181,10 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
         row.update({
             "seeds (pairs dropped)": f"{int(r['n_pairs'])} ({int(r['n_dropped'])})",
             "mean": points(r["mean"]),
-            "t 95% CI": _interval_pp(r["t_low"], r["t_high"]),
-            "bootstrap 95% CI": _interval_pp(r["boot_low"], r["boot_high"]),
+            "t 95% CI (unadjusted)": _interval_pp(r["t_low"], r["t_high"]),
+            "bootstrap 95% CI (unadjusted)": _interval_pp(r["boot_low"], r["boot_high"]),
+            **({f"90% CI, inside ±{100 * margin:.2f} pp?": _interval_pp(tost.at[index, "low"], tost.at[index, "high"], 2)
+                + (" (yes)" if tost.at[index, "equivalent"] else " (no)")} if tost is not None else {}),
             **({"p": wording.p_value(r["p_value"])} if scope == "pooled" else {}),  # per setting: in effects.csv
             # Bold: significant after Holm's correction within the effect's family.
             "Holm p": f"**{wording.p_value(r['p_holm'])}**" if bool(r["significant"]) else wording.p_value(r["p_holm"]),
@@ -188,8 +194,10 @@ def effects(effect_rows: pd.DataFrame, results: Results, scope: str = "pooled") 
     return Table(pd.DataFrame(rows), [results.path_of("effects")], text_columns=text)
 
 
-def _interval_pp(low, high) -> str:
-    return "–" if not (np.isfinite(low) and np.isfinite(high)) else f"{points(low, unit=False)} to {points(high)}"
+def _interval_pp(low, high, digits: int = 1) -> str:
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "–"
+    return f"{points(low, digits, unit=False)} to {points(high, digits)}"
 
 
 def page_comparison_parts(parts: dict, results: Results) -> Table:
@@ -342,12 +350,13 @@ def precision_speed(results: Results) -> Table:
 
 
 def run_timing(results: Results) -> Table:
-    """Seconds per epoch and samples per second over all training runs of the workflow, per framework."""
+    """Seconds per epoch and samples per second over all training runs of the workflow, per framework and engine."""
     frame = pd.DataFrame([{
-        "framework": framework_name(framework), "runs": int(r.runs), "s/epoch, median over runs": seconds(r.seconds_median),
+        "framework": framework_name(framework), "engine": wording.ENGINE_NAMES.get(engine, engine), "runs": int(r.runs),
+        "s/epoch, median over runs": seconds(r.seconds_median),
         "IQR": f"{seconds(r.seconds_p25)} – {seconds(r.seconds_p75)}", "samples/s, median": f"{r.samples_per_second:,.0f}",
-    } for framework, r in lesson.run_timing(results.table("run_timing")).iterrows()])
-    return Table(frame, [results.path_of("run_timing")], text_columns=("framework",))
+    } for (framework, engine), r in lesson.run_timing(results.table("run_timing")).iterrows()])
+    return Table(frame, [results.path_of("run_timing")], text_columns=("framework", "engine"))
 
 
 # ---------------------------------------------------------------- 12. provenance

@@ -14,7 +14,7 @@ import pandas as pd
 
 from spiralbench import effects as effects_module
 from spiralbench.collect import ENGINE_LOSS_TOLERANCE
-from spiralbench.findings import code_size, effects as ef, engines, page_gap, settings as sweep, speed as sp
+from spiralbench.findings import code_size, conditions, effects as ef, engines, page_gap, settings as sweep, speed as sp
 from spiralbench.findings.effects import effect_verdict
 
 
@@ -60,8 +60,9 @@ INIT_NAMES = {"page": "the page's initialisation", "torch-default": "PyTorch's d
 # How each effect's difference is written: minuend − subtrahend.
 CONTRASTS = {"framework": "Neurogebra − PyTorch", "init": "Page − torch-default", "precision": "Float32 − float64"}
 def effect_numbers(row) -> str:
-    """'+3.1 pp (95% CI +1.0 to +5.2 pp, Holm p = 0.004, 10 seeds)'."""
-    return (f"{points(row['mean'])} (95% CI {points(row['t_low'], unit=False)} to {points(row['t_high'])}, "
+    """'+3.1 pp (unadjusted 95% CI +1.0 to +5.2 pp, Holm p = 0.004, 10 seeds)': Holm adjusts the p-value
+    only, so the interval beside it says it is not adjusted."""
+    return (f"{points(row['mean'])} (unadjusted 95% CI {points(row['t_low'], unit=False)} to {points(row['t_high'])}, "
             f"Holm p {p_value(row['p_holm'], relation=True)}, {plural(int(row['n_pairs']), 'seed')})")
 
 
@@ -138,7 +139,8 @@ def factor_conclusion(effects: pd.DataFrame, effect: str, missing: str, **leads:
     if pooled.empty:
         return missing
     over = pooled_over(int(pooled["n_settings"].max()))
-    text = f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]}, {over}: {per_level(pooled, effect)}. "
+    metric = ef.METRIC_NAMES.get(ef.metric_of(effects), "accuracy")
+    text = f"{verdict_lead(verdict, effect, **leads)}. {CONTRASTS[effect]} in {metric}, {over}: {per_level(pooled, effect)}. "
     if effect == "framework" and verdict["kind"] == "none":
         text += ruled_out(pooled)
     return text + per_setting_summary(effects, effect)
@@ -148,7 +150,8 @@ def ruled_out(pooled: pd.DataFrame) -> str:
     """What the intervals of a framework effect that no level shows rule out."""
     bound = ef.largest_interval_bound(pooled)
     if np.isfinite(bound) and bound < 1:
-        return f"The intervals rule out an average framework effect larger than {100 * bound:.1f} pp. "
+        return (f"The unadjusted intervals rule out an average framework effect larger than {outward(bound)} pp "
+                "at each level. ")
     if np.isfinite(bound):
         return "The intervals are wider than any difference of two accuracies: they rule nothing out. "
     return ""
@@ -175,19 +178,177 @@ LEADS = {
 }
 
 
-def conclusion(effects: pd.DataFrame, effect: str, margin: float | None = None) -> str:
+def conclusion(effects: pd.DataFrame, effect: str, margin: float | None = None, epochs: pd.DataFrame | None = None,
+               runs: pd.DataFrame | None = None) -> str:
     """Section 6's conclusion on one effect, pooled over the settings (the framework's at matched
-    initialisation and precision). The precision's also says whether the equivalence test against
-    ± ``margin`` shows the two precisions the same, and names the settings where they never differ."""
-    if effect != "precision":
-        return factor_conclusion(effects, effect, **LEADS[effect])
+    initialisation and precision), with its conditions: the framework's and the precision's equivalence
+    test against ± ``margin`` pooled and per setting, the initialisation's split by optimizer and the
+    convergence of the settings that carry it (``epochs``), the settings where rounding alone moves a run
+    (``runs``), and the settings where the precisions never differ."""
+    if effect == "init":
+        text = factor_conclusion(effects, effect, **LEADS[effect])
+        return f"{text} {split_sentence(effects, effect, epochs)}".rstrip()
+    if effect == "framework":
+        text = factor_conclusion(effects, effect, **LEADS[effect])
+        return f"{text} {sameness_sentence(effects, effect, margin)}".rstrip() if margin else text
     within = f"within ±{100 * margin:.2f} pp (one point of the page's test set)"
-    none = (f"**Float32 and float64 train to the same accuracy {within}**: no precision effect survives Holm's "
-            "correction, and every level's 90% interval lies inside that margin (two one-sided tests at 5%, TOST)"
+    none = (f"**Averaged over the settings, float32 and float64 train to the same accuracy {within}**: no precision "
+            "effect survives Holm's correction, and every level's 90% interval lies inside that margin (two one-sided "
+            "tests at 5%, TOST); whether each setting does is said below"
             if ef.equivalence_verdict(effects, "precision", margin) == "equivalent" else
             f"**No precision effect survives Holm's correction, but sameness {within} is not shown**: some level's "
             "90% interval (TOST at 5%) reaches past that margin")
-    return f"{factor_conclusion(effects, effect, none=none, **LEADS[effect])} {identical_sentence(effects)}".rstrip()
+    parts = [factor_conclusion(effects, effect, none=none, **LEADS[effect]), sameness_sentence(effects, effect, margin),
+             margin_reason(margin), rounding_sentence(runs, ef.metric_of(effects)) if runs is not None else "",
+             identical_sentence(effects)]
+    return " ".join(part for part in parts if part)
+
+
+# ---------------------------------------------------------------- conditions (findings.conditions)
+
+
+def outward(bound: float, digits: int = 1) -> str:
+    """An interval's bound (a difference of accuracies) in pp, rounded away from zero: 0.0194 -> '2.0', so
+    that 'rules out more than X' never claims more than the interval does."""
+    scaled = 100 * abs(bound) * 10 ** digits
+    return f"{math.ceil(scaled - 1e-9) / 10 ** digits:.{digits}f}"
+
+
+def label_columns(rows: pd.DataFrame) -> list[str]:
+    """The setting columns that name rows of one table: optimizer and learning rate, and whatever else varies."""
+    return [key for key in SETTING_PARTS if key in ("optimizer", "learning_rate")
+            or (key in rows and key != "init" and key in varying_columns(rows))]
+
+
+def setting_names(rows: pd.DataFrame) -> list[str]:
+    """Distinct short names of per-setting rows, always with optimizer and learning rate: 'Adam, lr 0.2'."""
+    keep = label_columns(rows)
+    return list(dict.fromkeys(setting_label(row, keep) for _, row in rows.iterrows()))
+
+
+def margin_reason(margin: float | None) -> str:
+    """Why the equivalence margin is what it is, and when it was set (``findings.effects``)."""
+    if margin is None:
+        return ""
+    when = ("It was fixed before the data." if ef.MARGIN_FIXED_BEFORE_DATA else
+            "It was chosen after the sweep's results had been published, not fixed before them.")
+    return (f"The margin, ±{100 * margin:.2f} pp, is one point of the page's {round(1 / margin)}-point test set: the "
+            "smallest difference the page's own evaluation can show. It is applied to the fresh sample, which "
+            f"resolves far smaller differences. {when}")
+
+
+def sameness_sentence(effects: pd.DataFrame, effect: str, margin: float | None) -> str:
+    """The equivalence test pooled and per setting: which levels and how many settings pass, the level
+    whose 90% interval reaches furthest when one fails, and the settings that fail."""
+    if margin is None:
+        return ""
+    same = conditions.sameness(effects, effect, margin)
+    if not same["levels"]:
+        return ""
+    name = ef.METRIC_NAMES[ef.metric_of(effects)]
+    text = (f"Sameness, on {name}, by the equivalence test (TOST at 5%: the 90% interval of the difference inside "
+            f"±{100 * margin:.2f} pp): averaged over the settings it passes at {same['levels_equivalent']} of "
+            f"{plural(same['levels'], 'level')}")
+    widest = same["widest"]
+    if same["levels_equivalent"] < same["levels"]:
+        text += (f" and fails {where(effect, widest['within'])} (90% interval {points(widest['low'], 2, unit=False)} to "
+                 f"{points(widest['high'], 2)})")
+    text += f"; setting by setting it passes at {same['settings_equivalent']} of {same['settings']}"
+    if len(same["failing"]):
+        text += f" (it fails at {'; '.join(setting_names(same['failing']))})"
+    return text + "."
+
+
+def split_sentence(effects: pd.DataFrame, effect: str, epochs: pd.DataFrame | None) -> str:
+    """When one optimizer carries a pooled effect (``conditions.carried_by``): its share, the largest
+    setting, the other optimizer's range, and whether the settings carrying it had converged."""
+    carrier = conditions.carried_by(effects, effect)
+    if carrier is None:
+        return ""
+    name, largest = optimizer_name(carrier["optimizer"]), carrier["largest"]
+    others = "; ".join(f"under {optimizer_name(other)} it is {points(low, unit=False)} to {points(high)}"
+                       for other, (low, high) in carrier["means"].items() if other != carrier["optimizer"])
+    low, high = round(100 * carrier["share_low"]), round(100 * carrier["share_high"])
+    text = (f"The pooled effect hides a split: {name}'s settings carry {low}–{high}% of it at every level "
+            f"(the rule: one optimizer {100 * conditions.SPLIT_SHARE:.0f}% or more), "
+            f"{setting_label(largest, label_columns(ef.setting_rows(effects, effect)))} "
+            f"alone {points(largest['mean'])} ({round(100 * largest['share'])}% of its level); {others}.")
+    return f"{text} {convergence_sentence(epochs, carrier['optimizer'])}".rstrip()
+
+
+def convergence_sentence(epochs: pd.DataFrame | None, optimizer: str | None = None) -> str:
+    """Which settings are still improving at their last epochs (``conditions.convergence``), by the rule
+    stated; with ``optimizer``, whether that optimizer's settings are among them."""
+    if epochs is None:
+        return ""
+    table = conditions.convergence(epochs)
+    if table.empty:
+        return (f"With fewer than {conditions.LAST_EPOCHS + 1} epochs, whether a setting is still improving over its "
+                f"last {conditions.LAST_EPOCHS} is not measured.")
+    rule = (f"(training accuracy, mean over the runs, up by more than {100 * conditions.STILL_IMPROVING:.0f} pp over the "
+            f"last {conditions.LAST_EPOCHS} epochs)")
+    improving = table[table["still_improving"]]
+    if improving.empty:
+        return f"No setting is still improving at its last epochs {rule}."
+    listed = "; ".join(f"{setting_label(row, label_columns(table))} ({points(row['rise'])})"
+                       for _, row in improving.iterrows())
+    text = f"Still improving at the last epochs {rule}: {listed}"
+    if optimizer is not None:
+        mine = table[table["optimizer"] == optimizer]
+        if len(mine) and mine["still_improving"].all():
+            text += (f"; every {optimizer_name(optimizer)} setting is, so its effect is measured before "
+                     f"{optimizer_name(optimizer)} has converged")
+    return text + "."
+
+
+def chance_sentence(runs: pd.DataFrame, n_classes: int, metric: str) -> str:
+    """How many finished runs end at chance, which the divergence rule cannot see, and in which settings."""
+    found = conditions.at_chance(runs, n_classes, metric)
+    sweep = runs[runs["group"] == "sweep"]
+    chance = conditions.chance_level(n_classes)
+    rule = (f"{ef.METRIC_NAMES.get(metric, metric)} within {100 * conditions.CHANCE_MARGIN:.0f} pp of chance, "
+            f"{percent(chance)}: a network predicting nearly one class everywhere")
+    if found.empty:
+        return f"None of the sweep's {len(sweep)} runs ends at chance ({rule})."
+    counts = found.groupby(["optimizer", "learning_rate", "framework", "init"], sort=True).size()
+    listed = "; ".join(f"{optimizer_name(opt)}, lr {lr:g}, {framework_name(fw)}, {init} init: {count}"
+                       for (opt, lr, fw, init), count in counts.items())
+    return (f"{len(found)} of the sweep's {len(sweep)} runs end at chance ({rule}) without diverging: their loss "
+            f"stays finite, so the divergence rule counts them as healthy. They are kept in the means ({listed}).")
+
+
+def rounding_sentence(runs: pd.DataFrame, metric: str) -> str:
+    """The settings where a change of precision alone moves a run by more than ``ROUNDING_SWING``."""
+    swings = conditions.rounding_swings(runs, metric)
+    sensitive = swings[swings["sensitive"]] if len(swings) else swings
+    if sensitive.empty:
+        return ""
+    listed = "; ".join(f"{setting_label(row, label_columns(swings))} (up to {100 * row['swing']:.1f} pp)"
+                       for _, row in sensitive.iterrows())
+    return (f"Some settings are chaotic: rounding alone (float32 against float64, same framework, initialisation "
+            f"and seed) moves a run's {ef.METRIC_NAMES.get(metric, metric)} by more than "
+            f"{100 * conditions.ROUNDING_SWING:.0f} pp at {listed}; a per-run difference there says little.")
+
+
+PAIR_NAMES = {"framework": "a framework pair", "init": "an initialisation pair", "precision": "a precision pair"}
+
+
+def pairing_sentence(runs: pd.DataFrame, metric: str) -> str:
+    """What the two runs of each kind of pair share, and how much they move together across seeds."""
+    correlations = conditions.pair_correlations(runs, metric)
+    parts = []
+    for effect, (shared, apart) in conditions.SHARED.items():
+        if effect not in correlations:
+            continue
+        r = correlations[effect]
+        parts.append(f"{PAIR_NAMES[effect]} shares {shared}, not {apart}; across seeds its two runs' "
+                     f"{ef.METRIC_NAMES.get(metric, metric)} correlate at r = {r['median']:.2f} (median over "
+                     f"{r['groups']} settings and levels)")
+    if not parts:
+        return ("How much the two runs of a pair move together across seeds is not measured: it needs three seeds "
+                "or more, with accuracies that vary.")
+    return ("What a pair shares: " + "; ".join(parts) + ". Pairing removes the seed's noise only as far as the two "
+            "runs move together: little where r is near 0.")
 
 
 def identical_sentence(effects: pd.DataFrame) -> str:
@@ -224,7 +385,8 @@ def decomposition_conclusion(parts: dict | None) -> str:
                 "network in both frameworks and both initialisations, so the page's gap cannot be split into parts.")
     pieces, largest = page_gap.largest_part(parts)
     spread, typical = parts["total"]["std"], page_gap.seed_is_typical(parts)
-    text = (f"The page's gap, neurogebra − PyTorch on seed {parts['seed']}, is {points(parts['observed'])} = "
+    metric = ef.METRIC_NAMES.get(parts.get("metric", "test_accuracy"), parts.get("metric"))
+    text = (f"The page's gap in {metric}, neurogebra − PyTorch on seed {parts['seed']}, is {points(parts['observed'])} = "
             + " + ".join(f"{name} {points(value)}" for name, value in pieces.items())
             + f". **The largest part is {largest}**"
             + {"optimizer": " (SGD at the page's learning rate instead of Adam)",
@@ -458,33 +620,80 @@ def span(pooled: pd.DataFrame) -> str:
     return f"{low.removesuffix(' pp')} to {high} over {len(pooled)} levels"
 
 
-def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None) -> str:
-    """The box at the top of the report: the fair comparison, the initialisation, the precision (with its
-    equivalence test when ``margin`` is given), the page's gap, the speed."""
-    start = (f"Measured by {ef.METRIC_NAMES[ef.metric_of(effects)]}, with the same initialisation scheme (each "
-             "framework draws its own weights from it), precision, optimizer and settings, ")
-    equivalent = margin is not None and ef.equivalence_verdict(effects, "precision", margin) == "equivalent"
+def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None, margin: float | None = None,
+             epochs: pd.DataFrame | None = None) -> str:
+    """The box at the top of the report, one metric per sentence and each named: the fair comparison and
+    whether sameness is shown (with ``margin``), the initialisation and the optimizer that carries it (and,
+    from ``epochs``, whether that optimizer had converged), the precision pooled and per setting, the
+    page's gap (on the metric ``parts`` were computed on), the speed."""
+    name = ef.METRIC_NAMES[ef.metric_of(effects)]
+    start = (f"By {name}, with the same initialisation scheme (each framework draws its own weights from it and "
+             "its own batch order), precision, optimizer and settings, ")
+    precision = conditions.sameness(effects, "precision", margin) if margin is not None else None
+    equivalent = precision is not None and precision["verdict"] == "equivalent"
     sentences = [factor_sentence(effect_verdict(effects, effect), effect, *words) for effect, *words in (
         ("framework", f"{start}**no difference between neurogebra and PyTorch survives Holm's correction**",
          f"{start}**{{side}} is more accurate**", start),
-        ("init", "No effect of the initialisation scheme survives Holm's correction",
-         "**The initialisation matters**: {side} is more accurate", "**The initialisation matters**: "),
-        ("precision", f"Float32 and float64 train to the same accuracy within ±{100 * margin:.2f} pp, by an equivalence "
-         "test" if equivalent else "Float32 against float64 makes no difference that survives Holm's correction",
-         "**The precision matters**: {side} is more accurate", "**The precision matters**: "))]
-    sentences = [sentences[0] or "The sweep has no matched comparison of the two frameworks.", *filter(None, sentences[1:])]
+        ("init", f"By {name}, no effect of the initialisation scheme survives Holm's correction",
+         f"**The initialisation matters**: by {name}, {{side}} is more accurate",
+         f"**The initialisation matters**: by {name}, "),
+        ("precision", f"By {name}, averaged over the settings, float32 and float64 train to the same accuracy within "
+         f"±{100 * margin:.2f} pp by an equivalence test" if equivalent else
+         f"By {name}, float32 against float64 makes no difference that survives Holm's correction",
+         f"**The precision matters**: by {name}, {{side}} is more accurate", f"**The precision matters**: by {name}, "))]
+    framework, init, precision_sentence = sentences
+    sentences = [framework or "The sweep has no matched comparison of the two frameworks.",
+                 headline_sameness(effects, margin) if framework else "", init or "",
+                 headline_split(effects, epochs) if init else "", precision_sentence or ""]
+    if equivalent and precision["settings_equivalent"] < precision["settings"]:
+        sentences.append(f"Setting by setting, {precision['settings_equivalent']} of {precision['settings']} pass that "
+                         f"test; it fails at {'; '.join(setting_names(precision['failing']))}.")
     if parts is not None:
         pieces, largest = page_gap.largest_part(parts)
         sentences.append(
-            f"The page's own comparison (SGD against Adam, different initial weights, one seed) shows a gap of "
-            f"{points(parts['observed'])}; its largest part is **{largest}** ({points(pieces[largest])}).")
+            f"By {ef.METRIC_NAMES.get(parts['metric'], parts['metric'])}, the page's own comparison (SGD against Adam, "
+            f"different initial weights, one seed) shows a gap of {points(parts['observed'])}; its largest part is "
+            f"**{largest}** ({points(pieces[largest])}).")
     if speed is not None:
         text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
                 "neurogebra's scalar engine (the page's)")
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
             text += f", and {tensor_engine_speed(speed)}"
         sentences.append(text + ".")
-    return "**In short.** " + " ".join(sentences)
+    return "**In short.** " + " ".join(sentence for sentence in sentences if sentence)
+
+
+def headline_sameness(effects: pd.DataFrame, margin: float | None) -> str:
+    """The headline's word on whether the frameworks are shown the same (TOST at ± ``margin``)."""
+    if margin is None or effect_verdict(effects, "framework")["kind"] != "none":
+        return ""
+    same = conditions.sameness(effects, "framework", margin)
+    name = ef.METRIC_NAMES[ef.metric_of(effects)]
+    if same["verdict"] == "equivalent":
+        return (f"By an equivalence test on {name}, the two train to the same accuracy within ±{100 * margin:.2f} pp "
+                f"at every level (setting by setting: {same['settings_equivalent']} of {same['settings']}).")
+    widest = same["widest"]
+    return (f"That is not sameness: by {name}, the equivalence test at ±{100 * margin:.2f} pp fails "
+            f"{where('framework', widest['within'])} (90% interval {points(widest['low'], 2, unit=False)} to "
+            f"{points(widest['high'], 2)}) and passes at {same['settings_equivalent']} of {same['settings']} settings.")
+
+
+def headline_split(effects: pd.DataFrame, epochs: pd.DataFrame | None) -> str:
+    """The headline's word on the optimizer that carries the initialisation effect, and its convergence."""
+    carrier = conditions.carried_by(effects, "init")
+    if carrier is None:
+        return ""
+    name, chosen = ef.METRIC_NAMES[ef.metric_of(effects)], optimizer_name(carrier["optimizer"])
+    others = "; ".join(f"under {optimizer_name(other)} it is {points(low, unit=False)} to {points(high)}"
+                       for other, (low, high) in carrier["means"].items() if other != carrier["optimizer"])
+    text = (f"By {name}, {chosen}'s settings carry {round(100 * carrier['share_low'])}–"
+            f"{round(100 * carrier['share_high'])}% of that; {others}.")
+    table = conditions.convergence(epochs) if epochs is not None else pd.DataFrame()
+    mine = table[table["optimizer"] == carrier["optimizer"]] if len(table) else table
+    if len(mine) and mine["still_improving"].all():
+        text += (f" Every {chosen} setting's training accuracy is still rising at its last epochs (by more than "
+                 f"{100 * conditions.STILL_IMPROVING:.0f} pp over {conditions.LAST_EPOCHS}): {chosen} has not converged.")
+    return text
 
 
 def factor_sentence(verdict: dict, effect: str, none: str, same: str, split: str) -> str | None:

@@ -1,0 +1,255 @@
+"""Each conclusion carries its condition, and each condition flips when the data do.
+
+Fabricated runs and histories (tests/fabricated.py) are changed until every condition of
+``spiralbench.findings.conditions`` says the other thing, and the report's sentences follow.
+"""
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spiralbench import effects as effects_module
+from spiralbench.findings import conditions, effects as ef, guidance, page_gap
+from spiralbench.report import tables, wording
+from spiralbench.report.results import Results
+
+from fabricated import epochs_table, runs_table
+from test_report_conclusions import CONFIG, verdict_table
+
+MARGIN = ef.equivalence_margin(CONFIG)
+BOTH = ("float32", "float64")
+METRICS = ("test_accuracy", "fresh_accuracy")
+
+
+def shifted(runs: pd.DataFrame, where, by: float) -> pd.DataFrame:
+    """``runs`` with both accuracies moved by ``by`` on the rows ``where`` selects."""
+    runs = runs.copy()
+    mask = where(runs)
+    for metric in METRICS:
+        runs.loc[mask, metric] += by
+    return runs
+
+
+def noisier(runs: pd.DataFrame, where, sd: float, seed: int = 5) -> pd.DataFrame:
+    """``runs`` with independent noise of ``sd`` added to both accuracies on the rows ``where`` selects."""
+    runs = runs.copy()
+    mask = where(runs)
+    noise = np.random.default_rng(seed).normal(0, sd, int(mask.sum()))
+    for metric in METRICS:
+        runs.loc[mask, metric] += noise
+    return runs
+
+
+def table_of(runs):
+    return ef.for_metric(effects_module.effects_table(runs))
+
+
+def sweep_rows(runs, **levels):
+    return lambda r: (r["group"] == "sweep") & np.logical_and.reduce([r[k] == v for k, v in levels.items()])
+
+
+# ---------------------------------------------------------------- a pooled effect that hides a split
+
+
+def test_an_effect_carried_by_one_optimizer_is_said_to_hide_a_split_and_flips():
+    even = table_of(runs_table(init_effect=0.1, noise=0.01))
+    assert conditions.carried_by(even, "init") is None
+    assert "hides a split" not in wording.conclusion(even, "init")
+    # The same pooled size, but all of it under SGD: SGD's settings carry everything.
+    sgd_only = table_of(shifted(runs_table(noise=0.01), sweep_rows(None, optimizer="sgd", init="page"), 0.2))
+    carrier = conditions.carried_by(sgd_only, "init")
+    assert carrier["optimizer"] == "sgd" and carrier["share_low"] > 0.9
+    text = wording.conclusion(sgd_only, "init")
+    assert re.search(r"The pooled effect hides a split: SGD's settings carry \d+–\d+% of it at every level", text)
+    assert "under Adam it is" in text
+    assert "SGD's settings carry" in wording.headline(sgd_only, None)
+    assert verdict_table(shifted(runs_table(noise=0.01), sweep_rows(None, optimizer="sgd", init="page"), 0.2))[
+        "init effect: carried by one optimizer"] == "sgd"
+
+
+def test_a_setting_still_improving_is_named_and_flips_with_the_last_epochs():
+    runs = runs_table(seeds=range(3))
+    rising = epochs_table(runs, {"sgd": 0.004, "adam": 0.0})  # SGD +2 pp over its last 5 epochs
+    table = conditions.convergence(rising)
+    assert table.set_index("optimizer")["still_improving"].groupby(level=0).all().to_dict() == {"adam": False, "sgd": True}
+    assert table.loc[table["optimizer"] == "sgd", "rise"].tolist() == pytest.approx([0.02] * 6)
+    text = wording.convergence_sentence(rising)
+    assert "Still improving at the last epochs" in text and "SGD, lr 0.01, batch 16 (+2.0 pp); " in text
+    assert "Adam" not in text
+    flat = epochs_table(runs, 0.001)  # +0.5 pp over 5 epochs: within the rule's 1 pp
+    assert not conditions.convergence(flat)["still_improving"].any()
+    assert wording.convergence_sentence(flat).startswith("No setting is still improving")
+    # Too few epochs to look back over: said, not left blank.
+    short = flat[flat["epoch"] <= conditions.LAST_EPOCHS]
+    assert conditions.convergence(short).empty
+    assert "is not measured" in wording.convergence_sentence(short)
+    # Beside the initialisation effect it carries: SGD not converged, said in the box.
+    carried = shifted(runs, sweep_rows(None, optimizer="sgd", init="page"), 0.2)
+    headline = wording.headline(table_of(carried), None, epochs=epochs_table(carried, {"sgd": 0.004, "adam": 0.0}))
+    assert "SGD has not converged" in headline
+    assert "has not converged" not in wording.headline(table_of(carried), None, epochs=epochs_table(carried, 0.0))
+
+
+# ---------------------------------------------------------------- sameness only by an equivalence test
+
+
+def test_the_frameworks_are_called_the_same_only_when_the_equivalence_test_says_so():
+    tight = table_of(runs_table(noise=0.005))
+    assert conditions.sameness(tight, "framework", MARGIN)["verdict"] == "equivalent"
+    assert guidance.accuracy_verdict(tight, MARGIN) == "either"
+    assert "the two train to the same accuracy within ±1.67 pp at every level" in wording.headline(tight, None, margin=MARGIN)
+    # The same null effect, noisier and with fewer seeds: no difference, and no sameness either.
+    loose = table_of(runs_table(noise=0.15, seeds=range(4), rng_seed=1))
+    same = conditions.sameness(loose, "framework", MARGIN)
+    assert same["verdict"] == "not shown" and same["levels_equivalent"] < same["levels"]
+    assert guidance.accuracy_verdict(loose, MARGIN) == "undecided"
+    assert "That is not sameness: by accuracy on a fresh sample, the equivalence test at ±1.67 pp fails" in \
+        wording.headline(loose, None, margin=MARGIN)
+    assert "averaged over the settings it passes at" in wording.conclusion(loose, "framework", MARGIN)
+
+
+def test_sameness_is_tested_per_setting_as_well_as_pooled():
+    runs = runs_table(noise=0.005, precisions=BOTH)
+    assert conditions.sameness(table_of(runs), "precision", MARGIN)["settings_equivalent"] == 48
+    # One setting made noisy in float32 only: pooled sameness survives, that setting fails.
+    wild = noisier(runs, sweep_rows(None, optimizer="adam", learning_rate=0.2, precision="float32"), 0.06)
+    same = conditions.sameness(table_of(wild), "precision", MARGIN)
+    failing = wording.setting_names(same["failing"])
+    assert failing == ["Adam, lr 0.2, batch 16", "Adam, lr 0.2, batch 64"] and same["settings_equivalent"] < 48
+    assert same["verdict"] == "equivalent"  # averaged over the settings, the noise of one is diluted
+    headline = wording.headline(table_of(wild), None, margin=MARGIN)
+    assert f"Setting by setting, {same['settings_equivalent']} of 48 pass that test; it fails at Adam, lr 0.2" in headline
+    assert "it fails at Adam, lr 0.2" in wording.conclusion(table_of(wild), "precision", MARGIN)
+    assert "Setting by setting" not in wording.headline(table_of(runs), None, margin=MARGIN)
+    # The per-setting table carries each row's equivalence test.
+    results = SimpleNamespace(config=CONFIG, path_of=Results.path_of)
+    frame = tables.effects(table_of(wild), results, scope="setting").frame
+    column = "90% CI, inside ±1.67 pp?"
+    marked = frame[frame["effect"] == "float32 − float64"].set_index("setting")[column]
+    assert marked.str.endswith("(no)").sum() == len(same["failing"])
+    assert marked[~marked.index.str.startswith("Adam, lr 0.2")].str.endswith("(yes)").all()
+
+
+def test_the_margin_states_its_reason_and_when_it_was_set(monkeypatch):
+    text = wording.margin_reason(MARGIN)
+    assert "one point of the page's 60-point test set" in text and "applied to the fresh sample" in text
+    assert "chosen after the sweep's results had been published" in text
+    monkeypatch.setattr(ef, "MARGIN_FIXED_BEFORE_DATA", True)
+    assert "It was fixed before the data." in wording.margin_reason(MARGIN)
+    assert "one point of the page's 100-point test set" in wording.margin_reason(1 / 100)
+
+
+# ---------------------------------------------------------------- one metric per sentence
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*])", text.removeprefix("**In short.** ")) if s]
+
+
+def test_every_sentence_of_the_box_names_one_metric_and_the_pages_gap_follows_its_metric():
+    runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
+    runs.loc[runs["group"] == "tutorial", "fresh_accuracy"] += np.array([0.05, -0.05])  # the measures disagree
+    table = effects_module.effects_table(runs)
+    on_test, on_fresh = (page_gap.page_comparison_parts(runs, CONFIG, metric) for metric in METRICS)
+    assert on_test["observed"] != pytest.approx(on_fresh["observed"])
+    for parts, name in ((on_test, "test accuracy"), (on_fresh, "accuracy on a fresh sample")):
+        box = wording.headline(table, parts, margin=MARGIN)
+        assert f"By {name}, the page's own comparison" in box
+        assert f"a gap of {wording.points(parts['observed'])}" in box
+        for sentence in sentences(box):
+            named = [n for n in ("test accuracy", "fresh sample") if n in sentence]
+            assert len(named) <= 1, sentence
+            if " pp" in sentence:
+                assert named or "training accuracy" in sentence, sentence
+    assert "The page's gap in test accuracy" in wording.decomposition_conclusion(on_test)
+
+
+# ---------------------------------------------------------------- runs that end at chance
+
+
+def test_a_run_at_chance_is_counted_beside_divergence_and_flips():
+    runs = runs_table(seeds=range(4))
+    assert conditions.at_chance(runs, 3, "fresh_accuracy").empty
+    assert wording.chance_sentence(runs, 3, "fresh_accuracy").startswith("None of the sweep's")
+    collapsed = runs.copy()
+    mask = sweep_rows(None, optimizer="adam", learning_rate=0.2, framework="pytorch", seed=1)(collapsed)
+    collapsed.loc[mask, "fresh_accuracy"] = 1 / 3
+    collapsed.loc[mask, "final_loss"] = 15 * np.log(3)
+    found = conditions.at_chance(collapsed, 3, "fresh_accuracy")
+    assert len(found) == int(mask.sum()) == 4 and (found["status"] == "ok").all()
+    text = wording.chance_sentence(collapsed, 3, "fresh_accuracy")
+    assert text.startswith("4 of the sweep's") and "the divergence rule counts them as healthy" in text
+    assert "Adam, lr 0.2, PyTorch, page init: 2" in text
+    assert verdict_table(collapsed)["sweep runs ending at chance (not diverged)"] == "4"
+
+
+def test_a_setting_where_rounding_alone_moves_a_run_is_called_chaotic_and_flips():
+    runs = runs_table(precisions=BOTH, seeds=range(4))
+    assert not conditions.rounding_swings(runs, "fresh_accuracy")["sensitive"].any()
+    assert wording.rounding_sentence(runs, "fresh_accuracy") == ""
+    chaotic = runs.copy()
+    mask = sweep_rows(None, optimizer="adam", learning_rate=0.2, batch_size=16, framework="neurogebra",
+                      init="page", precision="float32", seed=2)(chaotic)
+    chaotic.loc[mask, "fresh_accuracy"] -= 0.6
+    swings = conditions.rounding_swings(chaotic, "fresh_accuracy")
+    assert swings.loc[swings["sensitive"], ["optimizer", "learning_rate", "batch_size"]].values.tolist() == [["adam", 0.2, 16]]
+    assert "Some settings are chaotic" in wording.rounding_sentence(chaotic, "fresh_accuracy")
+    assert verdict_table(chaotic)["settings sensitive to rounding"].startswith("adam/0.2/16/")
+    assert verdict_table(runs)["settings sensitive to rounding"] == "none"
+
+
+# ---------------------------------------------------------------- what a pair shares
+
+
+def test_what_a_pair_shares_is_said_and_its_correlation_follows_the_data():
+    runs = runs_table(seeds=range(10))  # every run of a seed shares its shift: pairs move together
+    paired = conditions.pair_correlations(runs, "fresh_accuracy")
+    assert paired["framework"]["median"] > 0.5
+    text = wording.pairing_sentence(runs, "fresh_accuracy")
+    assert "a framework pair shares the seed's data split and fresh sample, the initialisation scheme" in text
+    assert "not the initial weights and the batch order" in text
+    # PyTorch's runs dealt to the seeds at random: the pairs no longer share the seed's luck.
+    broken = runs.copy()
+    rng = np.random.default_rng(0)
+    for _, index in broken[(broken["group"] == "sweep") & (broken["framework"] == "pytorch")].groupby(
+            ["optimizer", "learning_rate", "batch_size", "init", "precision"]).groups.items():
+        broken.loc[index, "fresh_accuracy"] = rng.permutation(broken.loc[index, "fresh_accuracy"].to_numpy())
+    assert abs(conditions.pair_correlations(broken, "fresh_accuracy")["framework"]["median"]) < 0.3
+    assert "r = " in wording.pairing_sentence(broken, "fresh_accuracy")
+    assert "is not measured" in wording.pairing_sentence(runs_table(seeds=range(2)), "fresh_accuracy")
+
+
+# ---------------------------------------------------------------- intervals: unadjusted, rounded outward
+
+
+def test_intervals_beside_holm_are_said_to_be_unadjusted():
+    table = table_of(runs_table(framework_effect=0.05))
+    text = wording.conclusion(table, "framework", MARGIN)
+    assert text.count("95% CI") == text.count("unadjusted 95% CI") > 0
+    columns = tables.effects(table, Results).frame.columns
+    assert "t 95% CI (unadjusted)" in columns and "bootstrap 95% CI (unadjusted)" in columns
+
+
+def test_a_bound_is_rounded_outward():
+    assert wording.outward(0.0194) == "2.0" and wording.outward(0.0191) == "2.0"
+    assert wording.outward(0.019) == "1.9" and wording.outward(-0.0194) == "2.0"
+    pooled = pd.DataFrame({"t_low": [-0.010, -0.005], "t_high": [0.0194, 0.012]})
+    assert "larger than 2.0 pp" in wording.ruled_out(pooled)
+    assert "larger than 1.3 pp" in wording.ruled_out(pooled.assign(t_high=[0.0125, 0.012]))
+
+
+def test_the_accuracy_row_of_when_to_use_each_says_undecided_in_words():
+    from spiralbench.report import recommendations
+    from spiralbench.report.document import Table
+
+    def summary(verdict):
+        frame = pd.DataFrame({"scenario": [guidance.ACCURACY], "the evidence says": [verdict]})
+        return recommendations.summary(Table(frame, [], row_classes=["sb-changed"]))
+
+    assert "neither library shown better, nor the two shown the same, for accuracy on a problem like this" in \
+        summary(guidance.UNDECIDED)
+    assert "either library for accuracy on a problem like this" in summary("either")
