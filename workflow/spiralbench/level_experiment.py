@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configfile", type=Path, default=Path("config/config.yaml"))
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--variants", nargs="+", choices=[name for name in VARIANTS if name != "pinned"],
+                        help="only these (default: all; the pinned reference is always trained)")
     parser.add_argument("--variant", choices=list(VARIANTS), help=argparse.SUPPRESS)  # one variant, in a worker
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import subprocess
 
-    names = [name for name in VARIANTS if name != "avx512" or numeric_platform.isa_level() == "x86-64-v4"]
+    names = [name for name in VARIANTS if (name == "pinned" or not args.variants or name in args.variants)
+             and (name != "avx512" or numeric_platform.isa_level() == "x86-64-v4")]
     with tempfile.TemporaryDirectory() as top:
         folders = {name: Path(top) / name for name in names}
 
