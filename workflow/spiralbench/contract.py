@@ -14,7 +14,8 @@ CONTROLLED_IMPLEMENTATIONS = ("scalar", "tensor", "torch")
 FLOOR = "numpy"
 CONTROLLED_COLUMNS = ["epoch", *(f"{name}_loss" for name in CONTROLLED_IMPLEMENTATIONS), "abs_diff",
                       *(f"{name}_accuracy" for name in CONTROLLED_IMPLEMENTATIONS)]
-SPEED_COLUMNS = ["implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second"]
+SPEED_COLUMNS = ["implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second",
+                 "epochs_per_sample", "stable"]
 COMPLEXITY_COLUMNS = ["component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
                       "neurogebra_source", "pytorch_source"]
 SOFTMAX_COLUMNS = ["framework", "class", "score", "probability", "loss"]
