@@ -103,7 +103,11 @@ def test_timing_is_kept_apart(results, ci_config):
     cells = {(name, precision, width) for name in speed_config["implementations"]
              for precision in speed_config["precisions"] for width in speed_config["hidden_widths"]
              if name != "scalar" or (precision == "float64" and width <= speed_config["scalar_max_width"])}
-    assert len(speed) == len(cells) * speed_config["repeats"]
+    # Every cell of a width timed in the same rounds: at least `repeats`, more (up to `max_repeats`) while a
+    # cell of the width was unstable.
+    rounds = speed.groupby(["implementation", "precision", "hidden_width"])["repeat"].count()
+    assert rounds.groupby(level="hidden_width").nunique().eq(1).all()
+    assert rounds.between(speed_config["repeats"], speed_config.get("max_repeats", speed_config["repeats"])).all()
     assert set(zip(speed["implementation"], speed["precision"], speed["hidden_width"])) == cells
     assert (speed["seconds_per_epoch"] > 0).all()
 
