@@ -65,8 +65,8 @@ def measured_speed(facts: dict, setup: dict) -> str:
     parts = [f"in {precision}, {compared_speed(a['speedup'], a['low'], a['high'], a['verdict'])}"
              for precision, a in facts["largest_by_precision"].items()]
     growth = facts["tensor_growth"]
-    text = (f"on {_threads(setup)}, at width {facts['largest_width']} (the largest timed): neurogebra's tensor engine is "
-            + "; ".join(parts))
+    text = (f"on {_threads(setup)}, at width {facts['largest_width']} (the largest timed), neurogebra's tensor engine "
+            "against PyTorch: " + "; ".join(parts))
     if facts["crossover"]:
         text += f" (in float64, PyTorch is shown faster from width {facts['crossover']} on)"
     if growth["widths"]:
