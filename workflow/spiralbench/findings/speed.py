@@ -206,7 +206,8 @@ def ratio_verdicts(speed: pd.DataFrame, slow: str, fast: str, precision: str = C
     widths = sorted(set(in_precision.loc[in_precision["implementation"] == slow, "hidden_width"])
                     & set(in_precision.loc[in_precision["implementation"] == fast, "hidden_width"]))
     for width in widths:
-        paired = paired_ratio(_by_round(in_precision, slow, precision, width), _by_round(in_precision, fast, precision, width))
+        paired = paired_ratio(_by_round(in_precision, slow, precision, width),
+                              _by_round(in_precision, fast, precision, width))
         stable = _stable(stability, (slow, precision, int(width)), (fast, precision, int(width)))
         rows.append((int(width), paired["ratio"], paired["low"], paired["high"], paired["rounds"], stable,
                      speed_verdict(paired["low"], paired["high"], paired["rounds"], stable)))

@@ -16,7 +16,7 @@ from spiralbench.findings import effects as ef, engines, lesson, page_gap, speed
 
 from . import wording
 from .document import Table
-from .wording import framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
+from .wording import framework_name, optimizer_name, percent, points, ratio, seconds
 from .results import Results, split_path
 
 
@@ -328,9 +328,9 @@ def speed(results: Results) -> Table:
         row["disturbed"] = ", ".join(unstable) or "–"
         # How many times faster the tensor engine is than PyTorch (below 1×: slower): the median of the
         # per-round ratios, its interval, and the verdict on the tensor engine that the interval allows.
-        row["tensor engine × faster than PyTorch (interval)"] = (
-            f"{wording.speedup(1 / r['tensor_ratio'])} ({wording.speedup_range(1 / r['tensor_ratio_high'], 1 / r['tensor_ratio_low'])})")
-        row["tensor engine against PyTorch"] = wording._inverse(r["tensor_ratio_verdict"])
+        interval = wording.speedup_range(1 / r["tensor_ratio_high"], 1 / r["tensor_ratio_low"])
+        row["tensor engine × faster than PyTorch (interval)"] = f"{wording.speedup(1 / r['tensor_ratio'])} ({interval})"
+        row["tensor engine against PyTorch"] = wording.inverse_verdict(r["tensor_ratio_verdict"])
         row["numpy floor × faster than tensor engine"] = ratio(r["floor_ratio"])
         row["PyTorch × faster than scalar engine"] = ratio(r["ratio"])
         rows.append(row)

@@ -567,7 +567,7 @@ def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
     return f"{ratio(speedup)} faster than {peer}" if speedup > 1 else f"{ratio(1 / speedup)} slower than {peer}"
 
 
-def _inverse(verdict: str) -> str:
+def inverse_verdict(verdict: str) -> str:
     """The verdict on the other side of a ratio: PyTorch faster is the tensor engine slower."""
     return {sp.FASTER: sp.SLOWER, sp.SLOWER: sp.FASTER}.get(verdict, verdict)
 
@@ -578,7 +578,7 @@ def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
     at = by_width.loc[width]
     crossover = sp.crossover_width(speed)
     tensor_vs_torch = compared_speed(1 / at["tensor_ratio"], 1 / at["tensor_ratio_high"], 1 / at["tensor_ratio_low"],
-                                     _inverse(at["tensor_ratio_verdict"]))
+                                     inverse_verdict(at["tensor_ratio_verdict"]))
     floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
              if np.isfinite(at["floor_ratio"]) else "")
     scalar = (f", while the scalar engine is {ratio(at['ratio'])} slower than PyTorch"
