@@ -160,6 +160,15 @@ def test_the_rounds_interleave_the_implementations_and_rotate():
     # Across a round's end no cell is timed right after itself.
     assert all(a[-1] != b[0] for a, b in zip(orders, orders[1:]))
     assert round_order(cells[:2], 2) == cells[:2]
+    # Two implementations in two precisions: a plain rotation would start a round with the implementation
+    # that ended the one before; the order turns one step further instead.
+    four = [("tensor", "float32", 4), ("torch", "float32", 4), ("tensor", "float64", 4), ("torch", "float64", 4)]
+    previous = four[-1]
+    for r in range(1, 9):
+        order = round_order(four, r, previous)
+        assert sorted(order) == sorted(four) and order[0][0] != previous[0]
+        assert all(a[0] != b[0] for a, b in zip(order, order[1:]))
+        previous = order[-1]
 
 
 def test_slow_stretches_of_the_machine_leave_the_median_per_round_ratio_as_it_is(monkeypatch):

@@ -97,14 +97,19 @@ def timed_cells(settings: dict) -> list[tuple[str, str, int]]:
     ]
 
 
-def round_order(cells: list, round_number: int) -> list:
+def round_order(cells: list, round_number: int, previous=None) -> list:
     """The cells of one width in the order of round ``round_number`` (from 1): rotated by one each round, so
-    that no cell is always timed first (or right after the same one). With fewer than three cells the order
-    stays: rotating two would time the same cell twice in a row across rounds."""
+    that no cell is always timed first, and further while the round would start with the implementation of
+    ``previous`` (the cell timed last), which would then be timed right after itself. With fewer than three
+    cells the order stays: rotating two would time the same cell twice in a row across rounds."""
     if len(cells) < 3:
         return list(cells)
-    shift = (round_number - 1) % len(cells)
-    return list(cells[shift:]) + list(cells[:shift])
+    for extra in range(len(cells)):
+        shift = (round_number - 1 + extra) % len(cells)
+        order = list(cells[shift:]) + list(cells[:shift])
+        if previous is None or order[0][0] != previous[0]:
+            return order
+    return list(cells)
 
 
 def epochs_per_sample(seconds_per_epoch: float, settings: dict) -> int:
@@ -161,11 +166,12 @@ def _measure_width(cells, settings, load_split, seed, clock, n_train, report) ->
         for cell in cells:
             time_epochs(*cell, dict(settings, epochs=epochs[cell]), load_split(), seed, clock)
     samples = {cell: [] for cell in cells}
-    rounds = 0
+    rounds, previous = 0, cells[-1]
     while True:
         rounds += 1
-        for cell in round_order(cells, rounds):
+        for cell in round_order(cells, rounds, previous):
             samples[cell].append(time_epochs(*cell, dict(settings, epochs=epochs[cell]), load_split(), seed, clock))
+            previous = cell
         if rounds < settings["repeats"]:
             continue
         unstable = [cell for cell in cells if not is_stable(samples[cell], settings["unstable_threshold"])]
