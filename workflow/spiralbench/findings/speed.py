@@ -1,7 +1,10 @@
 """Speed: the implementations' seconds per epoch compared, from ``timing/speed.csv`` (the speed job,
 alone on the machine) and ``timing/runs.csv`` (every training run, timed while jobs shared it).
 
-Timing is not deterministic, so nothing here enters ``tables/verdicts.csv``.
+Timing is not deterministic, so nothing here enters ``tables/verdicts.csv``. What is made
+deterministic instead is the step from samples to verdicts: a pure function of the rounds, which
+draws a verdict only where the interval of a ratio allows it and none from a cell the machine
+disturbed, so that a rerun on the same machine gives the same verdicts where it gives any.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from spiralbench.frameworks import FRAMEWORKS
 
 # The implementations the speed job times, and how the report names them.
 IMPLEMENTATIONS = (*CONTROLLED_IMPLEMENTATIONS, FLOOR)
-# Ratios of median seconds per epoch: (name, numerator, denominator).
+# Ratios of seconds per epoch, median of the per-round ratios: (name, numerator, denominator).
 SPEED_RATIOS = (("ratio", "scalar", "torch"), ("tensor_ratio", "tensor", "torch"), ("floor_ratio", "tensor", "numpy"))
 # The precision every implementation is timed in (the scalar engine's Python floats): the one the
 # implementations are compared in.
