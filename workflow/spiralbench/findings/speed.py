@@ -325,7 +325,8 @@ def speed_facts(speed: pd.DataFrame, page_width: int) -> dict:
     at_largest = tensor_against_torch(float64).get(COMPARED_PRECISION, {})
     return {
         "width": int(width), "ratio": float(at["ratio"]), "ratio_low": float(at["ratio_low"]),
-        "ratio_high": float(at["ratio_high"]), "neurogebra_seconds": float(at["scalar_median"]),
+        "ratio_high": float(at["ratio_high"]), "scalar_verdict": at["ratio_verdict"],
+        "neurogebra_seconds": float(at["scalar_median"]),
         "pytorch_seconds": float(at["torch_median"]), "tensor_seconds": float(at["tensor_median"]),
         "tensor_speedup": at_width.get("speedup", math.nan), "tensor_speedup_low": at_width.get("low", math.nan),
         "tensor_speedup_high": at_width.get("high", math.nan), "tensor_verdict": at_width.get("verdict", NOT_RESOLVED),

@@ -581,7 +581,8 @@ def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
                                      inverse_verdict(at["tensor_ratio_verdict"]))
     floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
              if np.isfinite(at["floor_ratio"]) else "")
-    scalar = (f", while the scalar engine is {ratio(at['ratio'])} slower than PyTorch"
+    scalar = (", while the scalar engine is " + compared_speed(1 / at["ratio"], 1 / at["ratio_high"], 1 / at["ratio_low"],
+                                                                inverse_verdict(at["ratio_verdict"]))
               if np.isfinite(at["ratio"]) else "")
     if crossover is None:
         where = (f"PyTorch is not shown to overtake it up to width {int(by_width.index.max())}, the largest timed "
@@ -708,8 +709,9 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
             f"different initial weights, one seed) shows a gap of {points(parts['observed'])}; its largest part is "
             f"**{largest}** ({points(pieces[largest])}).")
     if speed is not None:
-        text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
-                "neurogebra's scalar engine (the page's)")
+        text = (f"Per epoch at hidden width {speed['width']}, PyTorch is "
+                + compared_speed(speed["ratio"], speed["ratio_low"], speed["ratio_high"],
+                                 speed.get("scalar_verdict", sp.NOT_RESOLVED), "neurogebra's scalar engine (the page's)"))
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
             text += f", and {tensor_engine_speed(speed)}"
         sentences.append(text + ".")
