@@ -98,7 +98,7 @@ def report_speedups(timings):
         print(f"{width:>6} " + " ".join(f"{row[name]:9.2f}x" for name in names))
     for name in names:
         faster_from = float32_faster_from(speedups, name)
-        print(f"{name}: float32 faster by {CLEAR_SPEEDUP}x or more "
+        print(f"{name}: float32 shown faster (the whole interval above {CLEAR_SPEEDUP}x) "
               + ("at no width measured" if faster_from is None else f"from width {faster_from} on"))
 
 

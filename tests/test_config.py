@@ -343,6 +343,16 @@ def test_the_sweep_trains_both_precisions_and_float32_needs_the_tensor_engine(de
         sc.load_config(dict(default, speed={**default["speed"], "precisions": ["float32"]}))
 
 
+def test_the_speed_instruments_keys_are_optional_and_checked(default):
+    instrument = ("min_sample_seconds", "warmups", "max_repeats", "unstable_threshold")
+    older = {key: value for key, value in default["speed"].items() if key not in instrument}
+    sc.load_config(dict(default, speed=older))  # a config written before them stays valid
+    with pytest.raises(sc.ConfigError, match="speed.max_repeats: must be at least speed.repeats"):
+        sc.load_config(dict(default, speed={**default["speed"], "repeats": 6, "max_repeats": 3}))
+    with pytest.raises(sc.ConfigError, match="unstable_threshold"):
+        sc.load_config(dict(default, speed={**default["speed"], "unstable_threshold": 0}))
+
+
 # ---------------------------------------------------------------- the directories a config names
 
 

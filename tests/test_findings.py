@@ -94,11 +94,20 @@ def test_the_teaching_answer_rests_on_the_controlled_run():
 
 def test_the_speed_answers_compare_the_tensor_engine_with_pytorch_at_the_largest_width():
     facts = sp.speed_facts(speed_table(lambda width: 1.0), 16)
-    assert guidance.at_scale_verdict(facts) == "neurogebra"  # fabricated: the same time for all three
+    assert guidance.at_scale_verdict(facts) == "either"  # fabricated: the same time for all three
     slower = speed_table(lambda width: 1.0)
     slower.loc[(slower["implementation"] == "tensor") & (slower["hidden_width"] == 1024), "seconds_per_epoch"] *= 3
     facts = sp.speed_facts(slower, 16)
     assert guidance.at_scale_verdict(facts) == "PyTorch" and facts["crossover"] == 1024
+    # float64 alone does not answer when float32 says otherwise.
+    in_float64 = (slower["implementation"] == "tensor") & (slower["precision"] == "float32") & (slower["hidden_width"] == 1024)
+    split = slower.assign(seconds_per_epoch=np.where(in_float64, slower["seconds_per_epoch"] / 9, slower["seconds_per_epoch"]))
+    assert guidance.at_scale_verdict(sp.speed_facts(split, 16)) == guidance.DEPENDS_ON_PRECISION
+    # A disturbed cell gives no answer.
+    disturbed = slower.assign(stable=~((slower["implementation"] == "torch") & (slower["hidden_width"] == 1024)))
+    assert guidance.at_scale_verdict(sp.speed_facts(disturbed, 16)) == guidance.UNDECIDED
+    # Nor does a one-thread ratio answer large-scale training.
+    assert "Large-scale training" in guidance.NOT_MEASURED and "Large-scale training" not in guidance.AT_SCALE
     assert guidance.course_verdict(facts, 30) == "neurogebra"
     assert guidance.course_verdict(facts, 10 ** 7) == "PyTorch"
 
@@ -166,13 +175,17 @@ def test_the_timing_findings_table_names_each_finding_once_and_flips_with_the_da
                                "seconds_per_epoch_median": [1.0, 2.0]})
     even = timing_findings(speed_table(lambda width: 1.0), run_timing, 16, 30).set_index("finding")["value"]
     assert even.index.is_unique
-    assert even["when to use each: Large-scale training"] == "neurogebra"
+    assert even["when to use each: Research prototyping"] == "either"
+    assert "when to use each: Large-scale training" not in even.index
+    assert even["tensor engine speed-up over PyTorch in float32 at width 1024, verdict on the tensor engine"] == "about the same"
+    assert even["cells the machine disturbed (no verdict drawn from them)"] == "none"
     assert even["sweep runs: neurogebra's speed-up over PyTorch, median over (setting, seed) pairs"] == 2.0
     slower = speed_table(lambda width: 1.0)
     slower.loc[(slower["implementation"] == "tensor") & (slower["hidden_width"] == 1024), "seconds_per_epoch"] *= 3
     flipped = timing_findings(slower, run_timing, 16, 30).set_index("finding")["value"]
-    assert flipped["when to use each: Large-scale training"] == "PyTorch"
-    assert flipped["PyTorch faster than the tensor engine from width"] == 1024
+    assert flipped["when to use each: Research prototyping"] == "PyTorch"
+    assert flipped["PyTorch faster than the tensor engine (float64) from width"] == 1024
+    assert flipped["tensor engine speed-up over PyTorch in float64 at width 1024, verdict on the tensor engine"] == "slower"
 
 
 def test_the_fresh_sample_is_set_beside_the_test_set_and_its_gain_follows_the_data():

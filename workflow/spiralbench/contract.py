@@ -14,7 +14,11 @@ CONTROLLED_IMPLEMENTATIONS = ("scalar", "tensor", "torch")
 FLOOR = "numpy"
 CONTROLLED_COLUMNS = ["epoch", *(f"{name}_loss" for name in CONTROLLED_IMPLEMENTATIONS), "abs_diff",
                       *(f"{name}_accuracy" for name in CONTROLLED_IMPLEMENTATIONS)]
-SPEED_COLUMNS = ["implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second"]
+SPEED_COLUMNS = ["implementation", "precision", "hidden_width", "repeat", "seconds_per_epoch", "samples_per_second",
+                 "epochs_per_sample", "stable"]
+# Read, a speed table needs only the first six: one written before the instrument's columns is judged
+# stable or not from its spread (``findings.speed.cell_stability``).
+SPEED_REQUIRED_COLUMNS = SPEED_COLUMNS[:6]
 COMPLEXITY_COLUMNS = ["component", "neurogebra_lines", "pytorch_lines", "page_neurogebra_lines", "page_pytorch_lines",
                       "neurogebra_source", "pytorch_source"]
 SOFTMAX_COLUMNS = ["framework", "class", "score", "probability", "loss"]
@@ -34,7 +38,7 @@ TABLES = {
     "engine_agreement": ("tables/engine_agreement.csv", ENGINE_AGREEMENT_COLUMNS),
     "controlled": ("tables/controlled.csv", CONTROLLED_COLUMNS),
     "run_timing": ("timing/runs.csv", TIMING_COLUMNS),
-    "speed": ("timing/speed.csv", SPEED_COLUMNS),
+    "speed": ("timing/speed.csv", SPEED_REQUIRED_COLUMNS),
     "complexity": ("tables/complexity.csv", COMPLEXITY_COLUMNS),
     "verdicts": ("tables/verdicts.csv", VERDICTS_COLUMNS),
     "boundary_agreement": ("tables/boundary_agreement.csv", AGREEMENT_COLUMNS),

@@ -168,6 +168,9 @@ def _cross_field_problems(config: dict) -> list[str]:
     if "float64" not in config["speed"]["precisions"]:
         problems.append("speed.precisions: must include float64, the precision the report compares every "
                         "implementation in (the scalar engine has no float32)")
+    if config["speed"].get("max_repeats", config["speed"]["repeats"]) < config["speed"]["repeats"]:
+        problems.append(f"speed.max_repeats: must be at least speed.repeats ({config['speed']['repeats']}), "
+                        "the rounds always timed")
     for name in config["inspection"]:
         try:
             inspection_pair(config, name)

@@ -1,10 +1,12 @@
 """"When to use each": for every row of the page's table, the library the measurements support.
 
 Each answer is computed: accuracy from the framework effect, the teaching rows from the controlled
-run (a library to learn from must compute the same function as PyTorch), the speed rows from the
-tensor engine against PyTorch at the largest width timed (where the speed section compares them),
-a course's exercise from the time the page's training takes. Rows no table measures (production,
-GPUs, pretrained models) are marked so, not answered.
+run (a library to learn from must compute the same function as PyTorch), research prototyping from
+the tensor engine against PyTorch at the largest width timed, in every precision timed, each a
+verdict drawn from its interval (``findings.speed.speed_verdict``), a course's exercise from the time
+the page's training takes. Rows no table measures (production, large-scale training, GPUs,
+pretrained models) are marked so, not answered: a one-thread ratio at widths up to the largest timed
+says nothing of training at scale.
 """
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ from spiralbench.findings.page_gap import tutorial_runs
 ACCURACY = "Accuracy on a problem like this"
 TEACHING = ("Learning ML concepts", "Understanding backprop")
 COURSE = "Course assignments"
-AT_SCALE = ("Research prototyping", "Large-scale training")
+AT_SCALE = ("Research prototyping",)
 # What production asks of a library (serving, hardware beyond one CPU thread, reliability) is no
-# table's; a speed measured on one thread does not answer it.
-NOT_MEASURED = ("Production ML systems", "GPU acceleration", "Pre-trained models")
+# table's; a speed measured on one thread, for networks of at most the largest width timed, does not
+# answer it, nor training at scale (many threads, devices, networks far larger).
+NOT_MEASURED = ("Production ML systems", "Large-scale training", "GPU acceleration", "Pre-trained models")
 NOT_MEASURED_VERDICT = "not measured here"
 # A course exercise fits when the page's whole training takes at most this long with the page's engine.
 COURSE_BUDGET_SECONDS = 600.0
@@ -67,9 +70,20 @@ def course_verdict(facts: dict, epochs: int) -> str:
     return "neurogebra" if epochs * facts["neurogebra_seconds"] <= COURSE_BUDGET_SECONDS else "PyTorch"
 
 
+DEPENDS_ON_PRECISION = "depends on precision"
+_BY_SPEED_VERDICT = {"faster": "neurogebra", "slower": "PyTorch", "about the same": "either"}
+
+
 def at_scale_verdict(facts: dict) -> str:
-    """The faster of the tensor engine and PyTorch at the largest width timed."""
-    return "PyTorch" if facts["largest_tensor_speedup"] < 1 else "neurogebra"
+    """The tensor engine against PyTorch at the largest width timed, in every precision timed
+    (``facts["largest_by_precision"]``): ``neurogebra`` or ``PyTorch`` when it is shown faster in every
+    precision, ``either`` when shown about the same in every one, ``depends on precision`` when the
+    precisions answer differently, ``undecided`` when any interval leaves it open or the machine was
+    disturbed there (no verdict from float64 alone when float32 says otherwise)."""
+    answers = [_BY_SPEED_VERDICT.get(answer["verdict"]) for answer in facts["largest_by_precision"].values()]
+    if not answers or None in answers:
+        return UNDECIDED
+    return answers[0] if len(set(answers)) == 1 else DEPENDS_ON_PRECISION
 
 
 def page_accuracy_claim(runs: pd.DataFrame) -> str:

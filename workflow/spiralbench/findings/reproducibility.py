@@ -75,13 +75,14 @@ def _values(value) -> str:
 
 def compute(runs: pd.DataFrame, run_timing: pd.DataFrame, speed: pd.DataFrame, speed_epochs: int) -> dict:
     """Compute spent: seconds of training summed over every run (median seconds per epoch × epochs trained),
-    and over the speed job's timed epochs: each row of ``timing/speed.csv`` is one repeat's mean seconds
-    per epoch over ``speed_epochs`` epochs (``speed.epochs`` in the config), so a repeat timed that many
-    times its row."""
+    and over the speed job's timed samples: each row of ``timing/speed.csv`` is one sample's mean seconds
+    per epoch over its ``epochs_per_sample`` epochs (tables written before the calibration: over
+    ``speed_epochs``, ``speed.epochs`` in the config), so a sample timed that many times its row
+    (calibration and warm-up samples are not counted)."""
     timed = runs[["run_id", "epochs_completed"]].merge(run_timing[["run_id", "seconds_per_epoch_median"]], on="run_id")
     training = float((timed["epochs_completed"] * timed["seconds_per_epoch_median"]).sum())
     return {"runs": len(runs), "runs_timed": len(timed), "training_seconds": training,
-            "speed_seconds": float(speed["seconds_per_epoch"].sum()) * speed_epochs}
+            "speed_seconds": float((speed["seconds_per_epoch"] * speed.get("epochs_per_sample", speed_epochs)).sum())}
 
 
 def manifest_entries(manifest_path: Path) -> pd.DataFrame:

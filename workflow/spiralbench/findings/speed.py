@@ -1,7 +1,10 @@
 """Speed: the implementations' seconds per epoch compared, from ``timing/speed.csv`` (the speed job,
 alone on the machine) and ``timing/runs.csv`` (every training run, timed while jobs shared it).
 
-Timing is not deterministic, so nothing here enters ``tables/verdicts.csv``.
+Timing is not deterministic, so nothing here enters ``tables/verdicts.csv``. What is made
+deterministic instead is the step from samples to verdicts: a pure function of the rounds, which
+draws a verdict only where the interval of a ratio allows it and none from a cell the machine
+disturbed, so that a rerun on the same machine gives the same verdicts where it gives any.
 """
 from __future__ import annotations
 
@@ -9,35 +12,128 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 from spiralbench.contract import CONTROLLED_IMPLEMENTATIONS, FLOOR
 from spiralbench.frameworks import FRAMEWORKS
 
 # The implementations the speed job times, and how the report names them.
 IMPLEMENTATIONS = (*CONTROLLED_IMPLEMENTATIONS, FLOOR)
-# Ratios of median seconds per epoch: (name, numerator, denominator).
+# Ratios of seconds per epoch, median of the per-round ratios: (name, numerator, denominator).
 SPEED_RATIOS = (("ratio", "scalar", "torch"), ("tensor_ratio", "tensor", "torch"), ("floor_ratio", "tensor", "numpy"))
 # The precision every implementation is timed in (the scalar engine's Python floats): the one the
 # implementations are compared in.
 COMPARED_PRECISION = "float64"
 
 
-def _median_ratio(slow_row: dict, slow: str, fast_row: dict, fast: str) -> tuple[float, float, float]:
-    """``slow``'s median time over ``fast``'s (each read from its ``speed_by_width`` row), and the spread of
-    that ratio across repeats: the slower quartile over the faster one, both ways."""
-    return (slow_row[f"{slow}_median"] / fast_row[f"{fast}_median"],
-            slow_row[f"{slow}_p25"] / fast_row[f"{fast}_p75"],
-            slow_row[f"{slow}_p75"] / fast_row[f"{fast}_p25"])
+# Verdicts. A ratio of times is read from the rounds of the speed job: one sample of every cell of a width
+# per round (``spiralbench.speed``), so the ratio of two cells is taken round by round, paired, and its
+# point is the median of those per-round ratios, with a distribution-free interval for that median
+# (order statistics: no resampling, so the same samples always give the same interval).
+CONFIDENCE = 0.95
+# Fewer rounds than this give no interval worth a verdict.
+MIN_ROUNDS = 3
+# "faster" only when the whole interval of the speed-up is above CLEAR_SPEEDUP (10%), "slower" when it
+# is below 1 / CLEAR_SPEEDUP, "about the same" when it lies within [1 / CLEAR_SPEEDUP, CLEAR_SPEEDUP]; an
+# interval that straddles a bound gives no verdict ("not resolved"). Timings of the same code differ by
+# several per cent from round to round even on a quiet machine (the issue's rerun: quartile ratios up to
+# 1.3×), so a gain under 10% is not one a rerun would be sure to find again.
+CLEAR_SPEEDUP = 1.1
+FASTER, SLOWER, SAME, NOT_RESOLVED, UNSTABLE = "faster", "slower", "about the same", "not resolved", "unstable"
+# A cell whose samples spread by more than this (interquartile range over median) was disturbed; the speed
+# job's own threshold (``speed.unstable_threshold``) decides the ``stable`` column, this one serves tables
+# written without it.
+UNSTABLE_SPREAD = 0.10
+
+
+def median_interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, float, float]:
+    """Median of ``values`` and a distribution-free interval for it: the k-th smallest and k-th largest
+    values, k the largest with coverage (binomial, p = 1/2) of at least ``confidence``, or k = 1 (the
+    smallest and largest) when too few values reach it. Returns (median, low, high, coverage)."""
+    values = np.sort(np.asarray(values, dtype=float))
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan
+    median = float(np.median(values))
+    k, coverage = 1, 1 - 2 * binom.cdf(0, n, 0.5) if n > 1 else 0.0
+    for candidate in range(2, n // 2 + 1):
+        candidate_coverage = 1 - 2 * binom.cdf(candidate - 1, n, 0.5)
+        if candidate_coverage < confidence:
+            break
+        k, coverage = candidate, candidate_coverage
+    return median, float(values[k - 1]), float(values[n - k]), float(coverage)
+
+
+def paired_ratio(numerator: pd.Series, denominator: pd.Series) -> dict:
+    """The ratio of two cells' seconds per epoch (each a Series indexed by round), round by round: its
+    median (``ratio``), interval (``low``, ``high``, ``coverage``) and the rounds both were timed in."""
+    both = pd.concat([numerator.rename("a"), denominator.rename("b")], axis=1).dropna()
+    ratio, low, high, coverage = median_interval(both["a"] / both["b"])
+    return {"ratio": ratio, "low": low, "high": high, "coverage": coverage, "rounds": len(both)}
+
+
+def speed_verdict(low: float, high: float, rounds: int = MIN_ROUNDS, stable: bool = True) -> str:
+    """The verdict on a speed-up (the other's time over this one's: above 1, this one is faster) whose
+    interval is [``low``, ``high``]: ``faster``, ``slower``, ``about the same`` or ``not resolved``; and
+    ``unstable`` when a cell it comes from was disturbed (``stable`` False), whatever the interval."""
+    if not stable:
+        return UNSTABLE
+    if rounds < MIN_ROUNDS or not (np.isfinite(low) and np.isfinite(high)):
+        return NOT_RESOLVED
+    if low > CLEAR_SPEEDUP:
+        return FASTER
+    if high < 1 / CLEAR_SPEEDUP:
+        return SLOWER
+    if low >= 1 / CLEAR_SPEEDUP and high <= CLEAR_SPEEDUP:
+        return SAME
+    return NOT_RESOLVED
+
+
+def cell_stability(speed: pd.DataFrame) -> pd.DataFrame:
+    """Per cell (implementation, precision, hidden width): rounds, median seconds per epoch, relative spread
+    (interquartile range over median) and ``stable``: the speed job's own mark where the table has one,
+    else the spread at most ``UNSTABLE_SPREAD``."""
+    rows = []
+    for (name, precision, width), cell in speed.groupby(["implementation", "precision", "hidden_width"]):
+        seconds = cell["seconds_per_epoch"]
+        median = float(seconds.median())
+        spread = float((seconds.quantile(0.75) - seconds.quantile(0.25)) / median) if median > 0 else math.inf
+        stable = bool(cell["stable"].astype(str).str.lower().isin(["true", "1"]).all()) if "stable" in cell \
+            else spread <= UNSTABLE_SPREAD
+        rows.append((name, precision, int(width), len(cell), median, spread, stable))
+    return pd.DataFrame(rows, columns=["implementation", "precision", "hidden_width", "rounds", "median",
+                                       "relative_spread", "stable"])
+
+
+def unstable_cells(speed: pd.DataFrame) -> pd.DataFrame:
+    """The cells the machine disturbed (``cell_stability`` rows with ``stable`` False)."""
+    cells = cell_stability(speed)
+    return cells[~cells["stable"]].reset_index(drop=True)
+
+
+def _by_round(speed: pd.DataFrame, name: str, precision: str, width) -> pd.Series:
+    rows = speed[(speed["implementation"] == name) & (speed["precision"] == precision)
+                 & (speed["hidden_width"] == width)]
+    return rows.groupby("repeat")["seconds_per_epoch"].median()
+
+
+def _stable(stability: dict, *cells) -> bool:
+    return all(stability.get(cell, True) for cell in cells)
 
 
 def speed_by_width(speed: pd.DataFrame, precision: str = COMPARED_PRECISION) -> pd.DataFrame:
     """Per hidden width, in one precision: median and interquartile range of seconds per epoch for each
-    implementation, and ratios.
+    implementation (``_stable``: not disturbed), and ratios.
 
     ``ratio`` is scalar engine / PyTorch, ``tensor_ratio`` tensor engine / PyTorch (below 1: the tensor
-    engine is faster), ``floor_ratio`` tensor engine / numpy floor; each with ``_low``/``_high``, the
-    spread across repeats (``_median_ratio``). NaN where an implementation was not timed at that width.
+    engine is faster), ``floor_ratio`` tensor engine / numpy floor: each the median of the per-round
+    ratios, with ``_low``/``_high`` its interval (``paired_ratio``) and ``_verdict`` the verdict on the
+    denominator's speed-up (``speed_verdict``: ``faster`` when the denominator, e.g. PyTorch, is clearly
+    faster). NaN where an implementation was not timed at that width.
     """
+    stability = {(r.implementation, r.precision, r.hidden_width): r.stable
+                 for r in cell_stability(speed).itertuples()} if len(speed) else {}
     speed = speed[speed["precision"] == precision]
     grouped = speed.groupby(["hidden_width", "implementation"])["seconds_per_epoch"]
     summary = grouped.agg(median="median", p25=lambda s: s.quantile(0.25), p75=lambda s: s.quantile(0.75),
@@ -49,8 +145,14 @@ def speed_by_width(speed: pd.DataFrame, precision: str = COMPARED_PRECISION) -> 
         for name in IMPLEMENTATIONS:
             for stat in ("median", "p25", "p75", "repeats"):
                 row[f"{name}_{stat}"] = wide.loc[width, (stat, name)] if (stat, name) in wide.columns else math.nan
+            row[f"{name}_stable"] = stability.get((name, precision, int(width)), True)
         for key, slow, fast in SPEED_RATIOS:
-            row[key], row[f"{key}_low"], row[f"{key}_high"] = _median_ratio(row, slow, row, fast)
+            paired = paired_ratio(_by_round(speed, slow, precision, width), _by_round(speed, fast, precision, width))
+            row[key], row[f"{key}_low"], row[f"{key}_high"] = paired["ratio"], paired["low"], paired["high"]
+            row[f"{key}_rounds"] = paired["rounds"]
+            row[f"{key}_verdict"] = speed_verdict(paired["low"], paired["high"], paired["rounds"],
+                                                  _stable(stability, (slow, precision, int(width)),
+                                                          (fast, precision, int(width))))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -82,47 +184,70 @@ def _from_width_on(holds: pd.Series):
 
 def crossover_width(speed: pd.DataFrame, fast: str = "tensor", peer: str = "torch",
                     precision: str = COMPARED_PRECISION):
-    """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured.
+    """The smallest width from which ``peer`` is faster than ``fast`` at every larger width measured, each
+    width's verdict drawn from the interval of the per-round ratio (``speed_verdict``: ``faster``).
 
-    ``speed``: rows with columns ``implementation``, ``precision``, ``hidden_width``, ``seconds_per_epoch``
-    (the repeats of timing/speed.csv, compared by their medians). None when ``peer`` is not faster at the
-    largest width (or either is missing).
+    ``speed``: rows with columns ``implementation``, ``precision``, ``hidden_width``, ``repeat`` (the round),
+    ``seconds_per_epoch`` (timing/speed.csv). None when ``peer`` is not shown faster at the largest width
+    (or either is missing).
     """
-    seconds = speed[speed["precision"] == precision].pivot_table(
-        index="hidden_width", columns="implementation", values="seconds_per_epoch", aggfunc="median")
-    if fast not in seconds or peer not in seconds:
+    verdicts = ratio_verdicts(speed, fast, peer, precision)
+    if verdicts.empty:
         return None
-    return _from_width_on(seconds[peer] < seconds[fast])
+    return _from_width_on(verdicts.set_index("hidden_width")["verdict"] == FASTER)
 
 
-# float32 counts as faster than float64 from this ratio of their median times on. Timings of the same
-# code differ too: under the default speed config on the shared 2-core development machine, the 5
-# repeats of a cell (tensor engine, PyTorch, numpy floor; each precision, widths 4 to 1024) spread by a
-# median of 6% of their median (interquartile range), so a ratio below 1.1 is within what the machine
-# alone moves.
-CLEAR_SPEEDUP = 1.1
-PRECISION_SPEEDUP_COLUMNS = ["implementation", "hidden_width", "speedup", "speedup_low", "speedup_high"]
+RATIO_COLUMNS = ["hidden_width", "ratio", "low", "high", "rounds", "stable", "verdict"]
+
+
+def ratio_verdicts(speed: pd.DataFrame, slow: str, fast: str, precision: str = COMPARED_PRECISION) -> pd.DataFrame:
+    """Per width both were timed at: ``slow``'s time over ``fast``'s (``fast``'s speed-up) round by round,
+    its interval, whether both cells were stable, and the verdict on ``fast``'s speed-up."""
+    stability = {(r.implementation, r.precision, r.hidden_width): r.stable for r in cell_stability(speed).itertuples()}
+    rows = []
+    in_precision = speed[speed["precision"] == precision]
+    widths = sorted(set(in_precision.loc[in_precision["implementation"] == slow, "hidden_width"])
+                    & set(in_precision.loc[in_precision["implementation"] == fast, "hidden_width"]))
+    for width in widths:
+        paired = paired_ratio(_by_round(in_precision, slow, precision, width),
+                              _by_round(in_precision, fast, precision, width))
+        stable = _stable(stability, (slow, precision, int(width)), (fast, precision, int(width)))
+        rows.append((int(width), paired["ratio"], paired["low"], paired["high"], paired["rounds"], stable,
+                     speed_verdict(paired["low"], paired["high"], paired["rounds"], stable)))
+    return pd.DataFrame(rows, columns=RATIO_COLUMNS)
+
+
+PRECISION_SPEEDUP_COLUMNS = ["implementation", "hidden_width", "speedup", "speedup_low", "speedup_high", "rounds",
+                             "stable", "verdict"]
 
 
 def precision_speedups(speed: pd.DataFrame) -> pd.DataFrame:
-    """float64's median seconds per epoch over float32's (above 1: float32 is faster), for every
-    implementation and width timed in both, with ``speedup_low``/``_high`` its spread across repeats."""
+    """float64's seconds per epoch over float32's round by round (above 1: float32 is faster), for every
+    implementation and width timed in both: the median ratio, ``speedup_low``/``_high`` its interval, and
+    the verdict on float32 (``speed_verdict``)."""
     if not {"float32", "float64"} <= set(speed["precision"]):
         return pd.DataFrame(columns=PRECISION_SPEEDUP_COLUMNS)
-    in_float64, in_float32 = (speed_by_width(speed, precision).set_index("hidden_width").to_dict("index")
-                              for precision in ("float64", "float32"))
-    rows = [(name, int(width), *_median_ratio(in_float64[width], name, in_float32[width], name))
-            for name in IMPLEMENTATIONS for width in sorted(in_float64.keys() & in_float32.keys())]
+    stability = {(r.implementation, r.precision, r.hidden_width): r.stable for r in cell_stability(speed).itertuples()}
+    rows = []
+    for name in IMPLEMENTATIONS:
+        timed = speed[speed["implementation"] == name]
+        widths = sorted(set(timed.loc[timed["precision"] == "float64", "hidden_width"])
+                        & set(timed.loc[timed["precision"] == "float32", "hidden_width"]))
+        for width in widths:
+            paired = paired_ratio(_by_round(timed, name, "float64", width), _by_round(timed, name, "float32", width))
+            stable = _stable(stability, (name, "float64", int(width)), (name, "float32", int(width)))
+            rows.append((name, int(width), paired["ratio"], paired["low"], paired["high"], paired["rounds"], stable,
+                         speed_verdict(paired["low"], paired["high"], paired["rounds"], stable)))
     table = pd.DataFrame(rows, columns=PRECISION_SPEEDUP_COLUMNS)
-    return table[np.isfinite(table["speedup"])].reset_index(drop=True)
+    return table[np.isfinite(table["speedup"].astype(float))].reset_index(drop=True)
 
 
 def float32_faster_from(speedups: pd.DataFrame, implementation: str):
-    """The smallest width from which float32 is faster than float64 by ``CLEAR_SPEEDUP`` at every larger
-    width measured for ``implementation`` (rows of ``precision_speedups``); None when it is not at the
-    largest width."""
+    """The smallest width from which float32 is shown faster than float64 (the whole interval of the
+    speed-up above ``CLEAR_SPEEDUP``) at every larger width measured for ``implementation`` (rows of
+    ``precision_speedups``); None when it is not at the largest width."""
     rows = speedups[speedups["implementation"] == implementation]
-    return _from_width_on(rows.set_index("hidden_width")["speedup"] >= CLEAR_SPEEDUP)
+    return _from_width_on(rows.set_index("hidden_width")["verdict"] == FASTER)
 
 
 def sweep_timing(run_timing: pd.DataFrame) -> pd.DataFrame:
@@ -165,26 +290,56 @@ def floor_distance(speed: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["precision", "hidden_width", "floor_ratio"])
 
 
+def tensor_against_torch(speed: pd.DataFrame, width=None) -> dict:
+    """The tensor engine's speed-up over PyTorch (PyTorch's time over the tensor engine's, round by round)
+    at ``width`` (default: the largest both were timed at), in every precision both were timed in:
+    {precision: {"width", "speedup", "low", "high", "rounds", "stable", "verdict"}}, the verdict on the
+    tensor engine (``faster``: it is clearly faster than PyTorch)."""
+    answers = {}
+    for precision in sorted(set(speed["precision"])):
+        rows = ratio_verdicts(speed, "torch", "tensor", precision)
+        if rows.empty or (width is not None and width not in set(rows["hidden_width"])):
+            continue
+        row = rows.set_index("hidden_width").loc[width if width is not None else rows["hidden_width"].max()]
+        answers[precision] = {"width": int(row.name), "speedup": float(row["ratio"]), "low": float(row["low"]),
+                              "high": float(row["high"]), "rounds": int(row["rounds"]), "stable": bool(row["stable"]),
+                              "verdict": row["verdict"]}
+    return answers
+
+
 def speed_facts(speed: pd.DataFrame, page_width: int) -> dict:
     """The speed numbers the report quotes, at the page's hidden width (or the scalar engine's width
     nearest it), in float64: the scalar engine against PyTorch (``ratio``), the tensor engine against
-    PyTorch (``tensor_speedup``: how many times faster) at that width and at the largest width timed,
-    the crossover, and the growth exponents over a common range of widths."""
+    PyTorch (``tensor_speedup``: how many times faster, with its interval and verdict) at that width and
+    at the largest width timed, the crossover, and the growth exponents over a common range of widths;
+    and, beside them, the tensor engine against PyTorch at the largest width in every precision timed
+    (``largest_by_precision``) and the cells the machine disturbed (``unstable``)."""
+    float64 = speed[speed["precision"] == COMPARED_PRECISION]
     by_width = speed_by_width(speed)
     scalar_widths = list(by_width.loc[np.isfinite(by_width["ratio"]), "hidden_width"])
     widths = scalar_widths or list(by_width["hidden_width"])
     width = page_width if page_width in widths else min(widths, key=lambda w: abs(w - page_width))
     at = by_width.set_index("hidden_width").loc[width]
     largest = by_width.iloc[-1]
+    at_width = tensor_against_torch(float64, int(width)).get(COMPARED_PRECISION, {})
+    at_largest = tensor_against_torch(float64).get(COMPARED_PRECISION, {})
     return {
         "width": int(width), "ratio": float(at["ratio"]), "ratio_low": float(at["ratio_low"]),
-        "ratio_high": float(at["ratio_high"]), "neurogebra_seconds": float(at["scalar_median"]),
+        "ratio_high": float(at["ratio_high"]), "scalar_verdict": at["ratio_verdict"],
+        "neurogebra_seconds": float(at["scalar_median"]),
         "pytorch_seconds": float(at["torch_median"]), "tensor_seconds": float(at["tensor_median"]),
-        "tensor_speedup": float(1 / at["tensor_ratio"]), "floor_ratio": float(at["floor_ratio"]),
-        "largest_width": int(largest["hidden_width"]), "largest_tensor_speedup": float(1 / largest["tensor_ratio"]),
+        "tensor_speedup": at_width.get("speedup", math.nan), "tensor_speedup_low": at_width.get("low", math.nan),
+        "tensor_speedup_high": at_width.get("high", math.nan), "tensor_verdict": at_width.get("verdict", NOT_RESOLVED),
+        "floor_ratio": float(at["floor_ratio"]),
+        "largest_width": int(largest["hidden_width"]), "largest_tensor_speedup": at_largest.get("speedup", math.nan),
+        "largest_tensor_speedup_low": at_largest.get("low", math.nan),
+        "largest_tensor_speedup_high": at_largest.get("high", math.nan),
+        "largest_tensor_verdict": at_largest.get("verdict", NOT_RESOLVED),
         "crossover": crossover_width(speed),
         "scalar_growth": growth_exponents(speed, ("scalar", "torch")),
         "tensor_growth": growth_exponents(speed, ("tensor", "torch", "numpy")),
+        "largest_by_precision": tensor_against_torch(speed),
+        "unstable": [(r.implementation, r.precision, int(r.hidden_width)) for r in unstable_cells(speed).itertuples()],
     }
 
 

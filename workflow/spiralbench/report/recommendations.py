@@ -10,7 +10,7 @@ from spiralbench.findings import speed as sp
 
 from .document import Table
 from .results import Results
-from .wording import means_at, minutes_text, tensor_engine_speed
+from .wording import compared_speed, means_at, minutes_text
 
 
 def reasons(results: Results, facts: dict) -> dict[str, str]:
@@ -20,11 +20,7 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
     epochs = results.config["tutorial"]["epochs"]
     same_math = (f"with the same weights and batches it computes PyTorch's losses to within "
                  f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
-    growth = facts["tensor_growth"]
-    at_scale = (f"on one CPU thread, {tensor_engine_speed(facts)}"
-                + (f" (PyTorch is faster from width {facts['crossover']} on)" if facts["crossover"] else "")
-                + f"; from width {growth['widths'][0]} to {growth['widths'][-1]} its time per epoch grows like "
-                f"width^{growth['tensor']:.1f} against PyTorch's width^{growth['torch']:.1f}")
+    at_scale = measured_speed(facts, results.config["speed"])
     effects = results.table("effects")
     same = conditions.sameness(effects, "framework", equivalence_margin(results.config))
     verdict = effect_verdict(effects, "framework")
@@ -41,9 +37,12 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
                               f"with its scalar engine at hidden width {facts['width']} (the budget: "
                               f"{minutes_text(guidance.COURSE_BUDGET_SECONDS)})",
         "Research prototyping": f"{at_scale}; PyTorch's layers, losses and optimizers are ready-made",
+        # Not answered: the speed job times networks of at most the largest width, on one thread, on one CPU.
         "Production ML systems": "no table of this benchmark measures what production asks (serving, hardware "
                                  "beyond one CPU thread, reliability); neurogebra computes on the CPU only",
-        "Large-scale training": at_scale,
+        "Large-scale training": f"no table of this benchmark measures it: the speed job times 2-w-w-3 networks of "
+                                f"width at most {facts['largest_width']} on {_threads(results.config['speed'])} of one "
+                                "CPU, which says nothing of networks, data, threads or devices at scale",
         "GPU acceleration": "no table of this benchmark measures it (it runs on CPUs); neurogebra has no device "
                             "support, PyTorch runs on GPUs",
         "Pre-trained models": "no table of this benchmark measures it; neurogebra has no model hub or pretrained "
@@ -53,6 +52,27 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
                            f"{same['levels_equivalent']} of {same['levels']} levels and {same['settings_equivalent']} "
                            f"of {same['settings']} settings",
     }
+
+
+def _threads(setup: dict) -> str:
+    return f"{setup['threads']} thread{'s' if setup['threads'] != 1 else ''}"
+
+
+def measured_speed(facts: dict, setup: dict) -> str:
+    """What the speed job measured of the tensor engine against PyTorch, in every precision, and no more:
+    'on 1 thread, at width 1024 (the largest timed): in float32, about as fast as PyTorch (...); in float64,
+    ...'; the answer says 'depends on precision' when the two disagree."""
+    parts = [f"in {precision}, {compared_speed(a['speedup'], a['low'], a['high'], a['verdict'])}"
+             for precision, a in facts["largest_by_precision"].items()]
+    growth = facts["tensor_growth"]
+    text = (f"on {_threads(setup)}, at width {facts['largest_width']} (the largest timed), neurogebra's tensor engine "
+            "against PyTorch: " + "; ".join(parts))
+    if facts["crossover"]:
+        text += f" (in float64, PyTorch is shown faster from width {facts['crossover']} on)"
+    if growth["widths"]:
+        text += (f"; from width {growth['widths'][0]} to {growth['widths'][-1]} its time per epoch grows like "
+                 f"width^{growth['tensor']:.1f} against PyTorch's width^{growth['torch']:.1f}")
+    return text
 
 
 def when_to_use(results: Results) -> Table:
@@ -76,7 +96,9 @@ def summary(table: Table) -> str:
         scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
         groups.append({"either": f"either library for {scenarios}",
                        guidance.UNDECIDED: f"neither library shown better, nor the two shown the same, for {scenarios}",
-                       guidance.NOT_MEASURED_VERDICT: f"no answer for {scenarios} (not measured here)"}
+                       guidance.NOT_MEASURED_VERDICT: f"no answer for {scenarios} (not measured here)",
+                       guidance.DEPENDS_ON_PRECISION: f"neither library for {scenarios} in every precision (the "
+                                                      "answer depends on the precision)"}
                       .get(verdict, f"{verdict} for {scenarios}"))
     changed = sum(1 for c in table.row_classes or [] if c == "sb-changed")
     return (f"The evidence supports {'; '.join(groups)}. It changes {changed} of the "

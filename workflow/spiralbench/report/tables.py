@@ -16,7 +16,7 @@ from spiralbench.findings import effects as ef, engines, lesson, page_gap, speed
 
 from . import wording
 from .document import Table
-from .wording import framework_name, optimizer_name, percent, points, ratio, ratio_range, seconds
+from .wording import framework_name, optimizer_name, percent, points, ratio, seconds
 from .results import Results, split_path
 
 
@@ -322,11 +322,15 @@ def speed(results: Results) -> Table:
             row[f"{SPEED_COLUMNS[name]} s/epoch (IQR)"] = (
                 f"{seconds(r[f'{name}_median'])} ({seconds(r[f'{name}_p25'])} – {seconds(r[f'{name}_p75'])})"
                 if np.isfinite(r[f"{name}_median"]) else "not timed")
-        row["repeats"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
-        # How many times faster the tensor engine is than PyTorch (below 1×: slower), with its spread.
-        # Every ratio as "× faster" (the slower one's time over the faster one's), never as a ratio of times.
-        row["tensor engine × faster than PyTorch (spread)"] = (
-            f"{ratio(1 / r['tensor_ratio'])} ({ratio_range(1 / r['tensor_ratio_high'], 1 / r['tensor_ratio_low'])})")
+        row["rounds"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
+        unstable = [SPEED_COLUMNS[name] for name in sp.IMPLEMENTATIONS
+                    if np.isfinite(r[f"{name}_median"]) and not r[f"{name}_stable"]]
+        row["disturbed"] = ", ".join(unstable) or "–"
+        # How many times faster the tensor engine is than PyTorch (below 1×: slower): the median of the
+        # per-round ratios, its interval, and the verdict on the tensor engine that the interval allows.
+        interval = wording.speedup_range(1 / r["tensor_ratio_high"], 1 / r["tensor_ratio_low"])
+        row["tensor engine × faster than PyTorch (interval)"] = f"{wording.speedup(1 / r['tensor_ratio'])} ({interval})"
+        row["tensor engine against PyTorch"] = wording.inverse_verdict(r["tensor_ratio_verdict"])
         row["numpy floor × faster than tensor engine"] = ratio(r["floor_ratio"])
         row["PyTorch × faster than scalar engine"] = ratio(r["ratio"])
         rows.append(row)
@@ -343,8 +347,9 @@ def precision_speed(results: Results) -> Table:
     for width, at in speedups.groupby("hidden_width"):
         row = {"hidden width": int(width)}
         for r in at.itertuples():
-            spread = f"{wording.speedup(r.speedup_low)} – {wording.speedup(r.speedup_high)}"
-            row[f"{SPEED_COLUMNS[r.implementation]} (spread)"] = f"{wording.speedup(r.speedup)} ({spread})"
+            interval = wording.speedup_range(r.speedup_low, r.speedup_high)
+            row[f"{SPEED_COLUMNS[r.implementation]} (interval): float32"] = (
+                f"{wording.speedup(r.speedup)} ({interval}): {r.verdict}")
         rows.append(row)
     return Table(pd.DataFrame(rows).fillna("not timed"), [results.path_of("speed")])
 

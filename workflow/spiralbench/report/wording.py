@@ -493,7 +493,10 @@ def precision_speed_conclusion(speed: pd.DataFrame) -> str:
         if len(rows) > 1:
             measured += f", {speedup(last['speedup'])} at width {int(last['hidden_width'])}"
         faster_from = sp.float32_faster_from(speedups, name)
-        if faster_from is None:
+        if faster_from is None and not rows["stable"].all():
+            verdict = "no gain shown; the machine was disturbed at width " + ", ".join(
+                str(int(w)) for w in rows.loc[~rows["stable"].astype(bool), "hidden_width"])
+        elif faster_from is None:
             verdict = "no clear gain at any width measured"
         elif faster_from == first["hidden_width"]:
             verdict = "**faster at every width measured**"
@@ -502,17 +505,61 @@ def precision_speed_conclusion(speed: pd.DataFrame) -> str:
         parts.append(f"{names[name]} {measured} ({verdict})")
     why = ("; below the width where a gain starts, an epoch's time goes to per-operation overhead, which the "
            "precision does not shrink" if late else "")
-    return (f"What float32 buys, all else equal (float64's time per epoch over float32's; from "
-            f"{sp.CLEAR_SPEEDUP:.1f}× on it counts as faster): " + "; ".join(parts) + why + ".")
+    return (f"What float32 buys, all else equal (float64's time per epoch over float32's, round by round; float32 "
+            f"counts as faster where the whole interval of that ratio is above {sp.CLEAR_SPEEDUP:.1f}×): "
+            + "; ".join(parts) + why + ".")
+
+
+def compared_speed(value: float, low: float, high: float, verdict: str, peer: str = "PyTorch") -> str:
+    """One speed-up (the peer's time over this one's) with its interval, worded by its verdict
+    (``findings.speed.speed_verdict``): '2.3× faster than PyTorch (interval 2.1× – 2.5×)', 'about as fast
+    as PyTorch (1.02×, interval 0.97× – 1.06×)', 'not shown faster or slower than PyTorch (...)', or
+    'not compared with PyTorch: the machine was disturbed while they were timed'."""
+    interval = f"interval {speedup_range(low, high)}"
+    if verdict == sp.UNSTABLE:
+        return f"not compared with {peer}: the machine was disturbed while they were timed ({speedup(value)})"
+    if verdict == sp.FASTER:
+        return f"{ratio(value)} faster than {peer} ({interval})"
+    if verdict == sp.SLOWER:
+        return f"{ratio(1 / value)} slower than {peer} ({interval} as fast)"
+    if verdict == sp.SAME:
+        return f"about as fast as {peer} ({speedup(value)}, {interval})"
+    return f"neither shown faster nor shown as fast as {peer} ({speedup(value)}, {interval})"
+
+
+def speedup_range(low, high) -> str:
+    """'0.97× – 1.06×'."""
+    return f"{speedup(low)} – {speedup(high)}"
 
 
 def tensor_engine_speed(facts: dict) -> str:
-    """'neurogebra's tensor engine is 2.3× faster than PyTorch at width 16 and 1.5× slower than PyTorch at
-    width 1024, the largest timed' (``findings.speed.speed_facts``)."""
-    text = f"neurogebra's tensor engine is {relative_speed(facts['tensor_speedup'])} at width {facts['width']}"
+    """'neurogebra's tensor engine is 2.3× faster than PyTorch (interval ...) at width 16 and ... at width
+    1024, the largest timed' (``findings.speed.speed_facts``), each worded by the verdict its interval allows."""
+    text = ("neurogebra's tensor engine is " + compared_speed(facts["tensor_speedup"], facts["tensor_speedup_low"],
+                                                             facts["tensor_speedup_high"], facts["tensor_verdict"])
+            + f" at width {facts['width']}")
     if facts["largest_width"] != facts["width"]:
-        text += f" and {relative_speed(facts['largest_tensor_speedup'])} at width {facts['largest_width']}"
-    return text + ", the largest timed"
+        text += (" and " + compared_speed(facts["largest_tensor_speedup"], facts["largest_tensor_speedup_low"],
+                                          facts["largest_tensor_speedup_high"], facts["largest_tensor_verdict"])
+                 + f" at width {facts['largest_width']}")
+    return text + ", the largest timed, in float64 on one thread"
+
+
+def stability_sentence(speed: pd.DataFrame) -> str:
+    """Whether the machine was quiet while the speed job timed, from its ``stable`` marks."""
+    cells = sp.cell_stability(speed)
+    unstable = cells[~cells["stable"]]
+    rounds = f"{int(cells['rounds'].min())} to {int(cells['rounds'].max())}" if cells["rounds"].nunique() > 1 \
+        else f"{int(cells['rounds'].max())}"
+    if unstable.empty:
+        return (f"Every cell was stable ({rounds} rounds; interquartile range at most "
+                f"{100 * cells['relative_spread'].max():.0f}% of the median).")
+    names = {**IMPLEMENTATION_NAMES, "numpy": "numpy floor"}
+    listed = "; ".join(f"{names[r.implementation]} in {r.precision} at width {r.hidden_width} "
+                       f"({100 * r.relative_spread:.0f}%)" for r in unstable.itertuples())
+    return (f"**The machine was disturbed while the speed job timed**: {len(unstable)} of {len(cells)} cells stayed "
+            f"unstable after {rounds} rounds (interquartile range over median above the threshold): {listed}. "
+            "No verdict is drawn from them; their numbers are shown, not compared.")
 
 
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
@@ -520,19 +567,26 @@ def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
     return f"{ratio(speedup)} faster than {peer}" if speedup > 1 else f"{ratio(1 / speedup)} slower than {peer}"
 
 
+def inverse_verdict(verdict: str) -> str:
+    """The verdict on the other side of a ratio: PyTorch faster is the tensor engine slower."""
+    return {sp.FASTER: sp.SLOWER, sp.SLOWER: sp.FASTER}.get(verdict, verdict)
+
+
 def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
     """What the speed figure means, in one sentence made from the measurements."""
     by_width = sp.speed_by_width(speed).set_index("hidden_width")
     at = by_width.loc[width]
     crossover = sp.crossover_width(speed)
-    tensor_vs_torch = relative_speed(1 / at["tensor_ratio"])
+    tensor_vs_torch = compared_speed(1 / at["tensor_ratio"], 1 / at["tensor_ratio_high"], 1 / at["tensor_ratio_low"],
+                                     inverse_verdict(at["tensor_ratio_verdict"]))
     floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
              if np.isfinite(at["floor_ratio"]) else "")
-    scalar = (f", while the scalar engine is {ratio(at['ratio'])} slower than PyTorch"
+    scalar = (", while the scalar engine is " + compared_speed(1 / at["ratio"], 1 / at["ratio_high"], 1 / at["ratio_low"],
+                                                                inverse_verdict(at["ratio_verdict"]))
               if np.isfinite(at["ratio"]) else "")
     if crossover is None:
-        where = (f"PyTorch does not overtake it up to width {int(by_width.index.max())}, so at these sizes "
-                 "per-operation overhead, not arithmetic, decides the speed")
+        where = (f"PyTorch is not shown to overtake it up to width {int(by_width.index.max())}, the largest timed "
+                 "(overtaking: shown faster at that width and every larger one)")
     else:
         where = (f"PyTorch overtakes it from width {crossover} on: below, per-operation overhead decides and "
                  "vectorised numpy pays less of it; above, arithmetic decides and PyTorch's kernels are faster")
@@ -655,8 +709,9 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
             f"different initial weights, one seed) shows a gap of {points(parts['observed'])}; its largest part is "
             f"**{largest}** ({points(pieces[largest])}).")
     if speed is not None:
-        text = (f"Per epoch at hidden width {speed['width']}, PyTorch trains {ratio(speed['ratio'])} faster than "
-                "neurogebra's scalar engine (the page's)")
+        text = (f"Per epoch at hidden width {speed['width']}, PyTorch is "
+                + compared_speed(speed["ratio"], speed["ratio_low"], speed["ratio_high"],
+                                 speed.get("scalar_verdict", sp.NOT_RESOLVED), "neurogebra's scalar engine (the page's)"))
         if math.isfinite(speed.get("tensor_speedup", math.nan)):
             text += f", and {tensor_engine_speed(speed)}"
         sentences.append(text + ".")
