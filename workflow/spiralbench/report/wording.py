@@ -676,9 +676,10 @@ def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         if verdict["pooled"].empty:
             continue
         if verdict["kind"] == "none":
-            same = margin is not None and conditions.sameness(effects, effect, margin)["verdict"] == "equivalent"
+            same = None if margin is None else conditions.sameness(effects, effect, margin)["verdict"] == "equivalent"
             clauses.append(f"{subject} makes no difference that survives Holm's correction"
-                           + (f" (the same within ±{100 * margin:.2f} pp by an equivalence test)" if same else ""))
+                           + ("" if same is None else f" (the same within ±{100 * margin:.2f} pp by an equivalence test)"
+                              if same else f", but is not shown the same within ±{100 * margin:.2f} pp either"))
         elif verdict["kind"] == "same":
             clauses.append(f"**{subject} matters** ({verdict['side']} is more accurate)")
         else:
@@ -689,7 +690,7 @@ def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     if parts is not None:
         _, largest = page_gap.largest_part(parts)
         sentences.append(f"By {ef.METRIC_NAMES.get(parts['metric'], parts['metric'])}, the largest part of the "
-                         f"page's own gap is **{largest}**.")
+                         f"page's own gap is the **{largest}**.")
     if speed is not None:
         sentences.append(f"PyTorch trains {ratio(speed['ratio'])} faster per epoch than the page's scalar engine.")
     return " ".join(sentences)
