@@ -560,3 +560,12 @@ def test_no_output_would_make_quarto_load_scripts_from_a_cdn(rendered):
     assert kinds <= {"text/markdown", "text/plain", "image/png"}, kinds
     assert len(labels) == len(set(labels)) >= 20
     assert "fig-dataset" in labels and "tbl-exhibits" in labels
+
+
+def test_the_page_links_the_repository_and_the_tutorials_reproduction_where_its_address_is_known():
+    from spiralbench.report import provenance as where
+    known = where.where_to_read({"repository": "https://example.org/me/spiralbench"})
+    assert "[https://example.org/me/spiralbench](https://example.org/me/spiralbench)" in known
+    assert "(https://example.org/me/spiralbench/tree/HEAD/tests/tutorial_page)" in known
+    unknown = where.where_to_read({"repository": "not recorded (no git remote named origin; ...)"})
+    assert "](" not in unknown and "`tests/tutorial_page/`" in unknown and "`repository_url`" in unknown
