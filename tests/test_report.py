@@ -330,7 +330,7 @@ def test_pandoc_reads_the_exhibits_as_quarto_needs_them(shown):
     markdown = "\n\n".join(bundle["text/markdown"] for bundle, _ in shown) + "\n\nMath: $-\\log p_0$.\n"
     page = subprocess.run(["pandoc", "--from", "markdown", "--to", "html", "--mathml"], input=markdown,
                           capture_output=True, text=True, check=True).stdout
-    assert re.search(r'<div id="fig-curve">\s*<img src="data:image/png;base64,[^"]+" alt="A falling line\."', page)
+    assert re.search(r'<div id="fig-curve">\s*(<p>)?<img src="data:image/png;base64,[^"]+" alt="A falling line\."', page)
     assert re.search(r'data-cites="tbl-values"', page)  # the reference Quarto's crossref filter resolves
     assert re.search(r"<caption>(<p>)?Values per run\. Drawn from <code>tables/runs\.csv</code>\.", page)
     assert '<span class="sb-diverged">a|b</span>' in page and re.search(r"<td[^>]*>c_d</td>", page)
