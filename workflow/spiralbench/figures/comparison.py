@@ -65,7 +65,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.axvline(0, color="black", linewidth=1)
         ax.axhline(0.5, color="#999999", linewidth=0.8)
         ax.set_title(EFFECT_PANELS[effect])
-        ax.set_xlabel(f"difference in {metric} (percentage points)")
+        ax.set_xlabel("difference (percentage points)")  # the metric: in the caption and the alt text
         ax.grid(axis="y", alpha=0)
         ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=wording.where(effect, level))
                            for level in levels], loc="upper center",
