@@ -253,3 +253,18 @@ def test_the_accuracy_row_of_when_to_use_each_says_undecided_in_words():
     assert "neither library shown better, nor the two shown the same, for accuracy on a problem like this" in \
         summary(guidance.UNDECIDED)
     assert "either library for accuracy on a problem like this" in summary("either")
+
+
+def test_the_short_box_names_its_metric_in_each_sentence_and_leaves_the_numbers_to_the_headline():
+    runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
+    table = effects_module.effects_table(runs)
+    parts = page_gap.page_comparison_parts(runs, CONFIG, ef.metric_of(table))
+    box = wording.in_short(table, parts, {"ratio": 27.0}, margin=MARGIN)
+    full = wording.headline(table, parts, {"ratio": 27.0, "width": 16, "tensor_speedup": float("nan")}, MARGIN)
+    numbers = lambda text: len(re.findall(r"\d+(?:\.\d+)?", text))
+    assert len(box.split()) < len(full.split()) / 2 and numbers(box) < numbers(full) / 2
+    name = ef.METRIC_NAMES[ef.metric_of(table)]
+    for sentence in sentences(box):
+        if "faster" not in sentence:  # speed is no accuracy
+            assert sentence.startswith(f"By {name}") or sentence.startswith("By test accuracy"), sentence
+        assert len([n for n in ("test accuracy", "fresh sample") if n in sentence]) <= 1, sentence

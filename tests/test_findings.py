@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from spiralbench import effects as effects_module
-from spiralbench.findings import code_size, effects as ef, guidance, speed as sp
+from spiralbench.findings import code_size, effects as ef, guidance, lesson, speed as sp
 from spiralbench.report import wording
 
 from fabricated import runs_table
@@ -246,3 +246,16 @@ def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
     table = lesson.run_timing(timing)
     assert table.index.tolist() == [("neurogebra", "tensor"), ("pytorch", "torch")]
     assert table.loc[("neurogebra", "tensor"), ["runs", "seconds_median", "seconds_p25", "seconds_p75", "samples_per_second"]].tolist() == [3, 2.0, 1.5, 3.0, 2.0]
+
+
+def test_representative_seeds_are_the_worst_the_median_and_the_best_by_mean_test_accuracy():
+    accuracy = {1: 0.9, 2: 0.5, 3: 0.7, 4: 0.6, 5: 0.8}
+    rows = [{"group": "sweep", "status": "ok", "seed": seed, "test_accuracy": value + shift}
+            for seed, value in accuracy.items() for shift in (-0.05, 0.05)]
+    rows += [{"group": "sweep", "status": "diverged", "seed": 1, "test_accuracy": 0.0},  # left out
+             {"group": "tutorial", "status": "ok", "seed": 2, "test_accuracy": 1.0}]  # not the sweep's
+    chosen = lesson.representative_seeds(pd.DataFrame(rows), list(accuracy))
+    assert [(c["role"], c["seed"]) for c in chosen] == [("worst", 2), ("median", 3), ("best", 1)]
+    assert chosen[2]["accuracy"] == pytest.approx(0.9)
+    few = lesson.representative_seeds(pd.DataFrame(rows), [3, 1])
+    assert [(c["role"], c["seed"]) for c in few] == [("", 1), ("", 3)]

@@ -275,9 +275,9 @@ def test_exhibits_are_quarto_markdown_and_never_html_or_javascript(shown):
     _exhibits(shown)
     assert all(set(bundle) == {"text/markdown", "text/plain"} for bundle, _ in shown)
     figure, table, note, warning = (bundle["text/markdown"] for bundle, _ in shown)
-    assert re.fullmatch(r"!\[A curve; see @tbl-values\. Drawn from `data/seed1\.npz`\.\]"
-                        r"\(data:image/png;base64,[A-Za-z0-9+/=]+\)\{#fig-curve fig-alt=\"A falling line\.\" width=192\}",
-                        figure)
+    assert re.fullmatch(r"::: \{#fig-curve\}\n<img src=\"data:image/png;base64,[A-Za-z0-9+/=]+\" "
+                        r"alt=\"A falling line\.\" width=\"192\" class=\"img-fluid\">\n\n"
+                        r"A curve; see @tbl-values\. Drawn from `data/seed1\.npz`\.\n:::", figure)
     assert [metadata.get(EXHIBIT_KEY) for _, metadata in shown] == [
         {"label": "fig-curve", "name": "Figure 1"}, {"label": "tbl-values", "name": "Table 1"}, None, None]
     assert table.split("\n") == [
@@ -330,7 +330,7 @@ def test_pandoc_reads_the_exhibits_as_quarto_needs_them(shown):
     markdown = "\n\n".join(bundle["text/markdown"] for bundle, _ in shown) + "\n\nMath: $-\\log p_0$.\n"
     page = subprocess.run(["pandoc", "--from", "markdown", "--to", "html", "--mathml"], input=markdown,
                           capture_output=True, text=True, check=True).stdout
-    assert re.search(r'<img\s[^>]*id="fig-curve"|<figure id="fig-curve"', page)  # pandoc 2 | pandoc 3
+    assert re.search(r'<div id="fig-curve">\s*(<p>)?<img src="data:image/png;base64,[^"]+" alt="A falling line\."', page)
     assert re.search(r'data-cites="tbl-values"', page)  # the reference Quarto's crossref filter resolves
     assert re.search(r"<caption>(<p>)?Values per run\. Drawn from <code>tables/runs\.csv</code>\.", page)
     assert '<span class="sb-diverged">a|b</span>' in page and re.search(r"<td[^>]*>c_d</td>", page)
@@ -570,3 +570,12 @@ def test_no_output_would_make_quarto_load_scripts_from_a_cdn(rendered):
     assert kinds <= {"text/markdown", "text/plain", "image/png"}, kinds
     assert len(labels) == len(set(labels)) >= 20
     assert "fig-dataset" in labels and "tbl-exhibits" in labels
+
+
+def test_the_page_links_the_repository_and_the_tutorials_reproduction_where_its_address_is_known():
+    from spiralbench.report import provenance as where
+    known = where.where_to_read({"repository": "https://example.org/me/spiralbench"})
+    assert "[https://example.org/me/spiralbench](https://example.org/me/spiralbench)" in known
+    assert "(https://example.org/me/spiralbench/tree/HEAD/tests/tutorial_page)" in known
+    unknown = where.where_to_read({"repository": "not recorded (no git remote named origin; ...)"})
+    assert "](" not in unknown and "`tests/tutorial_page/`" in unknown and "`repository_url`" in unknown

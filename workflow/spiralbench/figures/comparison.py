@@ -9,6 +9,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from spiralbench.effects import SETTING_COLUMNS
+from spiralbench.findings import effects as effect_findings
 from spiralbench.report import wording
 from spiralbench.report.results import Results
 
@@ -37,6 +38,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
     labels = ["all settings (pooled per seed)"] + [wording.setting_label(r, varying) for _, r in settings.iterrows()]
     keys = [None] + [tuple(r) for r in settings.itertuples(index=False)]
     panels = [effect for effect in EFFECT_PANELS if (effects["effect"] == effect).any()]
+    metric = effect_findings.METRIC_NAMES[effect_findings.metric_of(effects)]  # the one the effects were measured on
     figure, axes = new_figure(MAX_FIGURE_WIDTH, 3.2 + 0.3 * len(labels), 1, max(len(panels), 1), sharey=True)
     span = 1.0
     for ax, effect in zip(axes[0], panels):
@@ -63,7 +65,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
         ax.axvline(0, color="black", linewidth=1)
         ax.axhline(0.5, color="#999999", linewidth=0.8)
         ax.set_title(EFFECT_PANELS[effect])
-        ax.set_xlabel("difference (percentage points)")
+        ax.set_xlabel("difference (percentage points)")  # the metric: in the caption and the alt text
         ax.grid(axis="y", alpha=0)
         ax.legend(handles=[Line2D([], [], color=colors[level], marker="o", label=wording.where(effect, level))
                            for level in levels], loc="upper center",
@@ -79,7 +81,7 @@ def effects_forest(effects: pd.DataFrame, results: Results) -> Chart:
                                   label="open marker: not significant after Holm")],
                   loc="outside upper right", frameon=False)
     alt = (f"Forest plot in {len(panels)} panel(s), one per effect ({', '.join(panels)}): for each setting and, "
-           "on the top row, pooled over the settings, the mean paired difference in test accuracy in percentage "
+           f"on the top row, pooled over the settings, the mean paired difference in {metric} in percentage "
            "points with its 95% interval, one colour per level held fixed; a vertical line marks no difference, "
            "and filled markers are significant after Holm's correction.")
     return Chart(figure, [results.path_of("effects")], alt)

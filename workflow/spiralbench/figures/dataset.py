@@ -7,6 +7,7 @@ import math
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from spiralbench.findings import lesson
 from spiralbench.report.results import Results, split_path
 
 from .style import CLASS_COLORS, MAX_FIGURE_WIDTH, Chart, new_figure, styled
@@ -54,23 +55,28 @@ def dataset_split(results: Results, seed: int) -> Chart:
 
 @styled
 def splits_across_seeds(results: Results, seeds: list[int]) -> Chart:
-    """Each seed's points, test points ringed: the spirals' noise and the split both change with the seed."""
-    columns = min(len(seeds), 4)
-    rows = math.ceil(len(seeds) / columns)
-    panel = min(2.6, (MAX_FIGURE_WIDTH - 0.4) / columns)
-    figure, axes = new_figure(panel * columns, panel * rows + 0.5, rows, columns, sharex=True, sharey=True)
-    n_classes = n_classes_of(*(results.split(seed)[key] for seed in seeds for key in ("y_train", "y_test")))
-    for ax, seed in zip(axes.flat, seeds):
-        split = results.split(seed)
+    """Three seeds' points that stand for all ``seeds`` (``findings.lesson.representative_seeds``: the worst, the
+    median and the best by mean test accuracy), test points ringed: the spirals' noise and the split both
+    change with the seed."""
+    chosen = lesson.representative_seeds(results.table("runs"), seeds)
+    columns = len(chosen)
+    panel = min(3.2, (MAX_FIGURE_WIDTH - 0.4) / columns)
+    figure, axes = new_figure(panel * columns, panel + 0.7, 1, columns, sharex=True, sharey=True)
+    n_classes = n_classes_of(*(results.split(c["seed"])[key] for c in chosen for key in ("y_train", "y_test")))
+    for ax, pick in zip(axes.flat, chosen):
+        split = results.split(pick["seed"])
         scatter_classes(ax, split["X_train"], split["y_train"], n_classes, filled=True, size=8)
         scatter_classes(ax, split["X_test"], split["y_test"], n_classes, filled=False, size=14)
-        ax.set_title(f"seed {seed}")
+        title = f"seed {pick['seed']}"
+        if pick["role"]:
+            title = f"{pick['role']}: {title}"
+        if not math.isnan(pick["accuracy"]):
+            title += f"\nmean test accuracy {pick['accuracy']:.0%}"
+        ax.set_title(title, fontsize=10)
         ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
-    for ax in axes.flat[len(seeds):]:
-        ax.set_visible(False)
     figure.legend(handles=class_handles(n_classes), loc="outside lower center", ncols=n_classes, frameon=False)
-    alt = (f"{len(seeds)} small scatter plots, one per seed ({', '.join(map(str, seeds))}), each showing the "
-           f"{n_classes} spiral arms; the noise on the arms and which points are held out for testing differ by seed.")
-    return Chart(figure, [split_path(seed) for seed in seeds], alt)
-
+    shown = ", ".join(f"{pick['role'] + ' ' if pick['role'] else ''}seed {pick['seed']}" for pick in chosen)
+    alt = (f"{len(chosen)} scatter plots of {len(seeds)} seeds' splits ({shown}), each showing the {n_classes} spiral "
+           "arms; the noise on the arms and which points are held out for testing differ by seed.")
+    return Chart(figure, [split_path(pick["seed"]) for pick in chosen] + [results.path_of("runs")], alt)

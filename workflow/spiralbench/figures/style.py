@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 # Okabe-Ito colours: told apart by colour-blind readers too.
 FRAMEWORK_COLORS = {"neurogebra": "#D55E00", "pytorch": "#0072B2"}
@@ -21,6 +22,11 @@ DIVERGED_COLOR = "#B00020"
 # Scalar engine and PyTorch keep the frameworks' colours; the tensor engine and the floor get their own.
 IMPLEMENTATION_COLORS = {"scalar": FRAMEWORK_COLORS["neurogebra"], "tensor": "#009E73",
                          "torch": FRAMEWORK_COLORS["pytorch"], "numpy": "#777777"}
+
+# Accuracy is a fraction in the result tables and a percentage on every axis, as in the report's tables.
+def percent() -> PercentFormatter:
+    """A new axis formatter (matplotlib binds each to one axis) writing fractions as whole percentages."""
+    return PercentFormatter(xmax=1, decimals=0)
 
 # A figure inch is drawn as this many CSS pixels; the PNG has twice as many for sharp text.
 CSS_PIXELS_PER_INCH = 96

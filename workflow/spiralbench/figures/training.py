@@ -18,7 +18,7 @@ from spiralbench.frameworks import FRAMEWORKS
 from spiralbench.report import wording
 from spiralbench.report.results import Results
 
-from .style import DIVERGED_COLOR, FRAMEWORK_COLORS, MAX_FIGURE_WIDTH, Chart, new_figure, styled
+from .style import DIVERGED_COLOR, FRAMEWORK_COLORS, MAX_FIGURE_WIDTH, Chart, new_figure, percent, styled
 
 
 PAGE_RUN_STYLE = {"linestyle": "--", "linewidth": 1.3}  # the tutorial's own runs, over the sweep's bands
@@ -72,7 +72,8 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
                                 runs)[setting]
         axes[0, column].set_title(title, fontsize=10)
         axes[0, column].set_ylabel("training loss (sum of batch means)")
-        axes[1, column].set_ylabel("training accuracy")
+        axes[1, column].set_ylabel("training accuracy (%)")
+        axes[1, column].yaxis.set_major_formatter(percent())
         axes[1, column].set_xlabel("epoch")
         axes[1, column].set_ylim(0, 1.02)
         axes[1, column].xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -140,7 +141,7 @@ def accuracy_heatmaps(results: Results) -> Chart:
                 ax.set_xlabel("batch size, initialisation, precision")
             if column == 0:
                 ax.set_ylabel("learning rate")
-    figure.colorbar(image, ax=axes, label="mean test accuracy", shrink=0.8)
+    figure.colorbar(image, ax=axes, label="mean test accuracy (%)", shrink=0.8, format=percent())
     alt = (f"Heat maps of mean test accuracy, one per framework and optimizer, learning rate down the side "
            f"({', '.join(f'{lr:g}' for lr in learning_rates)}) and batch size, initialisation and precision across; "
            "each cell prints its accuracy, and how many runs diverged where some did.")
@@ -196,7 +197,8 @@ def run_accuracies(results: Results) -> Chart:
     ax.set_yticks(range(len(settings)), [names[s] for s in settings])
     ax.set_ylim(len(settings) - 0.5, -0.5)
     ax.set_xlim(left, 1.0 + 0.01)
-    ax.set_xlabel("test accuracy")
+    ax.set_xlabel("test accuracy (%)")
+    ax.xaxis.set_major_formatter(percent())
     ax.grid(axis="y", alpha=0)
     handles = [Line2D([], [], marker="o", linestyle="", color=FRAMEWORK_COLORS[f], label=f"{wording.framework_name(f)} run")
                for f in FRAMEWORKS]

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from spiralbench.config import n_parameters
+from spiralbench.effects import OK
 from spiralbench.frameworks import FRAMEWORKS
 
 SOFTMAX_TARGET = 0  # the class the page's softmax demo scores the loss against
@@ -103,3 +104,22 @@ def run_timing(timing: pd.DataFrame) -> pd.DataFrame:
                           "samples_per_second": grouped["samples_per_second_median"].median()})
     order = {framework: index for index, framework in enumerate(FRAMEWORKS)}
     return table.sort_index(key=lambda level: level.map(order) if level.name == "framework" else level)
+
+
+REPRESENTATIVE_RULE = ("the seeds whose sweep runs that did not diverge have the lowest, the median and the highest "
+                       "mean test accuracy (equal means ordered by seed number; the lower median of an even count)")
+
+
+def representative_seeds(runs: pd.DataFrame, seeds: list[int]) -> list[dict]:
+    """Three seeds that stand for all of ``seeds`` (``REPRESENTATIVE_RULE``): the worst, the median and the
+    best by the mean test accuracy of each seed's sweep runs that did not diverge, as
+    ``[{"role": "worst", "seed": s, "accuracy": a}, ...]``. With three seeds or fewer, every seed, in order."""
+    sweep = runs[(runs["group"] == "sweep") & (runs["status"] == OK) & runs["seed"].isin(seeds)]
+    means = sweep.groupby("seed")["test_accuracy"].mean()
+    ranked = sorted(((float(means.get(seed, math.nan)), int(seed)) for seed in seeds),
+                    key=lambda pair: (math.isnan(pair[0]), pair[0], pair[1]))
+    ranked = [pair for pair in ranked if not math.isnan(pair[0])] or [(math.nan, int(s)) for s in sorted(seeds)]
+    if len(ranked) <= 3:
+        return [{"role": "", "seed": seed, "accuracy": accuracy} for accuracy, seed in sorted(ranked, key=lambda p: p[1])]
+    chosen = {"worst": ranked[0], "median": ranked[(len(ranked) - 1) // 2], "best": ranked[-1]}
+    return [{"role": role, "seed": seed, "accuracy": accuracy} for role, (accuracy, seed) in chosen.items()]

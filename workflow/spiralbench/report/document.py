@@ -3,8 +3,8 @@
 Every exhibit is one Jupyter output of Markdown (``text/markdown``), written for the
 renderer that will read it (``ReportDocument.quarto``):
 
-- for Quarto, Quarto markdown: ``![caption](data:image/png;base64,...){#fig-x fig-alt="..."}``
-  is a numbered, cross-referenced figure with alternative text; a pipe table followed by
+- for Quarto, Quarto markdown: a figure div ``::: {#fig-x}`` holding ``<img alt="..." src="data:...">``
+  and then the caption is a numbered, cross-referenced figure with alternative text on the image; a pipe table followed by
   ``: caption {#tbl-x}`` a numbered table; ``::: {.callout-note}`` a callout; ``@fig-x`` /
   ``@tbl-x`` in any text a reference that Quarto writes as "Figure 3" with a link;
 - for the plain page (nbconvert, when Quarto is not installed), CommonMark: the image with
@@ -89,7 +89,11 @@ class ReportDocument:
         uri = "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii")
         alt = figure.alt.replace('"', "'")
         if self.quarto:
-            markdown = f'![{self._caption(exhibit)}]({uri}){{#{exhibit.label} fig-alt="{alt}" width={figure.width}}}'
+            # A figure div around an HTML <img>: Quarto numbers the div, takes its last paragraph for the caption,
+            # and leaves the alternative text on the image. (Its ``fig-alt`` also lands on the figure's <div> as
+            # an ``alt`` attribute, which HTML does not allow there.)
+            markdown = (f'::: {{#{exhibit.label}}}\n<img src="{uri}" alt="{html.escape(alt)}" width="{figure.width}" '
+                        f'class="img-fluid">\n\n{self._caption(exhibit)}\n:::')
         else:
             # An <img> rather than ![alt](src): CommonMark has no width, and the PNG has two pixels per CSS pixel.
             markdown = (f'<a id="{exhibit.label}"></a>\n\n<img alt="{html.escape(alt)}" src="{uri}" '

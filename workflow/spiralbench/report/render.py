@@ -14,6 +14,7 @@ project files, rendered there, and the self-contained page is moved out.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -158,7 +159,19 @@ def quarto_html(notebook: nbformat.NotebookNode, project_files: list[Path], page
         if result.returncode != 0 or not (Path(staging) / HTML_NAME).is_file():
             raise RuntimeError(f"quarto render failed (exit {result.returncode}) for {page}:\n{result.stderr.strip()}")
         shutil.move(Path(staging) / HTML_NAME, page)
+    page.write_text(valid_html(page.read_text(encoding="utf-8")), encoding="utf-8")
     return page
+
+
+# Quarto marks its theme's stylesheet link with ``append-hash="true"``, an instruction to its own build (add the
+# file's hash to its name) that it leaves in the page; HTML has no such attribute, and an embedded page no file.
+_BUILD_ATTRIBUTE = re.compile(r'(<link\b[^>]*?)\s+append-hash="true"')
+
+
+def valid_html(page: str) -> str:
+    """Quarto's page without the build-time attribute it leaves on a ``<link>`` (the one thing the W3C checker
+    finds in it)."""
+    return _BUILD_ATTRIBUTE.sub(r"\1", page)
 
 
 def rendered_by(notebook_path: Path) -> str:

@@ -718,6 +718,39 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
     return "**In short.** " + " ".join(sentence for sentence in sentences if sentence)
 
 
+def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = None,
+             margin: float | None = None) -> str:
+    """The box at the top, readable in one breath: one sentence on the three effects, one on the page's gap,
+    one on speed, each naming its metric and carrying at most one number; ``headline`` gives the same findings
+    with their numbers, further down."""
+    name = ef.METRIC_NAMES[ef.metric_of(effects)]
+    clauses = []
+    for effect, subject in (("framework", "neurogebra against PyTorch"), ("init", "the initialisation scheme"),
+                            ("precision", "float32 against float64")):
+        verdict = ef.effect_verdict(effects, effect)
+        if verdict["pooled"].empty:
+            continue
+        if verdict["kind"] == "none":
+            same = None if margin is None else conditions.sameness(effects, effect, margin)["verdict"] == "equivalent"
+            clauses.append(f"{subject} makes no difference that survives Holm's correction"
+                           + ("" if same is None else f" (the same within ±{100 * margin:.2f} pp by an equivalence test)"
+                              if same else f", but is not shown the same within ±{100 * margin:.2f} pp either"))
+        elif verdict["kind"] == "same":
+            clauses.append(f"**{subject} matters** ({verdict['side']} is more accurate)")
+        else:
+            clauses.append(f"{subject} matters **in some settings only**")
+    sentences = []
+    if clauses:
+        sentences.append(f"By {name}, " + "; ".join(clauses) + ".")
+    if parts is not None:
+        _, largest = page_gap.largest_part(parts)
+        sentences.append(f"By {ef.METRIC_NAMES.get(parts['metric'], parts['metric'])}, the largest part of the "
+                         f"page's own gap is the **{largest}**.")
+    if speed is not None:
+        sentences.append(f"PyTorch trains {ratio(speed['ratio'])} faster per epoch than the page's scalar engine.")
+    return " ".join(sentences)
+
+
 def headline_sameness(effects: pd.DataFrame, margin: float | None) -> str:
     """The headline's word on whether the frameworks are shown the same (TOST at ± ``margin``)."""
     if margin is None or effect_verdict(effects, "framework")["kind"] != "none":
