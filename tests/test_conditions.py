@@ -259,8 +259,12 @@ def test_the_short_box_names_its_metric_in_each_sentence_and_leaves_the_numbers_
     runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
     table = effects_module.effects_table(runs)
     parts = page_gap.page_comparison_parts(runs, CONFIG, ef.metric_of(table))
-    box = wording.in_short(table, parts, {"ratio": 27.0}, margin=MARGIN)
-    full = wording.headline(table, parts, {"ratio": 27.0, "width": 16, "tensor_speedup": float("nan")}, MARGIN)
+    speed = {"ratio": 27.0, "ratio_low": 26.0, "ratio_high": 28.0, "scalar_verdict": "slower", "width": 16,
+             "tensor_speedup": 4.5, "tensor_speedup_low": 4.4, "tensor_speedup_high": 4.9, "tensor_verdict": "faster",
+             "largest_width": 1024, "largest_tensor_speedup": 0.9, "largest_tensor_speedup_low": 0.8,
+             "largest_tensor_speedup_high": 1.0, "largest_tensor_verdict": "not resolved"}
+    box = wording.in_short(table, parts, speed, margin=MARGIN)
+    full = wording.headline(table, parts, speed, MARGIN)
     numbers = lambda text: len(re.findall(r"\d+(?:\.\d+)?", text))
     assert len(box.split()) < len(full.split()) / 2 and numbers(box) < numbers(full) / 2
     name = ef.METRIC_NAMES[ef.metric_of(table)]

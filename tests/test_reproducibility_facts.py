@@ -53,3 +53,17 @@ def test_the_manifest_is_summarised_from_its_file(tmp_path):
         "data/seed1.npz", "runs/sweep/a/seed1/history.csv", "runs/sweep/b/seed1/history.csv", "tables/runs.csv")))
     entries = facts.manifest_entries(manifest).set_index("output")["entries"]
     assert entries.to_dict() == {"data/…": 1, "runs/…/history.csv": 2, "tables/…": 1}
+
+
+def test_the_verdicts_counted_leave_out_the_row_naming_their_metric():
+    verdicts = pd.DataFrame({"verdict": ["the metric the verdicts use", "a", "b"], "value": ["fresh_accuracy", "x", "y"]})
+    assert facts.verdict_count(verdicts) == 2
+
+
+def test_the_level_experiment_is_shown_from_its_published_file(tmp_path):
+    assert facts.level_experiment(tmp_path).empty
+    (tmp_path / "level_experiment.csv").write_text(
+        "variant,what,runs_differing_from_reference,passes,tests_failing,first_difference\n"
+        "generic,faithful,12,True,0 of 20,\nsplit,changed,3,False,,data/seed1.npz: y\n")
+    shown = facts.level_experiment(tmp_path)
+    assert list(shown["distributions reproduced"]) == ["yes", "no"] and shown["first difference named"].iloc[0] == "–"

@@ -5,7 +5,8 @@ check``, the CI's check jobs) writes one record into its results directory (``re
 the date, the commit, the CPU (vendor, family, model, name, ISA level), the OS, Python, the numeric
 libraries' versions and builds, the level reached and the level required, and the first difference.
 ``make check`` adds it to the ledger beside the manifest (``report/published/reproductions.csv``);
-``make publish`` starts a new ledger with the publisher's own run, whose level is ``published``.
+``make publish`` starts a new ledger with the publisher's own run (level ``published``) whenever the
+outputs changed; re-rendering the report of the same outputs keeps the ledger.
 
 The README's claim and the report's reproducibility section are generated from the ledger
 (``claim``): the README holds it between ``BEGIN`` and ``END`` and a test keeps it equal.

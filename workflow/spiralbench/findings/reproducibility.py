@@ -107,5 +107,19 @@ def ledger_machines(published_dir: Path) -> pd.DataFrame:
         "last": machines["last"]})
 
 
+def level_experiment(published_dir: Path) -> pd.DataFrame:
+    """The published level experiment (``spiralbench.level_experiment``): each variant, whether the
+    distributions level passed it, and the first difference it named; empty where none is published."""
+    path = Path(published_dir) / "level_experiment.csv"
+    if not path.is_file():
+        return pd.DataFrame()
+    table = pd.read_csv(path, keep_default_na=False)
+    return pd.DataFrame({"rerun": table["what"], "runs whose bytes differ": table["runs_differing_from_reference"],
+                         "distributions reproduced": table["passes"].map({True: "yes", False: "no"}),
+                         "tests failing": table["tests_failing"].replace("", "–"),
+                         "first difference named": table["first_difference"].replace("", "–")})
+
+
 def verdict_count(verdicts: pd.DataFrame) -> int:
-    return len(verdicts)
+    """The verdicts a rerun is judged on: every row but the one naming the metric they use."""
+    return int((verdicts["verdict"] != "the metric the verdicts use").sum())

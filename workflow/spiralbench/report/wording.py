@@ -493,9 +493,11 @@ def precision_speed_conclusion(speed: pd.DataFrame) -> str:
         if len(rows) > 1:
             measured += f", {speedup(last['speedup'])} at width {int(last['hidden_width'])}"
         faster_from = sp.float32_faster_from(speedups, name)
-        if faster_from is None and not rows["stable"].all():
-            verdict = "no gain shown; the machine was disturbed at width " + ", ".join(
-                str(int(w)) for w in rows.loc[~rows["stable"].astype(bool), "hidden_width"])
+        unstable = [str(int(w)) for w in rows.loc[~rows["stable"].astype(bool), "hidden_width"]]
+        faster_at = [str(int(w)) for w in rows.loc[rows["verdict"] == sp.FASTER, "hidden_width"]]
+        if faster_from is None and unstable:
+            verdict = ((f"**faster at width {', '.join(faster_at)}**; " if faster_at else "no gain shown; ")
+                       + f"not resolved at width {', '.join(unstable)}, whose timings were unstable")
         elif faster_from is None:
             verdict = "no clear gain at any width measured"
         elif faster_from == first["hidden_width"]:
@@ -514,10 +516,10 @@ def compared_speed(value: float, low: float, high: float, verdict: str, peer: st
     """One speed-up (the peer's time over this one's) with its interval, worded by its verdict
     (``findings.speed.speed_verdict``): '2.3× faster than PyTorch (interval 2.1× – 2.5×)', 'about as fast
     as PyTorch (1.02×, interval 0.97× – 1.06×)', 'not shown faster or slower than PyTorch (...)', or
-    'not compared with PyTorch: the machine was disturbed while they were timed'."""
+    'not compared with PyTorch: their timings were unstable'."""
     interval = f"interval {speedup_range(low, high)}"
     if verdict == sp.UNSTABLE:
-        return f"not compared with {peer}: the machine was disturbed while they were timed ({speedup(value)})"
+        return f"not compared with {peer} ({speedup(value)}): their timings were unstable"
     if verdict == sp.FASTER:
         return f"{ratio(value)} faster than {peer} ({interval})"
     if verdict == sp.SLOWER:
@@ -546,7 +548,7 @@ def tensor_engine_speed(facts: dict) -> str:
 
 
 def stability_sentence(speed: pd.DataFrame) -> str:
-    """Whether the machine was quiet while the speed job timed, from its ``stable`` marks."""
+    """Which cells of the speed job timed unsteadily, from its ``stable`` marks."""
     cells = sp.cell_stability(speed)
     unstable = cells[~cells["stable"]]
     rounds = f"{int(cells['rounds'].min())} to {int(cells['rounds'].max())}" if cells["rounds"].nunique() > 1 \
@@ -557,9 +559,10 @@ def stability_sentence(speed: pd.DataFrame) -> str:
     names = {**IMPLEMENTATION_NAMES, "numpy": "numpy floor"}
     listed = "; ".join(f"{names[r.implementation]} in {r.precision} at width {r.hidden_width} "
                        f"({100 * r.relative_spread:.0f}%)" for r in unstable.itertuples())
-    return (f"**The machine was disturbed while the speed job timed**: {len(unstable)} of {len(cells)} cells stayed "
-            f"unstable after {rounds} rounds (interquartile range over median above the threshold): {listed}. "
-            "No verdict is drawn from them; their numbers are shown, not compared.")
+    return (f"**Unstable timings**: {len(unstable)} of {len(cells)} cells stayed unstable after {rounds} rounds "
+            f"(interquartile range over median above the threshold): {listed}. Other cells timed in the same "
+            "rounds stayed steady, so the spread belongs to those cells, not only to the machine. No verdict is "
+            "drawn from them; their numbers are shown, not compared.")
 
 
 def relative_speed(speedup: float, peer: str = "PyTorch") -> str:
@@ -736,7 +739,9 @@ def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
                            + ("" if same is None else f" (the same within ±{100 * margin:.2f} pp by an equivalence test)"
                               if same else f", but is not shown the same within ±{100 * margin:.2f} pp either"))
         elif verdict["kind"] == "same":
-            clauses.append(f"**{subject} matters** ({verdict['side']} is more accurate)")
+            carrier = conditions.carried_by(effects, effect)
+            mostly = f", mostly under {optimizer_name(carrier['optimizer'])}" if carrier else ""
+            clauses.append(f"**{subject} matters** ({verdict['side']} is more accurate{mostly})")
         else:
             clauses.append(f"{subject} matters **in some settings only**")
     sentences = []
@@ -747,7 +752,10 @@ def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         sentences.append(f"By {ef.METRIC_NAMES.get(parts['metric'], parts['metric'])}, the largest part of the "
                          f"page's own gap is the **{largest}**.")
     if speed is not None:
-        sentences.append(f"PyTorch trains {ratio(speed['ratio'])} faster per epoch than the page's scalar engine.")
+        sentences.append(f"At the page's width ({speed['width']}), on one thread, PyTorch trains {ratio(speed['ratio'])} "
+                         "faster per epoch than the page's scalar engine, and neurogebra's tensor engine "
+                         + (f"{ratio(speed['tensor_speedup'])} faster than PyTorch."
+                            if speed.get("tensor_verdict") == sp.FASTER else "is not shown faster than PyTorch."))
     return " ".join(sentences)
 
 
