@@ -18,7 +18,7 @@ def write(tmp_path, name, platform, level, required="bit-identical", environ=Non
     path = tmp_path / name
     ledger.write_record(ledger.record(platform, "abc123", "report/published", level, required,
                                       "" if level in ("bit-identical", "published") else "tables/runs.csv: ...",
-                                      environ=environ or {}, now=DAY), path)
+                                      "f" * 64, environ=environ or {}, now=DAY), path)
     return path
 
 
@@ -74,3 +74,12 @@ def test_the_documents_state_exactly_the_published_ledgers_claim(document):
     assert ledger.with_claim(text, claim) == text, (
         f"{document} does not say what the ledger supports: python -m spiralbench.ledger claim "
         "report/published/reproductions.csv --write README.md docs/reproducibility.md")
+
+
+def test_a_ledger_knows_its_publication_by_the_manifests_hash(tmp_path):
+    book = tmp_path / "reproductions.csv"
+    assert not ledger.same_publication(book, "f" * 64)  # no ledger yet
+    ledger.add(write(tmp_path, "p.csv", INTEL, ledger.PUBLISHED), book)
+    ledger.add(write(tmp_path, "c.csv", AMD, "bit-identical"), book)
+    assert ledger.same_publication(book, "f" * 64) and not ledger.same_publication(book, "e" * 64)
+    assert ledger.file_sha256(book) == __import__("hashlib").sha256(book.read_bytes()).hexdigest()

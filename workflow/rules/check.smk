@@ -15,14 +15,14 @@ PUBLISHED = config.get("published_dir", "report/published").rstrip("/")
 
 rule publish_manifest:
     """SHA-256 of every deterministic output this config declares, copies of its tables, a summary of its
-    inputs, its platform, and a new reproduction ledger whose first record is this machine's."""
+    inputs, its platform, and, when the manifest changed, a new reproduction ledger whose first record is
+    this machine's (not an output: Snakemake would delete the checks recorded in it before the job)."""
     input:
         rules.all.input,
     output:
         manifest=f"{PUBLISHED}/manifest.sha256",
         inputs=f"{PUBLISHED}/reference/inputs.csv",
         platform=f"{PUBLISHED}/platform.json",
-        ledger=f"{PUBLISHED}/reproductions.csv",
     log:
         result("logs/publish_manifest.log"),
     localrule: True

@@ -25,8 +25,9 @@ if not passed and required == reproduction.BIT_IDENTICAL:
     from spiralbench import kernels
     text += "\nWhich kernels of a training run depend on the CPU (spiralbench.kernels):\n" + kernels.audit().report() + "\n"
 platform = read_json(results / numeric_platform.PLATFORM_FILE)
+checked = ledger.file_sha256(Path(snakemake.params.published_dir) / manifest.MANIFEST_NAME)
 ledger.write_record(ledger.record(platform, git_commit(REPOSITORY), str(snakemake.params.published_dir),
-                                  assessment.level, required, reproduction.first_difference(assessment)),
+                                  assessment.level, required, reproduction.first_difference(assessment), checked),
                     results / ledger.RECORD_NAME)
 with open(snakemake.log[0], "w", encoding="utf-8") as log:
     log.write(text)

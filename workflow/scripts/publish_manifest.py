@@ -15,8 +15,6 @@ with logging_to(snakemake.log[0]):
     published_dir = Path(snakemake.output.manifest).parent
     # Only the outputs this config declares: leftovers of another config in the same directory stay out.
     declared = [Path(path).relative_to(results).as_posix() for path in snakemake.input]
-    manifest_file = published_dir / manifest.MANIFEST_NAME
-    before = manifest_file.read_bytes() if manifest_file.is_file() else None
     published = manifest.publish(results, published_dir, declared)
     inputs = [path for path in published if path.startswith("data/")]
     distributions.input_summaries(results, inputs).to_csv(published_dir / manifest.REFERENCE_DIR / INPUTS_TABLE,
@@ -24,8 +22,8 @@ with logging_to(snakemake.log[0]):
     shutil.copyfile(results / PLATFORM_FILE, published_dir / PLATFORM_FILE)
     # A new publication starts a new ledger: its first record is the publisher's own machine. The same
     # outputs published again (the report re-rendered) are the same publication: its checks still hold.
-    book = published_dir / ledger.LEDGER_NAME
-    if manifest_file.read_bytes() != before or not book.is_file():
+    book, made = published_dir / ledger.LEDGER_NAME, ledger.file_sha256(published_dir / manifest.MANIFEST_NAME)
+    if not ledger.same_publication(book, made):
         ledger.write_record(ledger.record(read_json(results / PLATFORM_FILE), git_commit(REPOSITORY), str(published_dir),
-                                          ledger.PUBLISHED, "", ""), book)
+                                          ledger.PUBLISHED, "", "", made), book)
     print(f"{snakemake.output.manifest}: {len(published)} deterministic outputs of {results}")

@@ -6,7 +6,8 @@ the date, the commit, the CPU (vendor, family, model, name, ISA level), the OS, 
 libraries' versions and builds, the level reached and the level required, and the first difference.
 ``make check`` adds it to the ledger beside the manifest (``report/published/reproductions.csv``);
 ``make publish`` starts a new ledger with the publisher's own run (level ``published``) whenever the
-outputs changed; re-rendering the report of the same outputs keeps the ledger.
+manifest changed; re-rendering the report of the same outputs keeps the ledger. Every record names the
+manifest it made or checked by its SHA-256.
 
 The README's claim and the report's reproducibility section are generated from the ledger
 (``claim``): the README holds it between ``BEGIN`` and ``END`` and a test keeps it equal.
@@ -17,6 +18,7 @@ The README's claim and the report's reproducibility section are generated from t
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import sys
@@ -28,7 +30,7 @@ import pandas as pd
 LEDGER_NAME = "reproductions.csv"
 RECORD_NAME = "reproduction.csv"
 PUBLISHED = "published"
-COLUMNS = ("date", "commit", "config", "runner", "cpu", "cpu_vendor", "cpu_family", "cpu_model", "isa_level", "os",
+COLUMNS = ("date", "commit", "config", "manifest_sha256", "runner", "cpu", "cpu_vendor", "cpu_family", "cpu_model", "isa_level", "os",
            "python", "numpy", "scipy", "pandas", "statsmodels", "torch", "torch_build", "blas", "pins", "level",
            "required", "first_difference")
 BEGIN, END = "<!-- ledger:begin -->", "<!-- ledger:end -->"
@@ -42,11 +44,12 @@ def runner(environ=os.environ) -> str:
 
 
 def record(platform: dict, commit: str, config: str, level: str, required: str, first_difference: str,
-           environ=os.environ, now: datetime | None = None) -> dict:
-    """One ledger row from a run's ``platform.json`` and the check's outcome."""
+           manifest_sha256: str = "", environ=os.environ, now: datetime | None = None) -> dict:
+    """One ledger row from a run's ``platform.json`` and the check's outcome; ``manifest_sha256`` names the
+    publication (the SHA-256 of its manifest file) that was made or checked."""
     vendor, family, model = _cpu_id(platform.get("cpu_id", ""))
     return {"date": (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d"), "commit": commit, "config": config,
-            "runner": runner(environ), "cpu": platform.get("cpu", "unknown"), "cpu_vendor": vendor,
+            "manifest_sha256": manifest_sha256, "runner": runner(environ), "cpu": platform.get("cpu", "unknown"), "cpu_vendor": vendor,
             "cpu_family": family, "cpu_model": model, "isa_level": platform.get("isa_level", "unknown"),
             "os": f"{platform.get('os', '?')}, {platform.get('libc', '?')}", "python": platform.get("python", "?"),
             **{name: platform.get(f"version {name}", "?") for name in ("numpy", "scipy", "pandas", "statsmodels", "torch")},
@@ -59,6 +62,16 @@ def _cpu_id(cpu_id: str) -> tuple[str, str, str]:
     """'GenuineIntel family 6 model 167 stepping 1' -> ('GenuineIntel', '6', '167')."""
     found = re.match(r"(\S+)(?: family (\S+))?(?: model (\S+))?", cpu_id or "")
     return (found.group(1), found.group(2) or "", found.group(3) or "") if found else ("unknown", "", "")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def same_publication(ledger_path: Path, manifest_sha256: str) -> bool:
+    """Whether the ledger at ``ledger_path`` records the publication whose manifest has this SHA-256."""
+    book = read(ledger_path)
+    return not book.empty and (book["manifest_sha256"] == manifest_sha256).all()
 
 
 def write_record(row: dict, path: Path) -> None:
