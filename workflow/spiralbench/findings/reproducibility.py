@@ -117,7 +117,9 @@ def level_experiment(published_dir: Path) -> pd.DataFrame:
     return pd.DataFrame({"rerun": table["what"], "runs whose bytes differ": table["runs_differing_from_reference"],
                          "distributions reproduced": table["passes"].map({True: "yes", False: "no"}),
                          "tests failing": table["tests_failing"].replace("", "–"),
-                         "first difference named": table["first_difference"].replace("", "–")})
+                         # a SHA-256 by its first 12 digits, so that the cell can wrap on a narrow page
+                         "first difference named": table["first_difference"].str.replace(
+                             r"\b([0-9a-f]{12})[0-9a-f]{52}\b", r"\1…", regex=True).replace("", "–")})
 
 
 def verdict_count(verdicts: pd.DataFrame) -> int:
