@@ -66,13 +66,18 @@ def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_
     assert done.returncode != 0
     (line,) = [line for line in done.stdout.splitlines() if line.startswith("tables/runs.csv ")]
     assert "differed" in line
-    assert f"row 1, column test_accuracy: expected {original}, found 0.123" in line
-    # The verdicts did not move: the conclusions reproduce, which is less than the default demands.
-    assert "Reproduction: CONCLUSIONS REPRODUCED" in done.stdout
+    assert f"first at {first[0]}, test_accuracy: {original} published, 0.123 here" in line
+    # One run moved, no setting's runs: the distributions reproduce, which is less than the default demands
+    # on this CPU; so the check also says which kernels could depend on the CPU (none).
+    assert "Reproduction: DISTRIBUTIONS REPRODUCED" in done.stdout
     assert "Required: bit-identical: FAILED" in done.stdout
-    accepting = run_workflow(results, "check", settings=("check_require=conclusions-reproduced",))
+    assert "vendor-dependent kernels: none" in done.stdout
+    (record,) = csv.DictReader(open(results / "reproduction.csv", newline=""))
+    assert (record["level"], record["required"]) == ("distributions reproduced", "bit-identical")
+    assert record["first_difference"].startswith("tables/runs.csv (distributions reproduced): first at ")
+    accepting = run_workflow(results, "check", settings=("check_require=distributions-reproduced",))
     assert accepting.returncode == 0, accepting.stdout[-3000:]
-    assert "Required: conclusions reproduced: passed" in accepting.stdout
+    assert "Required: distributions reproduced: passed" in accepting.stdout
 
 
 def test_publish_writes_the_report_the_manifest_the_table_copies_and_the_figure(ci_results, tmp_path):

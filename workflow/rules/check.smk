@@ -14,9 +14,10 @@ PUBLISHED = config.get("published_dir", "report/published").rstrip("/")
 
 
 rule publish_manifest:
-    """SHA-256 of every deterministic output this config declares, copies of its tables, a summary of its
-    inputs, its platform, and, when the manifest changed, a new reproduction ledger whose first record is
-    this machine's (not an output: Snakemake would delete the checks recorded in it before the job)."""
+    """SHA-256 of every deterministic output this config declares, copies of its tables, a summary of
+    its inputs, its platform, and, when the manifest changed, a new reproduction ledger whose first
+    record is this machine's (not an output: Snakemake would delete the checks it records).
+    """
     input:
         rules.all.input,
     output:

@@ -101,7 +101,8 @@ def ledger_machines(published_dir: Path) -> pd.DataFrame:
 
     machines = ledger.machines(ledger.read(Path(published_dir) / ledger.LEDGER_NAME))
     return pd.DataFrame({
-        "CPU": machines["cpu"], "vendor, family, model": machines["vendor"] + " " + machines["family"] + " " + machines["model"],
+        "CPU (vendor family model)": machines["cpu"] + " (" + machines["vendor"] + " " + machines["family"] + " "
+        + machines["model"] + ")",
         "ISA level": machines["isa_level"], "published here": machines["published"].map({True: "yes", False: ""}),
         "checks": machines["checks"], "strongest level": machines["strongest"], "where": machines["runners"],
         "last": machines["last"]})

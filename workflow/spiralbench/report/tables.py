@@ -325,19 +325,21 @@ def speed(results: Results) -> Table:
             row[f"{SPEED_COLUMNS[name]} s/epoch (IQR)"] = (
                 f"{seconds(r[f'{name}_median'])} ({seconds(r[f'{name}_p25'])} – {seconds(r[f'{name}_p75'])})"
                 if np.isfinite(r[f"{name}_median"]) else "not timed")
-        row["rounds"] = int(r["tensor_repeats"]) if np.isfinite(r["tensor_repeats"]) else "–"
         unstable = [SPEED_COLUMNS[name] for name in sp.IMPLEMENTATIONS
                     if np.isfinite(r[f"{name}_median"]) and not r[f"{name}_stable"]]
-        row["disturbed"] = ", ".join(unstable) or "–"
+        row["unstable"] = ", ".join(unstable) or "–"
         # How many times faster the tensor engine is than PyTorch (below 1×: slower): the median of the
         # per-round ratios, its interval, and the verdict on the tensor engine that the interval allows.
         interval = wording.speedup_range(1 / r["tensor_ratio_high"], 1 / r["tensor_ratio_low"])
-        row["tensor engine × faster than PyTorch (interval)"] = f"{wording.speedup(1 / r['tensor_ratio'])} ({interval})"
-        row["tensor engine against PyTorch"] = wording.inverse_verdict(r["tensor_ratio_verdict"])
-        row["numpy floor × faster than tensor engine"] = ratio(r["floor_ratio"])
-        row["PyTorch × faster than scalar engine"] = ratio(r["ratio"])
+        row["tensor engine: × PyTorch's speed (interval)"] = f"{wording.speedup(1 / r['tensor_ratio'])} ({interval})"
+        row["tensor engine: verdict"] = wording.inverse_verdict(r["tensor_ratio_verdict"])
+        row["PyTorch: × scalar engine's speed"] = ratio(r["ratio"])
         rows.append(row)
-    return Table(pd.DataFrame(rows), [results.path_of("speed")])
+    frame = pd.DataFrame(rows)
+    # Nine columns (the rounds are in the stability sentence, the floor's ratio in the speed conclusion):
+    # every text column may wrap, so that the table fits a narrow page.
+    text = tuple(column for column in frame.columns if frame[column].dtype == object)
+    return Table(frame, [results.path_of("speed")], wrap_columns=text)
 
 
 SPEED_COLUMNS = {"scalar": "scalar engine", "tensor": "tensor engine", "torch": "PyTorch", "numpy": "numpy floor"}
