@@ -110,6 +110,11 @@ def _beyond_minimum_effect(row) -> bool:
     return abs(row["mean_difference"]) > size * scale
 
 
+def failing(table: pd.DataFrame) -> pd.DataFrame:
+    """The tests of ``table`` (``tests``) that fail, the most significant first."""
+    return table[table["fails"]].sort_values("p_holm", kind="stable")
+
+
 def first_difference(published_runs: Path, rerun_runs: Path) -> tuple[str | None, pd.DataFrame]:
     """The first outcome that fails, in words (None when none does), and the table of every test."""
     published, rerun = (pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in (published_runs, rerun_runs))
@@ -117,10 +122,10 @@ def first_difference(published_runs: Path, rerun_runs: Path) -> tuple[str | None
         missing = sorted(set(published["run_id"]) - set(rerun["run_id"]))
         return f"not the same runs ({len(missing)} published runs missing, e.g. {missing[:1]})", pd.DataFrame()
     table = tests(published, rerun)
-    failing = table[table["fails"]].sort_values("p_holm", kind="stable")
-    if failing.empty:
+    failed = failing(table)
+    if failed.empty:
         return None, table
-    row = failing.iloc[0]
+    row = failed.iloc[0]
     return str(Difference(f"{row['group']} {row['setting']} {row['framework']}", row["metric"], int(row["seeds"]),
                           row["mean_difference"], row["p_holm"])), table
 

@@ -101,11 +101,11 @@ def compare(reference: tuple[pd.DataFrame, pd.DataFrame], variant: tuple[pd.Data
         if moved:
             return {"passes": False, "tests_failing": None, "first_difference": f"{name}: {moved}"}
     table = distributions.tests(runs_ref, runs_var)
-    failing = table[table["fails"]].sort_values("p_holm", kind="stable")
-    first = "" if failing.empty else str(distributions.Difference(
-        f"{failing.iloc[0]['setting']} {failing.iloc[0]['framework']}", failing.iloc[0]["metric"],
-        int(failing.iloc[0]["seeds"]), failing.iloc[0]["mean_difference"], failing.iloc[0]["p_holm"]))
-    return {"passes": failing.empty, "tests_failing": f"{len(failing)} of {len(table)}", "first_difference": first}
+    failed = distributions.failing(table)
+    first = "" if failed.empty else str(distributions.Difference(
+        f"{failed.iloc[0]['setting']} {failed.iloc[0]['framework']}", failed.iloc[0]["metric"],
+        int(failed.iloc[0]["seeds"]), failed.iloc[0]["mean_difference"], failed.iloc[0]["p_holm"]))
+    return {"passes": failed.empty, "tests_failing": f"{len(failed)} of {len(table)}", "first_difference": first}
 
 
 def main(argv: list[str] | None = None) -> int:
