@@ -6,38 +6,38 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spiralbench import collect
-from spiralbench.io import ResultFileError, write_csv, write_json
+from spiralbench import collect, job_tables
+from spiralbench.io import ResultFileError
+from spiralbench.training import RunResult
 
 SETTING = "sgd-lr0.05-bs16-ep2-h8x8-relu-page"
 
 
 def fake_run(root, seed, status="ok", test_accuracy=0.5, fresh_accuracy=0.6, framework="neurogebra", group="sweep",
              engine="scalar", losses=(3.25, 1.5), accuracies=(0.5, 0.75)):
-    """Write the metrics, history and timing files of one run, with chosen numbers."""
+    """Write the job tables of a job holding one run, with chosen numbers; return the job's directory."""
     run_id = f"{group}/{framework}/{SETTING}/seed{seed}"
-    directory = root / "runs" / run_id
+    directory = root / "runs" / group / framework / f"{SETTING}-seed{seed}-{engine}"
     run = {"run_id": run_id, "group": group, "framework": framework, "setting": SETTING, "seed": seed,
            "optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 2, "hidden_sizes": [8, 8],
            "init": "page", "engine": engine if framework == "neurogebra" else "torch",
            "layer_sizes": [2, 8, 8, 3], "activation": "relu", "precision": "float64", "divergence_factor": 10}
     ok = status == "ok"
-    write_json(directory / "metrics.json", {
-        "run": run, "status": status, "diverged_epoch": None if ok else 2, "divergence": None,
-        "epochs_completed": 2 if ok else 1, "final_loss": 1.5 if ok else None,
-        "train_accuracy": 0.75 if ok else None, "test_accuracy": test_accuracy if ok else None,
-        "fresh_accuracy": fresh_accuracy if ok else None,
-        "n_parameters": 123, "n_train": 72, "n_test": 18, "n_fresh": 3000,
-    })
-    history = pd.DataFrame({"epoch": [1, 2][: 2 if ok else 1], "loss": list(losses)[: 2 if ok else 1],
-                            "accuracy": list(accuracies)[: 2 if ok else 1]})
-    write_csv(directory / "history.csv", history)
-    write_json(directory / "timing.json", {
-        "run_id": run_id, "engine": run["engine"], "threads": 1, "epoch_seconds": [0.1, 0.3], "seconds_per_epoch_median": 0.2,
-        "seconds_per_epoch_p25": 0.15, "seconds_per_epoch_p75": 0.25, "samples_per_second_median": 360.0,
-        "fresh_evaluation_seconds": 0.004 if ok else None,
-    })
+    completed = 2 if ok else 1
+    y_test = np.zeros(4, dtype=np.int64)
+    result = RunResult(
+        run=run, history=list(zip([1, 2], losses, accuracies))[:completed], epoch_seconds=[0.1, 0.3][:completed],
+        status=status, diverged_epoch=None if ok else 2,
+        weights=[(np.zeros((8, 2)), np.zeros(8)), (np.zeros((8, 8)), np.zeros(8)), (np.zeros((3, 8)), np.zeros(3))],
+        y_test=y_test, y_pred=(np.arange(4) >= round(test_accuracy * 4)).astype(np.int64),
+        fresh_correct=round(fresh_accuracy * 40) if ok else None, n_fresh=40, fresh_seconds=0.004 if ok else None,
+        n_train=72)
+    job_tables.write_job([result], *(directory / name for name in job_tables.JOB_FILES))
     return directory
+
+
+def runs_of(dirs, name="runs.parquet"):
+    return [d / name for d in dirs]
 
 
 def test_confidence_interval_matches_a_t_table():
@@ -58,12 +58,11 @@ def test_confidence_interval_of_one_or_no_value_has_no_spread():
     assert all(math.isnan(x) for x in collect.confidence_interval([]))
 
 
-def test_tables_from_run_files(tmp_path):
+def test_tables_from_job_tables(tmp_path):
     dirs = [fake_run(tmp_path, 2, test_accuracy=0.5, fresh_accuracy=0.625), fake_run(tmp_path, 0, test_accuracy=1.0),
             fake_run(tmp_path, 1, status="diverged"), fake_run(tmp_path, 42, framework="pytorch", group="tutorial")]
     out = {name: tmp_path / "tables" / f"{name}.csv" for name in ("runs", "epochs", "summary")}
-    collect.write_tables([d / "metrics.json" for d in dirs], [d / "history.csv" for d in dirs],
-                         out["runs"], out["epochs"], out["summary"])
+    collect.write_tables(runs_of(dirs), runs_of(dirs, "epochs.parquet"), out["runs"], out["epochs"], out["summary"])
 
     runs = pd.read_csv(out["runs"])
     assert list(runs.columns) == collect.RUNS_COLUMNS
@@ -94,7 +93,7 @@ def test_tables_from_run_files(tmp_path):
 
     # Same inputs, same bytes.
     first = {name: path.read_bytes() for name, path in out.items()}
-    collect.write_tables([d / "metrics.json" for d in reversed(dirs)], [d / "history.csv" for d in reversed(dirs)],
+    collect.write_tables(runs_of(dirs[::-1]), runs_of(dirs[::-1], "epochs.parquet"),
                          out["runs"], out["epochs"], out["summary"])
     assert {name: path.read_bytes() for name, path in out.items()} == first
     assert b"\r\n" not in first["runs"] and first["runs"].endswith(b"\n")
@@ -102,18 +101,34 @@ def test_tables_from_run_files(tmp_path):
 
 def test_timing_table(tmp_path):
     dirs = [fake_run(tmp_path, seed) for seed in (3, 1)]
-    collect.write_timing([d / "timing.json" for d in dirs], tmp_path / "timing" / "runs.csv")
+    collect.write_timing(runs_of(dirs, "timing.parquet"), tmp_path / "timing" / "runs.csv")
     timing = pd.read_csv(tmp_path / "timing" / "runs.csv")
     assert list(timing.columns) == collect.TIMING_COLUMNS
     assert timing["seed"].tolist() == [1, 3] and timing["seconds_per_epoch_median"].tolist() == [0.2, 0.2]
     assert timing["engine"].tolist() == ["scalar", "scalar"]
 
 
-def test_a_broken_run_file_is_named(tmp_path):
+def test_a_broken_job_table_is_named(tmp_path):
     directory = fake_run(tmp_path, 5)
-    (directory / "metrics.json").write_text('{"run": {"run_id"')
-    with pytest.raises(ResultFileError, match=r"seed5/metrics\.json: not valid JSON"):
-        collect.runs_table([directory / "metrics.json"])
+    table = directory / "runs.parquet"
+    table.write_bytes(table.read_bytes()[:-20])
+    with pytest.raises(ResultFileError, match=r"seed5-scalar/runs\.parquet: not a readable Parquet table"):
+        collect.runs_table([table])
+
+
+def test_a_run_in_two_jobs_is_refused(tmp_path):
+    directory = fake_run(tmp_path, 5)
+    with pytest.raises(ValueError, match=r"run 'sweep/neurogebra/.*/seed5' is in more than one"):
+        collect.runs_table(runs_of([directory, directory]))
+
+
+def test_job_tables_are_the_same_bytes_for_the_same_runs(tmp_path):
+    first = fake_run(tmp_path / "a", 3)
+    second = fake_run(tmp_path / "b", 3)
+    for name in job_tables.DETERMINISTIC_FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    assert (first / "runs.parquet").read_bytes() != fake_run(tmp_path / "c", 3, test_accuracy=0.25).joinpath(
+        "runs.parquet").read_bytes()
 
 
 def engine_pair(root, seed, tensor_losses=(3.25, 1.5), tensor_accuracies=(0.5, 0.75), tensor_test=0.5, status="ok"):
@@ -122,11 +137,11 @@ def engine_pair(root, seed, tensor_losses=(3.25, 1.5), tensor_accuracies=(0.5, 0
                       test_accuracy=tensor_test, status=status)
     pair = {"seed": seed, "scalar": f"engine_check/neurogebra/{SETTING}/seed{seed}",
             "tensor": f"sweep/neurogebra/{SETTING}/seed{seed}"}
-    return pair, {pair["scalar"]: scalar, pair["tensor"]: tensor}
+    return pair, [scalar, tensor]
 
 
 def test_engine_agreement_table_compares_every_epoch_of_both_engines(tmp_path):
-    pairs, dirs = [], {}
+    pairs, dirs = [], []
     for seed, changes in (
         (3, {}),                                                     # the same numbers
         (1, {"tensor_losses": (3.25 + 4e-10, 1.5 - 1e-10)}),         # within 1e-9: agree
@@ -137,9 +152,9 @@ def test_engine_agreement_table_compares_every_epoch_of_both_engines(tmp_path):
     ):
         pair, run_dirs = engine_pair(tmp_path, seed, **changes)
         pairs.append(pair)
-        dirs.update(run_dirs)
+        dirs += run_dirs
     out = tmp_path / "tables" / "engine_agreement.csv"
-    collect.write_engine_agreement(pairs, dirs, out)
+    collect.write_engine_agreement(pairs, runs_of(dirs), runs_of(dirs, "epochs.parquet"), out)
     table = pd.read_csv(out)
     assert list(table.columns) == collect.ENGINE_AGREEMENT_COLUMNS
     assert table["seed"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
@@ -152,6 +167,6 @@ def test_engine_agreement_table_compares_every_epoch_of_both_engines(tmp_path):
 
 
 def test_engine_agreement_without_pairs_is_an_empty_table(tmp_path):
-    collect.write_engine_agreement([], {}, tmp_path / "agreement.csv")
+    collect.write_engine_agreement([], [], [], tmp_path / "agreement.csv")
     table = pd.read_csv(tmp_path / "agreement.csv")
     assert list(table.columns) == collect.ENGINE_AGREEMENT_COLUMNS and table.empty

@@ -11,8 +11,10 @@ import torch
 from neurogebra import NeuralNetwork, Value
 from spiralbench import inspection
 from spiralbench.config import make_run
-from spiralbench.frameworks import TrainedModel, load_trained, torch_train, weights_to_arrays
-from spiralbench.io import load_npz, save_npz, write_json
+from spiralbench.frameworks import TrainedModel, load_trained, torch_train
+from spiralbench.io import load_npz, save_npz
+from spiralbench.job_tables import JOB_FILES, job_path, write_job
+from spiralbench.training import RunResult
 from tutorial_page import run_page, step_source
 
 LAYER_SIZES = [2, 16, 16, 3]
@@ -148,21 +150,21 @@ def test_layer_stats_match_a_hand_computation():
     assert (rows[1]["weight_mean"], rows[1]["weight_std"], rows[1]["bias_std"]) == (0.0, 2.0, 0.0)
 
 
-def write_run(run_dir, run, weights):
-    save_npz(run_dir / "params.npz", **weights_to_arrays(weights))
-    write_json(run_dir / "metrics.json", {"run": run, "status": "ok"})
+def write_run(results, run, weights):
+    """A job of one run as training writes it; its ``(runs.parquet path, run id)``."""
+    result = RunResult(run=run, history=[(1, 1.0, 0.5)], weights=weights, y_test=np.zeros(2, dtype=np.int64),
+                       y_pred=np.zeros(2, dtype=np.int64))
+    paths = [results / job_path(run, name) for name in JOB_FILES]
+    write_job([result], *paths)
+    return paths[0], run["run_id"]
 
 
 @pytest.fixture
 def run_dirs(tmp_path, pair):
-    """Two run directories as training writes them, holding the same weights (PyTorch in float32)."""
+    """Two runs' jobs as training writes them, holding the same weights (PyTorch in float32)."""
     network, _ = pair
-    dirs = {}
-    for framework in ("neurogebra", "pytorch"):
-        run = make_run("sweep", framework, SETTING, 42, 3)
-        dirs[framework] = tmp_path / "runs" / run["run_id"]
-        write_run(dirs[framework], run, network.get_weights())
-    return dirs
+    return {framework: write_run(tmp_path, make_run("sweep", framework, SETTING, 42, 3), network.get_weights())
+            for framework in ("neurogebra", "pytorch")}
 
 
 def test_inspect_pair_writes_deterministic_arrays_and_agreement(tmp_path, run_dirs):
@@ -210,12 +212,13 @@ def test_layer_stats_table_reads_each_run_once_and_sorts(run_dirs, pair):
         assert table.loc[i, "weight_max"] == max(weights)
 
 
-def test_a_missing_parameter_file_is_named(tmp_path, run_dirs):
-    (run_dirs["pytorch"] / "params.npz").unlink()
-    with pytest.raises(Exception, match="params.npz"):
+def test_a_missing_job_table_is_named(tmp_path, run_dirs):
+    path, run_id = run_dirs["pytorch"]
+    path.unlink()
+    with pytest.raises(Exception, match=r"runs\.parquet: file not found"):
         inspection.layer_stats_table([run_dirs["pytorch"]])
-    with pytest.raises(Exception, match="params.npz"):
-        load_trained(run_dirs["pytorch"])
+    with pytest.raises(Exception, match=r"runs\.parquet: file not found"):
+        load_trained(path, run_id)
 
 
 @pytest.mark.slow
@@ -227,6 +230,7 @@ def test_workflow_writes_the_inspection_outputs_of_every_pair(ci_results):
 
     pairs = inspection_pairs(load_config(CI_CONFIG))
     agreement = read_csv(ci_results / "tables" / "boundary_agreement.csv")
+    runs = read_csv(ci_results / "tables" / "runs.csv").set_index("run_id", drop=False)
     assert list(agreement.columns) == inspection.AGREEMENT_COLUMNS
     assert list(agreement["name"]) == sorted(pairs)
     for row in agreement.itertuples():
@@ -240,7 +244,8 @@ def test_workflow_writes_the_inspection_outputs_of_every_pair(ci_results):
         assert set(np.unique(boundary["Z_neurogebra"])) <= {0, 1, 2}
         assert row.agreement == np.mean(boundary["Z_neurogebra"] == boundary["Z_pytorch"])
         assert (row.neurogebra_run_id, row.pytorch_run_id) == (pair["neurogebra"], pair["pytorch"])
-        n_hidden = load_trained(ci_results / "runs" / pair["neurogebra"]).run["layer_sizes"][1]
+        n_hidden = load_trained(ci_results / job_path(runs.loc[pair["neurogebra"]], "runs.parquet"),
+                                pair["neurogebra"]).run["layer_sizes"][1]
         assert maps["maps"].shape == maps["pytorch_maps"].shape == (n_hidden, 60, 60)
         assert (maps["maps"] >= 0).all()  # relu outputs
 

@@ -4,12 +4,31 @@ import hashlib
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
+from spiralbench import collect, job_tables
 from spiralbench import manifest as mf
+from spiralbench.config import make_run
+from spiralbench.training import RunResult
 
-RUN = "runs/sweep/pytorch/sgd-lr0.05-bs16-ep30-h16x16-relu/seed42"
+SETTING = {"optimizer": "sgd", "learning_rate": 0.05, "batch_size": 16, "epochs": 2, "hidden_sizes": [4],
+           "activation": "relu", "init": "page", "precision": "float32"}
+JOB = "runs/sweep/pytorch/sgd-lr0.05-bs16-ep2-h4-relu"
 EPOCHS_CSV = "run_id,epoch,loss,accuracy\nA,1,1.25,0.5\nA,2,1.0,0.625\nB,1,1.5,0.25\n"
+
+
+def write_job(root, second_loss=1.0, bias=0.0, prediction=1):
+    """A training job of two runs (seeds 1 and 2) as training writes it, with chosen numbers."""
+    results = []
+    for seed in (1, 2):
+        run = make_run("sweep", "pytorch", SETTING, seed, n_classes=3)
+        weights = [(np.full((4, 2), 0.5), np.zeros(4)), (np.full((3, 4), 0.25), np.full(3, bias if seed == 2 else 0.0))]
+        results.append(RunResult(run=run, history=[(1, 1.25, 0.5), (2, second_loss if seed == 2 else 1.0, 0.625)],
+                                 epoch_seconds=[0.1, 0.1], weights=weights, y_test=np.array([1, 2]),
+                                 y_pred=np.array([1, prediction if seed == 2 else 2]), n_train=72))
+    job_tables.write_job(results, *(root / JOB / name for name in job_tables.JOB_FILES))
+    return [result.run["run_id"] for result in results]
 
 
 @pytest.fixture
@@ -18,15 +37,10 @@ def results(tmp_path):
     root = tmp_path / "results"
     files = {
         "data/seed42.npz": b"npz bytes",
-        f"{RUN}/history.csv": b"epoch,loss,accuracy\n1,1.0,0.5\n",
-        f"{RUN}/metrics.json": b'{"status": "ok"}\n',
-        f"{RUN}/predictions.csv": b"index,y_true,y_pred\n0,1,1\n",
-        f"{RUN}/params.npz": b"params",
         "inspection/tutorial/boundary.npz": b"grid",
         "tables/epochs.csv": EPOCHS_CSV.encode(),
         "tables/complexity_rule.txt": b"non-blank, non-comment lines\n",
         # never deterministic:
-        f"{RUN}/timing.json": b'{"seconds_per_epoch_median": 0.1}\n',
         "timing/runs.csv": b"run_id,seconds\nA,0.1\n",
         "provenance.json": b'{"date": "today"}\n',
         "logs/train.log": b"log\n",
@@ -35,16 +49,15 @@ def results(tmp_path):
     for name, content in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(content)
+    write_job(root)
     return root
 
 
 DETERMINISTIC = sorted(
     [
         "data/seed42.npz",
-        f"{RUN}/history.csv",
-        f"{RUN}/metrics.json",
-        f"{RUN}/predictions.csv",
-        f"{RUN}/params.npz",
+        f"{JOB}/epochs.parquet",
+        f"{JOB}/runs.parquet",
         "inspection/tutorial/boundary.npz",
         "tables/epochs.csv",
         "tables/complexity_rule.txt",
@@ -64,7 +77,7 @@ def test_sha256_matches_the_fips_180_test_vector(tmp_path):
 
 def test_manifest_round_trips_and_is_sorted(results, tmp_path):
     manifest = mf.build_manifest(results)
-    assert manifest[f"{RUN}/params.npz"] == hashlib.sha256(b"params").hexdigest()
+    assert manifest["data/seed42.npz"] == hashlib.sha256(b"npz bytes").hexdigest()
     mf.write_manifest(manifest, tmp_path / "m.sha256")
     assert mf.read_manifest(tmp_path / "m.sha256") == manifest
     names = [line.split("  ", 1)[1] for line in (tmp_path / "m.sha256").read_text().splitlines()]
@@ -92,12 +105,12 @@ def test_malformed_manifest_names_the_file_and_line(tmp_path):
 
 def test_compare_reports_each_status(results):
     manifest = mf.build_manifest(results)
-    (results / f"{RUN}/params.npz").write_bytes(b"other params")
+    write_job(results, bias=0.5)
     (results / "data/seed42.npz").unlink()
     (results / "data/seed7.npz").write_bytes(b"a split nobody published")
     (results / "timing/runs.csv").write_text("run_id,seconds\nA,9.9\n")  # timing may change freely
     statuses = {c.path: c.status for c in mf.compare(manifest, results)}
-    assert statuses.pop(f"{RUN}/params.npz") == mf.DIFFERED
+    assert statuses.pop(f"{JOB}/runs.parquet") == mf.DIFFERED
     assert statuses.pop("data/seed42.npz") == mf.MISSING
     assert statuses.pop("data/seed7.npz") == mf.UNEXPECTED
     assert set(statuses.values()) == {mf.MATCHED}
@@ -154,7 +167,7 @@ def test_publish_keeps_copies_of_tables_only_and_drops_stale_ones(results, tmp_p
     mf.publish(results, published)
     reference = published / "reference"
     copies = sorted(p.relative_to(reference).as_posix() for p in reference.rglob("*") if p.is_file())
-    assert copies == ["tables/complexity_rule.txt", "tables/epochs.csv"]
+    assert copies == ["run_digests.csv", "tables/complexity_rule.txt", "tables/epochs.csv"]
 
 
 def test_publish_refuses_an_empty_results_directory(tmp_path):
@@ -167,13 +180,14 @@ def test_command_line_exit_codes(results, tmp_path, capsys):
     published = tmp_path / "published"
     assert mf.main(["publish", str(results), str(published)]) == 0
     assert mf.main(["check", str(results), str(published)]) == 0
-    assert "8 matched, 0 differed, 0 missing, 0 unexpected" in capsys.readouterr().out
-    (results / f"{RUN}/metrics.json").write_text('{"status": "diverged"}\n')
+    assert "6 matched, 0 differed, 0 missing, 0 unexpected" in capsys.readouterr().out
+    write_job(results, prediction=0)
     assert mf.main(["check", "--only-differences", str(results), str(published)]) == 1
     out = capsys.readouterr().out
     assert "tables/epochs.csv" not in out
-    (metrics,) = [line for line in out.splitlines() if line.startswith(f"{RUN}/metrics.json")]
-    assert "differed" in metrics and "sha256" in metrics  # no copy of per-run files is kept: hashes only
+    (runs,) = [line for line in out.splitlines() if line.startswith(f"{JOB}/runs.parquet")]
+    assert "differed" in runs and "first at run sweep/pytorch/sgd-lr0.05-bs16-ep2-h4-relu-page-f32/seed2" in runs
+    assert "its test predictions differ" in runs
     assert mf.main(["check", str(results), str(tmp_path / "nowhere")]) == 2
 
 
@@ -181,8 +195,9 @@ def test_command_line_exit_codes(results, tmp_path, capsys):
     "path, deterministic",
     [
         ("data/seed42.npz", True),
-        (f"{RUN}/history.csv", True),
-        (f"{RUN}/timing.json", False),
+        (f"{JOB}/runs.parquet", True),
+        (f"{JOB}/epochs.parquet", True),
+        (f"{JOB}/timing.parquet", False),
         ("tables/summary.csv", True),
         ("tables/nested/summary.csv", True),
         ("tables/summary.csv.bak", False),
@@ -199,9 +214,34 @@ def test_is_deterministic(path, deterministic):
 
 
 def test_manifest_of_declared_outputs_leaves_out_leftovers_and_requires_each_one(results):
-    (results / "runs/sweep/pytorch/old-setting/seed42").mkdir(parents=True)
-    (results / "runs/sweep/pytorch/old-setting/seed42/history.csv").write_text("epoch\n1\n")
-    declared = ["data/seed42.npz", "tables/epochs.csv", f"{RUN}/timing.json"]
+    (results / "runs/sweep/pytorch/old-setting").mkdir(parents=True)
+    (results / "runs/sweep/pytorch/old-setting/epochs.parquet").write_text("epoch\n1\n")
+    declared = ["data/seed42.npz", "tables/epochs.csv", f"{JOB}/timing.parquet"]
     assert sorted(mf.build_manifest(results, declared)) == ["data/seed42.npz", "tables/epochs.csv"]
     with pytest.raises(mf.ManifestError, match="lacks declared output.*tables/runs.csv"):
         mf.build_manifest(results, declared + ["tables/runs.csv"])
+
+
+@pytest.mark.parametrize(
+    "change, table, detail",
+    [
+        ({"second_loss": 1.0000001}, "epochs.parquet", "epoch 2, loss: 1.0 published, 1.0000001 here"),
+        ({"second_loss": 1.0000001}, "runs.parquet", "final_loss: 1.0 published, 1.0000001 here"),
+        ({"bias": 0.5}, "runs.parquet", "its trained parameters differ"),
+        ({"prediction": 2}, "runs.parquet", "test_accuracy: 0.5 published, 1.0 here"),
+    ],
+)
+def test_a_differing_job_table_names_the_first_run_and_value(tmp_path, change, table, detail):
+    """The job tables are hashed, not copied: the check names the run from published digests of its rows,
+    and the value from the copies of the collected tables."""
+    results, published = tmp_path / "results", tmp_path / "published"
+    jobs = [results / JOB / "runs.parquet"]
+    write_job(results)
+    collect.write_tables(jobs, [results / JOB / "epochs.parquet"], results / "tables/runs.csv",
+                         results / "tables/epochs.csv", results / "tables/summary.csv")
+    mf.publish(results, published)
+    write_job(results, **change)
+    comparisons = {c.path: c for c in mf.compare(mf.read_manifest(published / mf.MANIFEST_NAME), results,
+                                                  published / "reference")}
+    assert comparisons[f"{JOB}/{table}"].status == mf.DIFFERED
+    assert comparisons[f"{JOB}/{table}"].detail == f"first at run sweep/pytorch/sgd-lr0.05-bs16-ep2-h4-relu-page-f32/seed2: {detail}"

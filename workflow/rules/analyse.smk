@@ -120,10 +120,10 @@ rule inspect:
     """Both networks of a pair on the page's Step 7 grid, and their first layers on its Step 8 grid."""
     input:
         split=lambda w: result(f"data/seed{INSPECTION[w.name]['seed']}.npz"),
-        neurogebra_metrics=lambda w: f"{run_dir(INSPECTION[w.name]['neurogebra'])}/metrics.json",
-        neurogebra_params=lambda w: f"{run_dir(INSPECTION[w.name]['neurogebra'])}/params.npz",
-        pytorch_metrics=lambda w: f"{run_dir(INSPECTION[w.name]['pytorch'])}/metrics.json",
-        pytorch_params=lambda w: f"{run_dir(INSPECTION[w.name]['pytorch'])}/params.npz",
+        neurogebra_runs=lambda w: job_table(
+            INSPECTION[w.name]["neurogebra"], "runs.parquet"
+        ),
+        pytorch_runs=lambda w: job_table(INSPECTION[w.name]["pytorch"], "runs.parquet"),
     output:
         boundary=result("inspection/{name}/boundary.npz"),
         neuron_maps=result("inspection/{name}/neuron_maps.npz"),
@@ -132,6 +132,8 @@ rule inspect:
     conda:
         "../envs/spiralbench.yaml"
     threads: 1
+    params:
+        run_ids=lambda w: {fw: INSPECTION[w.name][fw] for fw in ("neurogebra", "pytorch")},
     script:
         "../scripts/analyse_inspect.py"
 
@@ -155,14 +157,15 @@ rule boundary_agreement:
 rule layer_stats:
     """Per-layer weight and bias statistics of every inspected run, as the page's Step 8 prints them."""
     input:
-        metrics=run_targets("metrics.json", INSPECTED_RUNS),
-        params=run_targets("params.npz", INSPECTED_RUNS),
+        run_targets("runs.parquet", INSPECTED_RUNS),
     output:
         result("tables/layer_stats.csv"),
     log:
         result("logs/layer_stats.log"),
     conda:
         "../envs/spiralbench.yaml"
+    params:
+        runs={run_id: job_table(run_id, "runs.parquet") for run_id in INSPECTED_RUNS},
     script:
         "../scripts/analyse_layer_stats.py"
 

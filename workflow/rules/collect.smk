@@ -1,8 +1,8 @@
 rule collect_tables:
     """Every run's metrics and history as tidy tables, and a summary over seeds."""
     input:
-        metrics=run_targets("metrics.json"),
-        history=run_targets("history.csv"),
+        runs=run_targets("runs.parquet"),
+        epochs=run_targets("epochs.parquet"),
     output:
         runs_csv=report(
             result("tables/runs.csv"),
@@ -36,7 +36,7 @@ rule collect_tables:
 rule collect_timing:
     """Every run's timing as one table (not deterministic: kept apart from the tables above)."""
     input:
-        run_targets("timing.json"),
+        run_targets("timing.parquet"),
     output:
         result("timing/runs.csv"),
     log:
@@ -56,8 +56,8 @@ ENGINE_PAIR_RUNS = sorted(
 rule engine_agreement:
     """The tutorial's neurogebra setting from both engines on every seed: same losses, same accuracies."""
     input:
-        metrics=run_targets("metrics.json", ENGINE_PAIR_RUNS),
-        history=run_targets("history.csv", ENGINE_PAIR_RUNS),
+        runs=run_targets("runs.parquet", ENGINE_PAIR_RUNS),
+        epochs=run_targets("epochs.parquet", ENGINE_PAIR_RUNS),
     output:
         engine_agreement_csv=report(
             result("tables/engine_agreement.csv"),
@@ -72,7 +72,6 @@ rule engine_agreement:
         "../envs/spiralbench.yaml"
     params:
         pairs=ENGINE_PAIRS,
-        run_dirs={run_id: run_dir(run_id) for run_id in ENGINE_PAIR_RUNS},
     script:
         "../scripts/collect_engine_agreement.py"
 

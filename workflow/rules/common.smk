@@ -4,6 +4,7 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from spiralbench import config as spiral_config
+from spiralbench import job_tables
 
 # Values given with --config arrive as text inside lists and mappings (seeds=[1,2] gives ['1', '2']):
 # convert them to the types the schema asks for. Values from the config file are left as they are.
@@ -23,14 +24,15 @@ except spiral_config.ConfigError as error:
 
 
 RESULTS = config["results_dir"].rstrip("/")
+# A results directory from before jobs wrote tables holds a directory of files per run: its runs would be
+# trained again beside the old ones and the old ones left to mislead. Stop before any job, and say why.
+if old_run := job_tables.old_layout(RESULTS):
+    raise WorkflowError(
+        f"{RESULTS} holds runs in the old layout, a directory of files per run ({old_run.parent}); this "
+        "workflow writes a few tables per job instead, and does not convert them. Run into a fresh "
+        f"directory (--config results_dir={RESULTS}-new), or delete {RESULTS}/runs to retrain here."
+    )
 RUNS = {run["run_id"]: run for run in spiral_config.runs(config)}
-RUN_FILES = (
-    "history.csv",
-    "metrics.json",
-    "predictions.csv",
-    "params.npz",
-    "timing.json",
-)
 
 
 wildcard_constraints:
@@ -42,10 +44,6 @@ wildcard_constraints:
 def result(path):
     """A path inside the results directory."""
     return f"{RESULTS}/{path}"
-
-
-def run_dir(run_id):
-    return result(f"runs/{run_id}")
 
 
 def run_groups():
@@ -68,9 +66,7 @@ def run_groups():
 # first jobs, and the others fill the other cores meanwhile.
 
 
-def variant_suffix(init, precision):
-    """The end of a setting's name that names its initialisation and precision (spiralbench.config)."""
-    return f"-{init}-f{precision[-2:]}"
+variant_suffix = job_tables.variant_suffix
 
 
 def job_variants(group, framework):
@@ -111,14 +107,17 @@ def job_run_settings(group, framework, seeds):
     ]
 
 
-def job_outputs(group, framework, seeds):
-    """The five files of each run of a job, in run order: `history_0`, `metrics_0`, ..."""
-    prefix = result(f"runs/{group}/{framework}")
+def job_outputs(group, framework):
+    """A job's three tables (spiralbench.job_tables): `runs`, `epochs`, `timing`."""
     return {
-        f"{name.split('.')[0]}_{i}": f"{prefix}/{setting}/seed{seed}/{name}"
-        for i, (setting, seed) in enumerate(job_run_settings(group, framework, seeds))
-        for name in RUN_FILES
+        name.removesuffix(".parquet"): result(f"runs/{group}/{framework}/{{stem}}/{name}")
+        for name in job_tables.JOB_FILES
     }
+
+
+def job_table(run_id, name):
+    """The table `name` (e.g. "runs.parquet") of the job that trains `run_id`."""
+    return result(job_tables.job_path(RUNS[run_id], name))
 
 
 def job_runs(group, framework, seeds):
@@ -159,14 +158,15 @@ def data_targets():
 
 
 def run_targets(name, run_ids=None):
-    """One file (e.g. "metrics.json") of every run."""
-    return [
-        f"{run_dir(run_id)}/{name}" for run_id in (RUNS if run_ids is None else run_ids)
-    ]
+    """The table `name` (e.g. "runs.parquet") of every job that trains one of `run_ids` (all runs by
+    default), each once, sorted."""
+    return sorted(
+        {job_table(run_id, name) for run_id in (RUNS if run_ids is None else run_ids)}
+    )
 
 
 def training_targets():
-    return [path for name in RUN_FILES for path in run_targets(name)]
+    return [path for name in job_tables.JOB_FILES for path in run_targets(name)]
 
 
 def table_targets():

@@ -56,7 +56,7 @@ rule report:
         timing=timing_targets(),
         platform=result("platform.json"),
         analysis=ANALYSIS_TARGETS,
-        tutorial_params=run_targets("params.npz", TUTORIAL_RUNS),
+        tutorial_runs=run_targets("runs.parquet", TUTORIAL_RUNS),
         figures=rules.figures.output.figures,
     output:
         html=report(

@@ -8,7 +8,7 @@ for group, (seeds, group_frameworks) in run_groups().items():
             input:
                 **job_inputs(seeds),
             output:
-                **job_outputs(group, framework, seeds),
+                **job_outputs(group, framework),
             log:
                 train_log(group, framework),
             # The engine check is the longest job: started first, it does not finish last.

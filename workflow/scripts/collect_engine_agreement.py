@@ -3,4 +3,4 @@ from spiralbench.collect import write_engine_agreement
 from spiralbench.jobs import logging_to
 
 with logging_to(snakemake.log[0]):
-    write_engine_agreement(snakemake.params.pairs, snakemake.params.run_dirs, **snakemake.output)
+    write_engine_agreement(snakemake.params.pairs, snakemake.input.runs, snakemake.input.epochs, **snakemake.output)

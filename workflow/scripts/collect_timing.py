@@ -1,4 +1,4 @@
-"""Rule collect_timing: timing/runs.csv from every run's timing.json."""
+"""Rule collect_timing: timing/runs.csv from every job's timing.parquet."""
 from spiralbench.collect import write_timing
 from spiralbench.jobs import logging_to
 

@@ -1,15 +1,17 @@
 """Rules train_{group}_{framework}: the runs of one job (every seed of a setting, in each initialisation
-and precision), five files per run, each run evaluated on its seed's test set and fresh sample.
+and precision), each evaluated on its seed's test set and fresh sample, written as the job's three tables
+(spiralbench.job_tables).
 
-Inputs are named by seed (`split_42`, `fresh_42`), outputs by the run's place in the job (`history_0`).
+Inputs are named by seed (`split_42`, `fresh_42`); the outputs are `runs`, `epochs` and `timing`.
 """
 import gc
 from functools import cache
 
 from spiralbench import frameworks
 from spiralbench.data import load_fresh_sample, load_split
+from spiralbench.job_tables import write_job
 from spiralbench.jobs import logging_to
-from spiralbench.training import OUTPUT_KINDS, train_run, write_run
+from spiralbench.training import train_run
 
 # Import every library the job's runs need, then move what the imports made (a quarter of a million
 # objects with torch) out of the collector's sight: the scalar engine makes and drops millions of
@@ -23,9 +25,11 @@ gc.freeze()
 fresh_sample = cache(lambda seed: load_fresh_sample(snakemake.input[f"fresh_{seed}"]))
 
 with logging_to(snakemake.log[0]):
-    for i, run in enumerate(snakemake.params.runs):
+    results = []
+    for run in snakemake.params.runs:
         split = load_split(snakemake.input[f"split_{run['seed']}"])
         result = train_run(run, split, threads=snakemake.threads, fresh_sample=fresh_sample(run["seed"]))
-        write_run(result, **{kind: snakemake.output[f"{kind}_{i}"] for kind in OUTPUT_KINDS})
+        results.append(result)
         print(f"{run['run_id']}: {result.status} after {result.epochs_completed} epoch(s)"
               + (f" ({result.divergence})" if result.divergence else ""), flush=True)
+    write_job(results, snakemake.output.runs, snakemake.output.epochs, snakemake.output.timing)

@@ -1,5 +1,5 @@
-"""The per-run files gathered into tidy tables: one row per run, per run × epoch, per setting, and
-the check that neurogebra's two engines trained the same runs to the same numbers.
+"""The jobs' tables gathered into the report's tidy tables: one row per run, per run × epoch, per setting,
+and the check that neurogebra's two engines trained the same runs to the same numbers.
 
 Rows are sorted by their key columns and written with ``spiralbench.io.write_csv`` (fixed column
 order, exact floats), so the same runs always give the same bytes. Timing is collected into its own
@@ -7,15 +7,14 @@ table, apart from everything deterministic.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from spiralbench.config import SETTING_KEYS, hidden_slug
+from spiralbench import job_tables
+from spiralbench.config import SETTING_KEYS
 from spiralbench.intervals import t_interval
-from spiralbench.io import read_csv, read_json, write_csv
+from spiralbench.io import write_csv
+from spiralbench.job_tables import RUN_KEYS
 
-RUN_KEYS = ["run_id", "group", "framework", "setting", "seed"]
 SETTING_COLUMNS = list(SETTING_KEYS)
 RUNS_COLUMNS = [
     *RUN_KEYS, *SETTING_COLUMNS, "engine", "n_parameters",
@@ -43,56 +42,30 @@ ENGINE_AGREEMENT_COLUMNS = [
     "seed", "epoch", "scalar_run_id", "tensor_run_id", "loss_scalar", "loss_tensor", "loss_abs_diff",
     "accuracy_scalar", "accuracy_tensor", "test_accuracy_scalar", "test_accuracy_tensor", "agree",
 ]
-METRICS_KEYS = ("run", "status", "diverged_epoch", "epochs_completed", "final_loss",
-                "train_accuracy", "test_accuracy", "fresh_accuracy", "n_parameters")
 
 
 def _sorted(table: pd.DataFrame, keys) -> pd.DataFrame:
     return table.sort_values(list(keys), kind="mergesort").reset_index(drop=True)
 
 
-def runs_table(metrics_paths) -> pd.DataFrame:
-    """One row per run, from each run's ``metrics.json``."""
-    rows = []
-    for path in metrics_paths:
-        metrics = read_json(path, required=METRICS_KEYS)
-        run = metrics["run"]
-        rows.append({
-            **{key: run[key] for key in RUN_KEYS},
-            **{key: run[key] for key in SETTING_COLUMNS},
-            "hidden_sizes": hidden_slug(run["hidden_sizes"]),
-            "engine": run["engine"],
-            **{key: metrics[key] for key in RUNS_COLUMNS[RUNS_COLUMNS.index("n_parameters"):]},
-        })
-    table = pd.DataFrame(rows, columns=RUNS_COLUMNS)
-    # Empty for runs that did not diverge: an integer column that may be missing.
-    table["diverged_epoch"] = table["diverged_epoch"].astype("Int64")
-    for column in ("final_loss", "train_accuracy", "test_accuracy", "fresh_accuracy", "learning_rate"):
-        table[column] = table[column].astype(float)
+def runs_table(runs_paths) -> pd.DataFrame:
+    """One row per run, from the jobs' ``runs.parquet``."""
+    table = job_tables.read_tables(runs_paths, RUNS_COLUMNS)
+    duplicated = table["run_id"][table["run_id"].duplicated()]
+    if len(duplicated):
+        raise ValueError(f"run {duplicated.iloc[0]!r} is in more than one of the jobs' tables")
     return _sorted(table, ["run_id"])
 
 
-def epochs_table(runs: pd.DataFrame, history_paths) -> pd.DataFrame:
-    """One row per run × completed epoch, from each run's ``history.csv`` (same order as ``runs``)."""
-    by_id = runs.set_index("run_id")
-    frames = []
-    for path in history_paths:
-        history = read_csv(path, required_columns=("epoch", "loss", "accuracy"))
-        run_id = _run_id_of(path)
-        if run_id not in by_id.index:
-            raise ValueError(f"{path}: no metrics.json was given for run {run_id!r}")
-        for column in EPOCHS_COLUMNS:
-            if column not in history.columns:
-                history[column] = run_id if column == "run_id" else by_id.at[run_id, column]
-        frames.append(history[EPOCHS_COLUMNS])
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EPOCHS_COLUMNS)
-    return _sorted(table, ["run_id", "epoch"])
-
-
-def _run_id_of(path) -> str:
-    """``.../runs/{group}/{framework}/{setting}/seed{seed}/history.csv`` -> the run id."""
-    parts = Path(path).parts
-    return "/".join(parts[-5:-1])
+def epochs_table(runs: pd.DataFrame, epochs_paths) -> pd.DataFrame:
+    """One row per run × completed epoch, from the jobs' ``epochs.parquet``, with each run's setting."""
+    epochs = job_tables.read_tables(epochs_paths, job_tables.EPOCHS_SCHEMA.names)
+    unknown = sorted(set(epochs["run_id"]) - set(runs["run_id"]))
+    if unknown:
+        raise ValueError(f"epochs of run {unknown[0]!r}, which no runs table holds")
+    setting = [column for column in EPOCHS_COLUMNS if column not in epochs.columns]
+    table = epochs.merge(runs[["run_id", *setting]], on="run_id", how="left", validate="many_to_one")
+    return _sorted(table[EPOCHS_COLUMNS], ["run_id", "epoch"])
 
 
 def confidence_interval(values) -> tuple[float, float, float, float]:
@@ -121,45 +94,38 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def timing_table(timing_paths) -> pd.DataFrame:
-    """One row per run, from each run's ``timing.json``."""
-    measured = TIMING_COLUMNS[TIMING_COLUMNS.index("seconds_per_epoch_median"):]
-    rows = []
-    for path in timing_paths:
-        timing = read_json(path, required=[*measured, "run_id", "engine"])
-        group, framework, setting, seed = timing["run_id"].split("/")
-        rows.append({"run_id": timing["run_id"], "framework": framework, "engine": timing["engine"],
-                     "setting": setting, "seed": int(seed.removeprefix("seed")),
-                     **{key: timing[key] for key in measured}})
-    table = pd.DataFrame(rows, columns=TIMING_COLUMNS)
-    for column in measured:
-        table[column] = table[column].astype(float)
-    return _sorted(table, ["run_id"])
+    """One row per run, from the jobs' ``timing.parquet``."""
+    return _sorted(job_tables.read_tables(timing_paths, TIMING_COLUMNS), ["run_id"])
 
 
-def write_tables(metrics_paths, history_paths, runs_csv, epochs_csv, summary_csv) -> None:
-    runs = runs_table(metrics_paths)
+def write_tables(runs_paths, epochs_paths, runs_csv, epochs_csv, summary_csv) -> None:
+    runs = runs_table(runs_paths)
     write_csv(runs_csv, runs, RUNS_COLUMNS)
-    write_csv(epochs_csv, epochs_table(runs, history_paths), EPOCHS_COLUMNS)
+    write_csv(epochs_csv, epochs_table(runs, epochs_paths), EPOCHS_COLUMNS)
     write_csv(summary_csv, summary_table(runs), SUMMARY_COLUMNS)
 
 
-def engine_agreement_table(pairs, run_dirs) -> pd.DataFrame:
+def engine_agreement_table(pairs, runs_paths, epochs_paths) -> pd.DataFrame:
     """One row per seed × epoch of the runs both neurogebra engines trained: both losses, their
     difference, both accuracies (and each run's test accuracy), and whether they agree.
 
-    ``pairs`` is ``spiralbench.config.engine_pairs(config)``; ``run_dirs`` maps a run id to its
-    directory (holding ``history.csv`` and ``metrics.json``). An epoch only one engine completed
-    (one run diverged earlier) has no value for the other and does not agree.
+    ``pairs`` is ``spiralbench.config.engine_pairs(config)``; ``runs_paths`` and ``epochs_paths`` are the
+    tables of the jobs that trained them. An epoch only one engine completed (one run diverged earlier)
+    has no value for the other and does not agree.
     """
+    runs = job_tables.read_tables(runs_paths, ["run_id", "test_accuracy"]).set_index("run_id")["test_accuracy"]
+    epochs = job_tables.read_tables(epochs_paths, job_tables.EPOCHS_SCHEMA.names)
     frames = []
     for pair in pairs:
         row = {"seed": pair["seed"], "scalar_run_id": pair["scalar"], "tensor_run_id": pair["tensor"]}
         histories = []
         for engine in ("scalar", "tensor"):
-            run_dir = Path(run_dirs[pair[engine]])
-            history = read_csv(run_dir / "history.csv", required_columns=("epoch", "loss", "accuracy"))
+            run_id = pair[engine]
+            if run_id not in runs.index:
+                raise ValueError(f"no job table holds run {run_id!r} of the engine check")
+            history = epochs.loc[epochs["run_id"] == run_id, ["epoch", "loss", "accuracy"]]
             histories.append(history.rename(columns={"loss": f"loss_{engine}", "accuracy": f"accuracy_{engine}"}))
-            row[f"test_accuracy_{engine}"] = read_json(run_dir / "metrics.json", required=("test_accuracy",))["test_accuracy"]
+            row[f"test_accuracy_{engine}"] = runs[run_id]
         table = histories[0].merge(histories[1], on="epoch", how="outer")
         frames.append(table.assign(**row))
     if not frames:
@@ -176,8 +142,9 @@ def engine_agreement_table(pairs, run_dirs) -> pd.DataFrame:
     return _sorted(table[ENGINE_AGREEMENT_COLUMNS], ["seed", "epoch"])
 
 
-def write_engine_agreement(pairs, run_dirs, engine_agreement_csv) -> None:
-    write_csv(engine_agreement_csv, engine_agreement_table(pairs, run_dirs), ENGINE_AGREEMENT_COLUMNS)
+def write_engine_agreement(pairs, runs_paths, epochs_paths, engine_agreement_csv) -> None:
+    write_csv(engine_agreement_csv, engine_agreement_table(pairs, runs_paths, epochs_paths),
+              ENGINE_AGREEMENT_COLUMNS)
 
 
 def write_timing(timing_paths, timing_csv) -> None:

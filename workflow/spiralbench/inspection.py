@@ -1,8 +1,8 @@
 """What a trained pair of networks shows: decision boundaries, first-layer neuron maps, weight statistics.
 
 The page's Step 7 predicts its grid one point at a time, building a graph for each; Step 8 does the
-same for every neuron's activation map. Here each trained network is rebuilt from its ``params.npz``
-and evaluates a whole grid as one array: neurogebra through its ``evaluate`` path inside ``no_grad``
+same for every neuron's activation map. Here each trained network is rebuilt from its job's
+``runs.parquet`` and evaluates a whole grid as one array: neurogebra through its ``evaluate`` path inside ``no_grad``
 (the same floats as its graph, none built), PyTorch in the dtype it was trained in, inside
 ``torch.no_grad``. Both frameworks see the same grid.
 """
@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from spiralbench.contract import AGREEMENT_COLUMNS, LAYER_STATS_COLUMNS
-from spiralbench.frameworks import FRAMEWORKS, TrainedModel, arrays_to_weights, load_trained
-from spiralbench.io import load_npz, read_json, save_npz
+from spiralbench.frameworks import FRAMEWORKS, TrainedModel, load_trained
+from spiralbench.io import load_npz, save_npz
+from spiralbench.job_tables import trained_weights
 
 
 # The page's Step 7 grid: step h over the test set's range widened by a margin on every side.
@@ -76,15 +77,6 @@ def _torch_outputs(module, X):
         return module(torch.as_tensor(np.asarray(X), dtype=dtype)).numpy().astype(np.float64)
 
 
-def trained_weights(run_dir):
-    """``(run, [(W0, b0), ...])`` of a finished run: its entry in metrics.json and its params.npz."""
-    run_dir = Path(run_dir)
-    run = read_json(run_dir / "metrics.json", required=("run",))["run"]
-    n_layers = len(run["layer_sizes"]) - 1
-    keys = [f"{kind}{i}" for i in range(n_layers) for kind in ("W", "b")]
-    return run, arrays_to_weights(load_npz(run_dir / "params.npz", keys), n_layers)
-
-
 # ---------------------------------------------------------------- what the report draws
 
 
@@ -119,12 +111,13 @@ def neuron_maps(models):
     return arrays
 
 
-def inspect_pair(run_dirs, split_path, boundary_path, maps_path):
-    """Write the boundary and neuron-map arrays of the runs in ``run_dirs`` (one per framework).
+def inspect_pair(runs, split_path, boundary_path, maps_path):
+    """Write the boundary and neuron-map arrays of ``runs`` (``(runs.parquet path, run id)``, one per
+    framework).
 
     The boundary grid spans the test set of the split in ``split_path``, as the page's Step 7 does.
     """
-    models = [load_trained(run_dir) for run_dir in run_dirs]
+    models = [load_trained(path, run_id) for path, run_id in runs]
     frameworks_found = sorted(model.framework for model in models)
     if frameworks_found != sorted(FRAMEWORKS):
         raise ValueError(f"an inspection pair needs one run per framework {FRAMEWORKS}, got {frameworks_found}")
@@ -187,11 +180,11 @@ def layer_stats(framework, run_id, weights):
     return rows
 
 
-def layer_stats_table(run_dirs):
-    """One row per run × layer for the runs in ``run_dirs`` (each counted once), sorted."""
+def layer_stats_table(runs):
+    """One row per run × layer for ``runs`` (``(runs.parquet path, run id)``, each counted once), sorted."""
     rows = []
-    for run_dir in sorted(set(map(str, run_dirs))):
-        run, weights = trained_weights(run_dir)
+    for path, run_id in sorted(set((str(path), run_id) for path, run_id in runs)):
+        run, weights = trained_weights(path, run_id)
         rows += layer_stats(run["framework"], run["run_id"], weights)
     table = pd.DataFrame(rows, columns=LAYER_STATS_COLUMNS)
     return table.sort_values(["framework", "run_id", "layer"], kind="stable").reset_index(drop=True)

@@ -11,6 +11,9 @@ The manifest is written in `sha256sum` format (`<hex>  <path>`, sorted by path),
 also works.
 Next to it, publishing keeps a copy of every table (`reference/tables/...`): a hash says only *that* a
 table moved, the copy lets the check say *where* (first differing row, column and value on both sides).
+A training job's tables (`runs/.../runs.parquet`, `epochs.parquet`) are not copied: publishing keeps a
+digest of each run's rows in them (`reference/run_digests.csv`), which names the first run that differs;
+its values are then found in the copies of `tables/runs.csv` and `tables/epochs.csv`.
 """
 
 from __future__ import annotations
@@ -26,14 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Glob patterns, relative to the results directory, of every deterministic output.
-# Not listed, on purpose: timing/ and runs/*/timing.json (wall-clock), provenance.json (dates, versions),
+# Not listed, on purpose: timing/ and runs/**/timing.parquet (wall-clock), provenance.json (dates, versions),
 # logs/, report/ (the HTML embeds dates and library versions).
 DETERMINISTIC = (
     "data/*.npz",
-    "runs/**/history.csv",
-    "runs/**/metrics.json",
-    "runs/**/predictions.csv",
-    "runs/**/params.npz",
+    "runs/**/runs.parquet",
+    "runs/**/epochs.parquet",
     "inspection/**/*.npz",
     "tables/**/*.csv",
     "tables/**/*.txt",
@@ -44,6 +45,9 @@ REFERENCE_COPIES = ("tables/**/*.csv", "tables/**/*.txt")
 
 MANIFEST_NAME = "manifest.sha256"
 REFERENCE_DIR = "reference"
+RUN_DIGESTS = "run_digests.csv"  # in REFERENCE_DIR: a digest of each run's rows in each job table
+# Where the values of a job table's runs are kept in full, for the check to name the first that differs.
+JOB_TABLE_VALUES = {"runs.parquet": "tables/runs.csv", "epochs.parquet": "tables/epochs.csv"}
 
 MATCHED, DIFFERED, MISSING, UNEXPECTED = "matched", "differed", "missing", "unexpected"
 
@@ -153,7 +157,9 @@ def compare(
             detail = f"sha256 {manifest[path][:12]} expected, {actual[path][:12]} found"
             if reference_dir is not None:
                 reference = Path(reference_dir) / path
-                if reference.is_file() and sha256_file(reference) == manifest[path]:
+                if path.endswith(".parquet"):
+                    detail = first_run_difference(Path(reference_dir), results_dir, path) or detail
+                elif reference.is_file() and sha256_file(reference) == manifest[path]:
                     detail = first_difference(reference, results_dir / path) or detail
             comparisons.append(Comparison(path, DIFFERED, detail))
     return comparisons
@@ -171,6 +177,81 @@ def first_difference(expected: Path, actual: Path) -> str | None:
     if len(expected_lines) != len(actual_lines):
         return f"{len(expected_lines)} lines expected, {len(actual_lines)} found"
     return None  # only line endings or a trailing newline differ
+
+
+def run_digests(results_dir: Path, paths) -> "pd.DataFrame":
+    """A digest of each run's rows in each job table of ``paths``, and of its parameters and predictions
+    apart (``spiralbench.job_tables.row_digests``): what ``reference/run_digests.csv`` holds."""
+    import pandas as pd
+
+    from spiralbench import job_tables
+
+    frames = []
+    for path in paths:
+        table = job_tables.read_table(Path(results_dir) / path)
+        digests = {"sha256": job_tables.row_digests(table)}
+        for column in ("parameters", "y_pred"):
+            if column in table.columns:
+                digests[column] = job_tables.row_digests(table[["run_id", column]])
+        frame = pd.DataFrame(digests).rename_axis("run_id").reset_index()
+        frames.append(frame.assign(path=path))
+    columns = ["path", "run_id", "sha256", "parameters", "y_pred"]
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns) if frames else pd.DataFrame(columns=columns)
+
+
+def first_run_difference(reference_dir: Path, results_dir: Path, path: str) -> str | None:
+    """The first run whose rows differ in a job table, and its first differing value, in words; None when
+    the published digests cannot tell."""
+    import pandas as pd
+
+    from spiralbench import job_tables
+
+    digests_path = reference_dir / RUN_DIGESTS
+    if not digests_path.is_file():
+        return None
+    published = pd.read_csv(digests_path, dtype=str, keep_default_na=False)
+    published = published[published["path"] == path].set_index("run_id")
+    table = job_tables.read_table(results_dir / path)
+    found = job_tables.row_digests(table)
+    for run_id in sorted(set(published.index) | set(found.index)):
+        if run_id not in found.index:
+            return f"run {run_id} is missing"
+        if run_id not in published.index:
+            return f"run {run_id} is not among the published runs"
+        if found[run_id] != published.at[run_id, "sha256"]:
+            rows = table[table["run_id"] == run_id]
+            return f"first at run {run_id}: " + _first_value_difference(reference_dir, path, rows, published.loc[run_id])
+    return None
+
+
+def _first_value_difference(reference_dir: Path, path: str, rows, published) -> str:
+    """Where a run's rows in a job table first differ from the published values (``JOB_TABLE_VALUES``)."""
+    import pandas as pd
+
+    from spiralbench import job_tables
+    from spiralbench.io import format_float
+
+    values = reference_dir / JOB_TABLE_VALUES[path.rsplit("/", 1)[-1]]
+    if values.is_file():
+        want = pd.read_csv(values, dtype=str, keep_default_na=False)
+        want = want[want["run_id"] == rows["run_id"].iloc[0]].reset_index(drop=True)
+        columns = [c for c in want.columns if c in rows.columns]
+        # The rows as the collected table writes them, so that both sides are text in the same form.
+        buffer = io.StringIO()
+        rows[columns].to_csv(buffer, index=False, float_format=format_float, na_rep="", lineterminator="\n")
+        buffer.seek(0)
+        got = pd.read_csv(buffer, dtype=str, keep_default_na=False)
+        if len(want) != len(got):
+            return f"{len(want)} rows published, {len(got)} here"
+        for number in range(len(want)):
+            for column in columns:
+                if want.at[number, column] != got.at[number, column]:
+                    where = f"epoch {want.at[number, 'epoch']}, " if "epoch" in columns else ""
+                    return f"{where}{column}: {want.at[number, column]} published, {got.at[number, column]} here"
+    for column in ("parameters", "y_pred"):
+        if column in rows.columns and published.get(column) != job_tables.row_digests(rows[["run_id", column]]).iloc[0]:
+            return {"parameters": "its trained parameters differ", "y_pred": "its test predictions differ"}[column]
+    return "its rows differ"
 
 
 def _read_csv(path: Path) -> list[list[str]]:
@@ -235,6 +316,10 @@ def publish(
     for path in (path for path in manifest if any(regex.fullmatch(path) for regex in _REFERENCE_COPIES)):
         (reference / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(results_dir / path, reference / path)
+    job_tables = [path for path in manifest if path.endswith(".parquet")]
+    if job_tables:
+        reference.mkdir(parents=True, exist_ok=True)
+        run_digests(results_dir, job_tables).to_csv(reference / RUN_DIGESTS, index=False, lineterminator="\n")
     write_manifest(manifest, published_dir / MANIFEST_NAME)
     return manifest
 

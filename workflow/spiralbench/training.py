@@ -1,4 +1,4 @@
-"""One training run, start to finish: train, watch for divergence, time the epochs, write the files.
+"""One training run, start to finish: train, watch for divergence, time the epochs, measure the model.
 
 The frameworks' loops (``spiralbench.frameworks``) only train; this module keeps the books around
 them, the same way for both, so that their results are comparable:
@@ -11,9 +11,9 @@ them, the same way for both, so that their results are comparable:
   ``divergence_factor`` times ln(n_classes), the loss of guessing every class equally likely. The
   last rule is what catches a learning rate that is far too large: both frameworks compute the
   cross-entropy in a form that stays finite, so the loss explodes (to millions within an epoch at
-  lr 50) and then stalls once the ReLUs are dead, without ever becoming NaN. A diverged run's files
-  are still written, holding the model as it was at the end of the last complete epoch; its final
-  metrics are empty, since a run that did not finish has none;
+  lr 50) and then stalls once the ReLUs are dead, without ever becoming NaN. A diverged run is still
+  written, with the model as it was at the end of the last complete epoch; its final metrics are
+  empty, since a run that did not finish has none;
 - fresh sample: the trained model is also evaluated on the seed's fresh sample (``spiralbench.data``,
   tens of thousands of points), without a graph (``frameworks.predict_without_graph``), which
   measures its accuracy without the 60 test points' sampling noise (``fresh_accuracy``);
@@ -29,16 +29,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from spiralbench import frameworks
 from spiralbench.config import n_parameters
-from spiralbench.io import save_npz, write_csv, write_json
-
-HISTORY_COLUMNS = ["epoch", "loss", "accuracy"]
-PREDICTION_COLUMNS = ["index", "y_true", "y_pred"]
-# The files of a run, as ``write_run`` takes them.
-OUTPUT_KINDS = ("history", "metrics", "predictions", "params", "timing")
 # The errors the scratch engine raises when numbers run away (overflowing exp, NaN values, log of 0).
 DIVERGENCE_ERRORS = (ArithmeticError, ValueError)
 
@@ -125,7 +118,7 @@ def train_run(run: dict, split, threads: int = 1, fresh_sample=None, clock=time.
             break
         result.history.append((epoch, float(loss), float(accuracy)))
         result.weights = weights
-    # Predictions come from the saved parameters, so that params.npz and predictions.csv always
+    # Predictions come from the saved parameters, so that the run's parameters and predictions always
     # describe the same model (for a diverged run: the one of the last complete epoch).
     model = frameworks.rebuild(run, result.weights)
     result.y_test = np.asarray(split.y_test)
@@ -159,15 +152,3 @@ def _non_finite(weights) -> str | None:
     if all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in weights):
         return None
     return "a parameter is no longer finite"
-
-
-def write_run(result: RunResult, history, metrics, predictions, params, timing) -> None:
-    """Write a run's five files to the given paths."""
-    write_csv(history, pd.DataFrame(result.history, columns=HISTORY_COLUMNS), HISTORY_COLUMNS)
-    write_json(metrics, result.metrics())
-    table = pd.DataFrame(
-        {"index": np.arange(len(result.y_test)), "y_true": result.y_test, "y_pred": result.y_pred}
-    )
-    write_csv(predictions, table, PREDICTION_COLUMNS)
-    save_npz(params, **frameworks.weights_to_arrays(result.weights))
-    write_json(timing, result.timing())

@@ -30,12 +30,12 @@ def class_counts(split: dict[str, np.ndarray]) -> dict:
     return counts
 
 
-def saved_network(arrays: dict[str, np.ndarray]) -> dict:
-    """A network read from its saved weights (``W{i}`` of shape (n_out, n_in), ``b{i}``): its layer
-    ``sizes``, the values it holds (``counted``) and the parameters its sizes imply (``implied``)."""
-    shapes = [arrays[f"W{i}"].shape for i in range(sum(1 for key in arrays if key.startswith("W")))]
-    sizes = [shapes[0][1], *(shape[0] for shape in shapes)]
-    return {"sizes": sizes, "counted": int(sum(array.size for array in arrays.values())),
+def saved_network(run: dict, weights) -> dict:
+    """A trained network as its job saved it (``spiralbench.job_tables.trained_weights``: the run's
+    description and ``[(W, b), ...]``, W of shape (n_out, n_in)): its layer ``sizes`` read from the
+    weights' shapes, the values it holds (``counted``) and the parameters its sizes imply (``implied``)."""
+    sizes = [weights[0][0].shape[1], *(W.shape[0] for W, _ in weights)]
+    return {"sizes": sizes, "counted": int(sum(W.size + b.size for W, b in weights)),
             "implied": n_parameters(sizes)}
 
 

@@ -87,7 +87,7 @@ def compute(runs: pd.DataFrame, run_timing: pd.DataFrame, speed: pd.DataFrame, s
 
 def manifest_entries(manifest_path: Path) -> pd.DataFrame:
     """The published manifest's entries by kind of output (its first directory and, under ``runs/``,
-    the file name), e.g. ``runs/*/history.csv``: 1570."""
+    the file name), e.g. ``runs/…/runs.parquet``: one per training job."""
     paths = [line.split("  ", 1)[1] for line in Path(manifest_path).read_text(encoding="utf-8").splitlines() if line]
     kinds = [f"runs/…/{path.rsplit('/', 1)[-1]}" if path.startswith("runs/") else f"{path.split('/', 1)[0]}/…"
              for path in paths]

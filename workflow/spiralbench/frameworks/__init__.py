@@ -3,20 +3,17 @@
 - ``neurogebra_train``: the scratch network (``neurogebra``), trained with the page's loop.
 - ``torch_model`` / ``torch_train``: the PyTorch network and its loop.
 
-``trainer(run, split, threads)`` prepares a run of either framework; ``load_trained(run_dir)``
-rebuilds a trained model from the files a run wrote. PyTorch is imported only when a PyTorch model
+``trainer(run, split, threads)`` prepares a run of either framework; ``load_trained(runs_path, run_id)``
+rebuilds a trained model from its job's table. PyTorch is imported only when a PyTorch model
 is asked for, so a scratch-network job never pays for importing it.
 """
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
-
-from spiralbench.io import load_npz, read_json
 
 FRAMEWORKS = ("neurogebra", "pytorch")
 _MODULES = {"neurogebra": "spiralbench.frameworks.neurogebra_train", "pytorch": "spiralbench.frameworks.torch_train"}
@@ -44,25 +41,12 @@ def trainer(run: dict, split, threads: int = 1) -> Trainer:
     return module(run["framework"]).trainer(run, split, threads)
 
 
-def weights_to_arrays(weights) -> dict[str, np.ndarray]:
-    """``[(W0, b0), (W1, b1), ...]`` as the arrays of ``params.npz``: W0, b0, W1, b1, ..."""
-    arrays = {}
-    for i, (W, b) in enumerate(weights):
-        arrays[f"W{i}"] = np.asarray(W, dtype=np.float64)
-        arrays[f"b{i}"] = np.asarray(b, dtype=np.float64)
-    return arrays
-
-
-def arrays_to_weights(arrays: dict, n_layers: int) -> list:
-    return [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(n_layers)]
-
-
 @dataclass
 class TrainedModel:
     """A trained network rebuilt from its run's files."""
 
     framework: str
-    run: dict  # the run's entry in metrics.json
+    run: dict  # the run's description (spiralbench.config.make_run)
     network: Any  # a neurogebra NeuralNetwork or a PyTorch SpiralNet
 
     def predict(self, X) -> np.ndarray:
@@ -98,15 +82,13 @@ def predict_without_graph(run: dict, weights, X) -> np.ndarray:
     return module("neurogebra").predict_without_graph(weights, run["activation"], X, run["precision"])
 
 
-def load_trained(run_dir) -> TrainedModel:
-    """Rebuild the model a run trained, from ``run_dir/metrics.json`` and ``run_dir/params.npz``.
+def load_trained(runs_path, run_id) -> TrainedModel:
+    """Rebuild the model run ``run_id`` trained, from its job's ``runs.parquet`` (spiralbench.job_tables).
 
     For a diverged run these are the parameters at the end of its last complete epoch.
     """
-    run_dir = Path(run_dir)
-    metrics = read_json(run_dir / "metrics.json", required=("run",))
-    run = metrics["run"]
-    n_layers = len(run["layer_sizes"]) - 1
-    keys = [f"{kind}{i}" for i in range(n_layers) for kind in ("W", "b")]
-    weights = arrays_to_weights(load_npz(run_dir / "params.npz", keys), n_layers)
+    # Imported here: job_tables reads spiralbench.config, which imports this package for FRAMEWORKS.
+    from spiralbench.job_tables import trained_weights
+
+    run, weights = trained_weights(runs_path, run_id)
     return TrainedModel(run["framework"], run, rebuild(run, weights))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from spiralbench.config import FRAMEWORKS
+from spiralbench.job_tables import RUNS_FILE, job_path, trained_weights
 from spiralbench.numeric_platform import PLATFORM_FILE
 from spiralbench.effects import OK
 from spiralbench.findings import effects as ef, engines, lesson, page_gap, speed as sp
@@ -39,10 +40,11 @@ def split_sizes(results: Results, seeds: list[int]) -> Table:
 def networks(results: Results) -> Table:
     """The page's two networks: architecture, parameters reported by the run, and counted from its weights."""
     tutorial = page_gap.tutorial_runs(results.table("runs"))
-    weights = {framework: f"runs/{tutorial.loc[framework, 'run_id']}/params.npz" for framework in FRAMEWORKS}
+    jobs = {framework: job_path(tutorial.loc[framework], RUNS_FILE) for framework in FRAMEWORKS}
     rows = []
-    for framework, path in weights.items():
-        run, network = tutorial.loc[framework], lesson.saved_network(results.arrays(path))
+    for framework, path in jobs.items():
+        run = tutorial.loc[framework]
+        network = lesson.saved_network(*trained_weights(results.dir / path, run["run_id"]))
         rows.append({
             "framework": framework_name(framework),
             "architecture": " → ".join(map(str, network["sizes"])),
@@ -51,7 +53,7 @@ def networks(results: Results) -> Table:
             "parameters (weights saved)": network["counted"],
             "Σ (inputs + 1) × outputs": network["implied"],
         })
-    return Table(pd.DataFrame(rows), [results.path_of("runs"), *weights.values()],
+    return Table(pd.DataFrame(rows), [results.path_of("runs"), *jobs.values()],
                  text_columns=("framework", "architecture", "activations"))
 
 
