@@ -117,7 +117,7 @@ def test_a_workflow_interrupted_by_ctrl_c_ends_identically_when_rerun(tmp_path):
     workflow = start_workflow(results, log_path)
 
     def some_runs_done_and_one_training():
-        return list((results / "runs").glob("**/metrics.json")) and training_jobs(workflow)
+        return list((results / "runs").glob("**/runs.parquet")) and training_jobs(workflow)
 
     try:
         wait_for(some_runs_done_and_one_training, workflow, log_path)
@@ -154,17 +154,17 @@ def flip_middle_bytes(path: Path) -> None:
 
 # (file to break, how, an output of the job that reads it): one case per kind of intermediate file.
 BROKEN_FILES = [
-    ("data/seed42.npz", cut_in_half, "runs/tutorial/neurogebra/*/seed42/metrics.json"),
-    ("runs/sweep/neurogebra/*/seed42/history.csv", cut_the_last_line_short, "tables/epochs.csv"),
-    ("runs/sweep/pytorch/*/seed7/metrics.json", cut_in_half, "tables/runs.csv"),
-    ("runs/tutorial/pytorch/*/seed42/params.npz", flip_middle_bytes, "inspection/tutorial/boundary.npz"),
+    ("data/seed42.npz", cut_in_half, "runs/tutorial/neurogebra/*/runs.parquet"),
+    ("runs/sweep/neurogebra/*/epochs.parquet", flip_middle_bytes, "tables/epochs.csv"),
+    ("runs/sweep/pytorch/*/runs.parquet", cut_in_half, "tables/runs.csv"),
+    ("runs/tutorial/pytorch/*/runs.parquet", flip_middle_bytes, "inspection/tutorial/boundary.npz"),
 ]
 
 
 @pytest.mark.parametrize(
     "broken_pattern, damage, consumer_output",
     BROKEN_FILES,
-    ids=[case[0].rsplit("/", 1)[-1] for case in BROKEN_FILES],
+    ids=[f"{case[0].rsplit('/', 1)[-1]}-{case[1].__name__}" for case in BROKEN_FILES],
 )
 def test_a_broken_intermediate_file_fails_its_reader_with_its_name(
     ci_results, tmp_path, broken_pattern, damage, consumer_output
@@ -183,5 +183,5 @@ def test_a_broken_intermediate_file_fails_its_reader_with_its_name(
     assert len(failing) == 1, f"expected one failed reader, found {failing}:\n{done.stderr[-3000:]}"
     text = logs[failing[0]]
     assert f"ResultFileError: {broken}:" in text
-    for depth in ("site-packages/numpy", "site-packages/pandas", "zipfile.py"):
+    for depth in ("site-packages/numpy", "site-packages/pandas", "site-packages/pyarrow", "zipfile.py"):
         assert depth not in text, f"the error of {failing[0].name} goes on inside {depth}:\n{text}"

@@ -1,6 +1,8 @@
 """The workflow end to end on the small config (config/ci.yaml), results in a temporary directory
 (the session's ``ci_results`` run, see conftest.py), and the tables it produced."""
 import json
+import re
+import shutil
 import subprocess
 import sys
 
@@ -9,6 +11,7 @@ import pytest
 import yaml
 
 from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
+from spiralbench import job_tables
 from spiralbench.config import engine_pairs, load_config, run_ids
 from spiralbench.speed import instrument
 
@@ -50,9 +53,9 @@ def test_learning_rate_50_is_recorded_as_diverged_and_the_rest_finished(results)
     assert len(exploding) == 16 and (exploding["status"] == "diverged").all()  # 2 frameworks, inits, precisions, seeds
     assert (exploding["diverged_epoch"] >= 1).all() and exploding["test_accuracy"].isna().all()
     assert (runs[runs["learning_rate"] != 50]["status"] == "ok").all()
-    for run_id in exploding["run_id"]:
-        metrics = json.loads((results / "runs" / run_id / "metrics.json").read_text())
-        assert metrics["status"] == "diverged" and metrics["divergence"]
+    jobs = job_tables.read_tables(sorted((results / "runs").glob("**/runs.parquet")))
+    recorded = jobs.set_index("run_id").loc[exploding["run_id"]]
+    assert (recorded["status"] == "diverged").all() and recorded["divergence"].str.contains("exceeds").all()
 
 
 def test_epochs_table_has_every_completed_epoch(results):
@@ -122,14 +125,13 @@ def test_rerun_has_nothing_to_do(results):
 
 
 def test_a_lost_output_is_rebuilt_identically(results):
-    """A run's files deleted (as after an interrupted job) come back with the same bytes."""
-    run_dir = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu-page-f32" / "seed7"
-    before = {path.name: path.read_bytes() for path in run_dir.iterdir() if path.name != "timing.json"}
-    (run_dir / "params.npz").unlink()
-    done = run_workflow(results, str(run_dir / "params.npz"))
+    """A job's tables deleted (as after an interrupted job) come back with the same bytes."""
+    job = results / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu"
+    before = {name: (job / name).read_bytes() for name in job_tables.DETERMINISTIC_FILES}
+    (job / "runs.parquet").unlink()
+    done = run_workflow(results, str(job / "runs.parquet"))
     assert done.returncode == 0, done.stderr[-3000:]
-    after = {path.name: path.read_bytes() for path in run_dir.iterdir() if path.name != "timing.json"}
-    assert after == before
+    assert {name: (job / name).read_bytes() for name in job_tables.DETERMINISTIC_FILES} == before
 
 
 @pytest.mark.parametrize(
@@ -164,10 +166,38 @@ def test_seeds_can_be_changed_on_the_command_line(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_the_jobs_run_under_the_pins_and_the_speed_job_without(results):
-    """The trained runs' numbers are pinned; the timings are taken as the libraries run when left alone."""
+def test_the_jobs_run_under_the_pins_and_the_speed_job_without(results, ci_config):
+    """The trained runs' numbers are pinned; the timings are taken as the libraries run when left alone,
+    and the speed job's platform records the BLAS threads its timings ran with."""
     from spiralbench import numeric_platform
     jobs = json.loads((results / "platform.json").read_text())
     speed = json.loads((results / "timing" / "speed_platform.json").read_text())
     assert jobs["pins"] == ("on" if numeric_platform.pins_apply() else "none")
     assert speed["pins"] == "off"
+    threads = re.findall(r"(\d+) threads", speed["blas"])
+    assert threads and set(threads) == {str(ci_config["speed"]["threads"])}, speed["blas"]
+
+
+def test_a_changed_setting_retrains_only_the_jobs_it_touches(results, tmp_path):
+    """One learning rate changed: only the two jobs (one per framework) of the new setting are trained."""
+    copy = tmp_path / "results"
+    shutil.copytree(results, copy)  # copies keep their times
+    done = run_workflow(copy, extra=("--dry-run",), settings=("sweep={'learning_rate': [0.05, 40]}",))
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    trained = set(re.findall(r"rule (train_\w+):(?:(?!\nrule ).)*?stem=(\S+)", output, flags=re.S))
+    assert trained == {("train_sweep_neurogebra", "sgd-lr40-bs16-ep3-h8x8-relu"),
+                       ("train_sweep_pytorch", "sgd-lr40-bs16-ep3-h8x8-relu")}
+
+
+def test_a_results_directory_of_the_old_layout_is_refused_and_kept(tmp_path):
+    results = tmp_path / "results"
+    old_run = results / "runs" / "sweep" / "pytorch" / "sgd-lr0.05-bs16-ep3-h8x8-relu-page-f32" / "seed7"
+    old_run.mkdir(parents=True)
+    (old_run / "metrics.json").write_text('{"status": "ok"}\n')
+    done = run_workflow(results)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert f"{results} holds runs in the old layout" in output and f"results_dir={results}-new" in output
+    assert (old_run / "metrics.json").read_text() == '{"status": "ok"}\n'
+    assert sorted(path.name for path in results.iterdir()) == ["runs"]

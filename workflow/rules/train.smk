@@ -11,8 +11,10 @@ for group, (seeds, group_frameworks) in run_groups().items():
                 **job_outputs(group, framework),
             log:
                 train_log(group, framework),
-            # The engine check is the longest job: started first, it does not finish last.
-            priority: 1 if group == "engine_check" else 0
+            # Longest first, so that no long job starts last while the other cores wait: the engine
+            # check (the scalar engine's runs, a third of the training), then PyTorch's (about twice
+            # the tensor engine's time a run), then the tensor engine's.
+            priority: 2 if group == "engine_check" else int(framework == "pytorch")
             conda:
                 "../envs/spiralbench.yaml"
             # neurogebra runs on one thread (numpy's BLAS is pinned to one in the job). PyTorch gets

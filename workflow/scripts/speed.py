@@ -8,13 +8,18 @@ from spiralbench import numeric_platform
 
 numeric_platform.run_unpinned()  # first, before numpy or PyTorch is loaded
 
+from threadpoolctl import threadpool_limits  # noqa: E402
+
 from spiralbench.data import load_split  # noqa: E402
 from spiralbench.io import write_json, write_csv  # noqa: E402
 from spiralbench.jobs import logging_to  # noqa: E402
 from spiralbench.speed import COLUMNS, measure  # noqa: E402
 
 with logging_to(snakemake.log[0]):
-    write_json(snakemake.output.platform, numeric_platform.describe())
+    # Described under the thread limit the measurement runs under (spiralbench.speed.measure), so that the
+    # BLAS threads it records are the ones the timings used.
+    with threadpool_limits(limits=snakemake.config["speed"]["threads"]):
+        write_json(snakemake.output.platform, numeric_platform.describe())
     table = measure(snakemake.config["speed"], lambda: load_split(snakemake.input.split),
                     seed=int(snakemake.params.seed))
     write_csv(snakemake.output.speed, table, COLUMNS)

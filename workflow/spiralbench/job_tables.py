@@ -17,7 +17,8 @@ Every job writes the same columns, so one line reads every run of a results dire
 
 The files are written byte-reproducibly: an explicit schema (so that an all-empty column has the same
 type in every job), no pandas metadata (it names the pandas version), rows in run order, a fixed
-compression. A file is one row group: the tables are small.
+compression. A file is one row group: the tables are small. Every page carries a checksum, which the
+reader verifies: a damaged file is refused with its name, never read as other numbers.
 """
 from __future__ import annotations
 
@@ -140,8 +141,9 @@ def write_table(path, rows: list[dict], schema: pa.Schema) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist(rows, schema=schema)
+    # Page checksums: a reader then refuses a damaged file instead of reading wrong numbers from it.
     pq.write_table(table, path, compression="zstd", compression_level=3, write_statistics=False,
-                   store_schema=False, row_group_size=max(len(rows), 1))
+                   store_schema=False, row_group_size=max(len(rows), 1), write_page_checksum=True)
 
 
 def write_job(results, runs_path, epochs_path, timing_path) -> None:
@@ -159,8 +161,8 @@ def read_table(path, columns=None) -> pd.DataFrame:
         raise ResultFileError(f"{path}: file not found")
     schema = SCHEMAS.get(path.name)
     try:
-        table = pq.read_table(path, columns=columns)
-    except (pa.ArrowInvalid, OSError) as error:
+        table = pq.read_table(path, columns=columns, page_checksum_verification=True)
+    except (pa.ArrowException, OSError) as error:
         raise ResultFileError(f"{path}: not a readable Parquet table (truncated or corrupted?): {error}") from None
     if schema is not None:
         wanted = columns or schema.names
