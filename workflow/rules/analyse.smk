@@ -133,7 +133,9 @@ rule inspect:
         "../envs/spiralbench.yaml"
     threads: 1
     params:
-        run_ids=lambda w: {fw: INSPECTION[w.name][fw] for fw in ("neurogebra", "pytorch")},
+        run_ids=lambda w: {
+            fw: INSPECTION[w.name][fw] for fw in ("neurogebra", "pytorch")
+        },
     script:
         "../scripts/analyse_inspect.py"
 

@@ -110,7 +110,9 @@ def job_run_settings(group, framework, seeds):
 def job_outputs(group, framework):
     """A job's three tables (spiralbench.job_tables): `runs`, `epochs`, `timing`."""
     return {
-        name.removesuffix(".parquet"): result(f"runs/{group}/{framework}/{{stem}}/{name}")
+        name.removesuffix(".parquet"): result(
+            f"runs/{group}/{framework}/{{stem}}/{name}"
+        )
         for name in job_tables.JOB_FILES
     }
 
