@@ -230,10 +230,9 @@ def test_split_sizes_parameter_counts_and_run_timing_follow_the_data():
     split = {"y_train": np.array([0, 0, 1, 2, 2, 2]), "y_test": np.array([1, 2])}
     assert lesson.class_counts(split) == {"train": 6, "train_per_class": [2, 1, 3], "test": 2,
                                           "test_per_class": [0, 1, 1]}
-    saved = {"W0": np.zeros((16, 2)), "b0": np.zeros(16), "W1": np.zeros((16, 16)), "b1": np.zeros(16),
-             "W2": np.zeros((3, 16)), "b2": np.zeros(3)}
+    saved = [(np.zeros((16, 2)), np.zeros(16)), (np.zeros((16, 16)), np.zeros(16)), (np.zeros((3, 16)), np.zeros(3))]
     assert lesson.saved_network(saved) == {"sizes": [2, 16, 16, 3], "counted": 371, "implied": 371}
-    saved["b2"] = np.zeros(4)  # a bias too many: the saved values no longer match the sizes
+    saved[2] = (np.zeros((3, 16)), np.zeros(4))  # a bias too many: the saved values no longer match the sizes
     assert lesson.saved_network(saved)["counted"] == 372
     runs = pd.DataFrame({"hidden_sizes": ["16x16", "8"], "n_parameters": [371, 51]})
     assert lesson.parameter_counts(runs, n_classes=3) == {"agree": True, "runs": 2, "counts": [51, 371]}

@@ -50,9 +50,10 @@ def test_runs_are_counted_per_group_and_compute_summed():
 def test_the_manifest_is_summarised_from_its_file(tmp_path):
     manifest = tmp_path / "manifest.sha256"
     manifest.write_text("".join(f"{'0' * 64}  {path}\n" for path in (
-        "data/seed1.npz", "runs/sweep/a/seed1/history.csv", "runs/sweep/b/seed1/history.csv", "tables/runs.csv")))
+        "data/seed1.npz", "runs/sweep/a/x/runs.parquet", "runs/sweep/b/x/runs.parquet", "runs/sweep/b/x/epochs.parquet",
+        "tables/runs.csv")))
     entries = facts.manifest_entries(manifest).set_index("output")["entries"]
-    assert entries.to_dict() == {"data/…": 1, "runs/…/history.csv": 2, "tables/…": 1}
+    assert entries.to_dict() == {"data/…": 1, "runs/…/epochs.parquet": 1, "runs/…/runs.parquet": 2, "tables/…": 1}
 
 
 def test_the_verdicts_counted_leave_out_the_row_naming_their_metric():

@@ -76,7 +76,7 @@ def flat_parameters(weights) -> list[float]:
 
 def unflatten_parameters(values, layer_sizes) -> list:
     """The inverse of ``flat_parameters`` for a network of ``layer_sizes``."""
-    values = np.asarray(values, dtype=np.float64)
+    values = np.array(values, dtype=np.float64)  # a copy: the arrays Parquet gives are read-only
     weights, start = [], 0
     for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
         W = values[start:start + n_in * n_out].reshape(n_out, n_in)

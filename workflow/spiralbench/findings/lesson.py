@@ -30,10 +30,10 @@ def class_counts(split: dict[str, np.ndarray]) -> dict:
     return counts
 
 
-def saved_network(run: dict, weights) -> dict:
-    """A trained network as its job saved it (``spiralbench.job_tables.trained_weights``: the run's
-    description and ``[(W, b), ...]``, W of shape (n_out, n_in)): its layer ``sizes`` read from the
-    weights' shapes, the values it holds (``counted``) and the parameters its sizes imply (``implied``)."""
+def saved_network(weights) -> dict:
+    """A trained network as its job saved it (``[(W, b), ...]``, W of shape (n_out, n_in);
+    ``spiralbench.job_tables.trained_weights``): its layer ``sizes`` read from the weights' shapes, the
+    values it holds (``counted``) and the parameters its sizes imply (``implied``)."""
     sizes = [weights[0][0].shape[1], *(W.shape[0] for W, _ in weights)]
     return {"sizes": sizes, "counted": int(sum(W.size + b.size for W, b in weights)),
             "implied": n_parameters(sizes)}

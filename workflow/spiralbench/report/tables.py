@@ -44,7 +44,7 @@ def networks(results: Results) -> Table:
     rows = []
     for framework, path in jobs.items():
         run = tutorial.loc[framework]
-        network = lesson.saved_network(*trained_weights(results.dir / path, run["run_id"]))
+        network = lesson.saved_network(trained_weights(results.dir / path, run["run_id"])[1])
         rows.append({
             "framework": framework_name(framework),
             "architecture": " → ".join(map(str, network["sizes"])),
