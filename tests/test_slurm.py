@@ -123,7 +123,7 @@ def test_a_failing_job_fails_the_workflow_instead_of_hanging(cluster, tmp_path):
     write_every_split(results / "data")
     (results / "data" / "seed42.npz").write_bytes(b"not a numpy archive")
     (target,) = [path for path in manifest.read_manifest(CI_PUBLISHED / manifest.MANIFEST_NAME)
-                 if re.fullmatch(r"runs/tutorial/neurogebra/[^/]+/seed42/metrics\.json", path)]
+                 if re.fullmatch(r"runs/tutorial/neurogebra/[^/]+/runs\.parquet", path)]
 
     done = run_on_cluster(cluster, results, str(results / target), *QUICK_CHECKS)
 

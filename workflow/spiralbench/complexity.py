@@ -96,7 +96,7 @@ COMPONENTS = {
 }
 
 # Code inside the targets above that serves neither the page's purpose nor a
-# component: moving weights in and out as arrays (params.npz, the export into
+# component: moving weights in and out as arrays (saving a run's parameters, the export into
 # PyTorch; the PyTorch side has the same helpers in torch_train, not counted
 # either) and text representations. Located like targets, so a rename fails loudly.
 UNCOUNTED = {
@@ -138,7 +138,7 @@ blank, nor comment-only, nor part of a docstring; a statement spread over severa
 physical lines counts each line.
 Within one implementation no line counts twice: a target nested inside another
 counts only for itself. Code shared by both implementations counts for each.
-Not counted: helpers that move weights in and out as arrays (saving params.npz,
+Not counted: helpers that move weights in and out as arrays (saving a run's parameters,
 the export into PyTorch; present on both sides) and text representations.
 Not counted on either side: the autograd engine (neurogebra's Value,
 torch.autograd) and the optimizer classes (neurogebra.optim, torch.optim),
