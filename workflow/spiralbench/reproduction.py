@@ -160,7 +160,10 @@ def assess(results_dir: Path, published_dir: Path) -> Assessment:
                                     moved or f"every value within {FIXED_RTOL:g} (relative)"))
         else:
             level, detail = through_the_runs()
-            first = first_cell_difference(reference / path, results_dir / path) if path.endswith(".csv") else None
+            # A table's first differing cell from its published copy; a job table's first differing run and
+            # value, as the manifest's comparison found them.
+            first = (first_cell_difference(reference / path, results_dir / path) if path.endswith(".csv")
+                     else comparison.detail)
             outcomes.append(Outcome(path, status, level, "; ".join(filter(None, [first, detail]))))
     return Assessment(outcomes, *overall(outcomes, reference, results_dir))
 
