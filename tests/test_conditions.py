@@ -272,3 +272,29 @@ def test_the_short_box_names_its_metric_in_each_sentence_and_leaves_the_numbers_
         if "faster" not in sentence:  # speed is no accuracy
             assert sentence.startswith(f"By {name}") or sentence.startswith("By test accuracy"), sentence
         assert len([n for n in ("test accuracy", "fresh sample") if n in sentence]) <= 1, sentence
+
+
+def test_the_training_figures_text_names_the_bands_setting_and_the_dashed_runs_own_settings():
+    from spiralbench.findings import settings as sweep
+    from spiralbench.figures import training
+
+    runs = runs_table(precisions=BOTH)
+    reference = sweep.reference_settings(runs, CONFIG)
+    settings = runs.drop_duplicates("setting").set_index("setting")
+    page = runs[runs["group"] == "tutorial"].set_index("framework")
+    key = wording.training_curves_key(sweep.training_curve_sources(runs, reference))
+    for optimizer, setting in reference.items():  # each column's bands, every part of their setting
+        assert wording.curve_setting(settings.loc[setting, list(sweep.CURVE_PARTS)].to_dict()) in key
+    for framework, run in page.iterrows():  # each dashed run at its own setting, its seed
+        own = wording.curve_setting(run[list(sweep.CURVE_PARTS)].to_dict())
+        assert f"{wording.framework_name(framework)} at {own}, seed {run['seed']}" in key
+        band = settings.loc[reference[run["optimizer"]]]
+        differing = [part for part in sweep.CURVE_PARTS if band[part] != run[part]]
+        assert differing and wording.curve_setting(band[differing].to_dict()) in key
+    # Bands at the page's own neurogebra setting: its dashed run is the bands' setting, and says so.
+    own = {**reference, "sgd": page.loc["neurogebra", "setting"]}
+    assert "(the bands' setting)" in wording.training_curves_key(sweep.training_curve_sources(runs, own))
+    # The figure's alternative text says the same.
+    results = SimpleNamespace(table={"runs": runs, "epochs": epochs_table(runs)}.get, path_of=Results.path_of,
+                              tutorial_seed=int(page["seed"].iloc[0]))
+    assert key in training.training_curves(results, reference).alt

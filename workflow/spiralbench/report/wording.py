@@ -301,6 +301,28 @@ def convergence_sentence(epochs: pd.DataFrame | None, optimizer: str | None = No
     return text + "."
 
 
+def curve_setting(setting: dict) -> str:
+    """Every part of a run's setting: 'SGD, lr 0.05, batch 16, page init, float64'."""
+    return ", ".join(SETTING_PARTS.get(part, str)(value) for part, value in setting.items())
+
+
+def training_curves_key(columns: list[dict]) -> str:
+    """What the training figure's bands and dashed lines each show (``findings.settings.training_curve_sources``):
+    the bands' setting per column, and the page's own runs at theirs, with what differs from the bands'."""
+    bands = " and ".join(f"{curve_setting(column['bands'])} ({optimizer_name(column['optimizer'])} column)"
+                         for column in columns)
+    text = f"Bands: mean ± one standard deviation over seeds of the sweep's runs at {bands}."
+    dashed = []
+    for column in columns:
+        for run in column["page_runs"]:
+            differs = curve_setting({part: column["bands"][part] for part in run["differs"]})
+            dashed.append(f"{framework_name(run['framework'])} at {curve_setting(run['setting'])}, seed {run['seed']}"
+                          + (f" (the bands beside it: {differs})" if differs else " (the bands' setting)"))
+    if not dashed:
+        return text
+    return text + " Dashed: the page's own runs, each at its own setting: " + "; ".join(dashed) + "."
+
+
 def chance_sentence(runs: pd.DataFrame, n_classes: int, metric: str) -> str:
     """How many finished runs end at chance, which the divergence rule cannot see, and in which settings."""
     found = conditions.at_chance(runs, n_classes, metric)
