@@ -298,3 +298,37 @@ def test_the_training_figures_text_names_the_bands_setting_and_the_dashed_runs_o
     results = SimpleNamespace(table={"runs": runs, "epochs": epochs_table(runs)}.get, path_of=Results.path_of,
                               tutorial_seed=int(page["seed"].iloc[0]))
     assert key in training.training_curves(results, reference).alt
+
+
+def with_engine_check(runs: pd.DataFrame, **setting) -> pd.DataFrame:
+    """``runs`` with the engine check: the sweep's neurogebra runs of one setting trained again (other engine)."""
+    mask = (runs["group"] == "sweep") & (runs["framework"] == "neurogebra")
+    for part, value in setting.items():
+        mask &= runs[part] == value
+    check = runs[mask].assign(group="engine_check", engine="scalar")
+    return pd.concat([runs, check], ignore_index=True)
+
+
+def test_the_engine_check_states_the_one_setting_it_covers_and_what_it_leaves_out():
+    from spiralbench.findings import engines as engine_findings
+    from test_report_conclusions import _engine_table
+
+    agree = engine_findings.engine_agreement(_engine_table(1e-15))
+    runs = runs_table(precisions=BOTH)
+    for optimizer, lr, other in (("sgd", 0.05, "Adam"), ("adam", 0.01, "SGD")):
+        checked = with_engine_check(runs, optimizer=optimizer, learning_rate=lr, batch_size=16, init="page",
+                                    precision="float64")
+        scope = engine_findings.engine_check_scope(checked)
+        text = wording.engine_agreement_sentence(agree, scope)
+        assert f"({wording.optimizer_name(optimizer)}, lr {lr:g}, batch 16, page init, float64)" in text
+        settings = runs[(runs["group"] == "sweep") & (runs["framework"] == "neurogebra")]["setting"].nunique()
+        assert scope["unchecked"] == settings - 1
+        assert f"the sweep's {settings - 1} other neurogebra settings (they take {other};" in text
+        assert "float32" in text and "torch-default init" in text
+    # The controlled run names its optimizer setting, from the config.
+    controlled = {"epochs": 30, "max_abs_diff": 1e-15, "within_tolerance": True, "tolerance": 1e-6,
+                  "epochs_same_accuracy": 30}
+    for optimizer, lr in (("sgd", 0.05), ("adam", 0.01)):
+        setup = {**CONFIG["controlled"], "optimizer": optimizer, "learning_rate": lr}
+        assert f"with {wording.optimizer_name(optimizer)}, lr {lr:g}, batch {setup['batch_size']};" in \
+            wording.controlled_sentence(controlled, setup)

@@ -10,7 +10,7 @@ from spiralbench.findings import speed as sp
 
 from .document import Table
 from .results import Results
-from .wording import compared_speed, means_at, minutes_text
+from .wording import compared_speed, controlled_setting, means_at, minutes_text, plural
 
 
 def reasons(results: Results, facts: dict) -> dict[str, str]:
@@ -18,8 +18,8 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
     controlled = engines.controlled_agreement(results.table("controlled"))
     total = code_size.totals(results.table("complexity"))
     epochs = results.config["tutorial"]["epochs"]
-    same_math = (f"with the same weights and batches it computes PyTorch's losses to within "
-                 f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
+    same_math = (f"with the same weights and batches, at {controlled_setting(results.config['controlled'])}, it "
+                 f"computes PyTorch's losses to within {controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
     at_scale = measured_speed(facts, results.config["speed"])
     effects = results.table("effects")
     same = conditions.sameness(effects, "framework", equivalence_margin(results.config))

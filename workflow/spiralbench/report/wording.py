@@ -443,19 +443,53 @@ ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neuro
                 "torch": "PyTorch"}
 
 
-def engine_agreement_sentence(agreement: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
-    """The engine check in words: do the scalar and tensor engines give the same numbers?"""
+def engine_agreement_sentence(agreement: dict, scope: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
+    """The engine check in words: do the scalar and tensor engines give the same numbers, at the one setting
+    the check trains (``findings.engines.engine_check_scope``), and what it does not cover."""
     if not agreement["seeds"]:
         return "No run was trained by both of neurogebra's engines, so their agreement is not checked."
-    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting trained by both engines "
-               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
+    setting = curve_setting(scope["checked"])
+    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting ({setting}) trained by both "
+               f"engines gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
                f"(tolerance {tolerance:.0e}), the same training accuracy in {agreement['same_accuracy_epochs']} "
                f"of {agreement['epochs']} epochs and the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
     if agreement["all_agree"]:
-        return (f"**The two engines agree**: {numbers}. The tensor engine's runs stand for what the page's scalar "
-                "engine would have computed.")
-    return (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
-            "from what the page's scalar engine computes.")
+        text = (f"**The two engines agree at the one setting checked**: {numbers}. The tensor engine's runs at that "
+                "setting stand for what the page's scalar engine would have computed.")
+    else:
+        text = (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
+                "from what the page's scalar engine computes.")
+    return text + unchecked_settings(scope)
+
+
+def controlled_setting(setup: dict) -> str:
+    """The one optimizer setting the controlled run trains (the config's ``controlled``): 'SGD, lr 0.05, batch 16'."""
+    return curve_setting({part: setup[part] for part in ("optimizer", "learning_rate", "batch_size")})
+
+
+def controlled_sentence(agreement: dict, setup: dict) -> str:
+    """The controlled run in words (``findings.engines.controlled_agreement``), under the one optimizer
+    setting it trains: what it shows holds for that setting."""
+    setting = controlled_setting(setup)
+    text = (f"Over {agreement['epochs']} epochs of {setting} in float64 the losses differ by at most "
+            f"{agreement['max_abs_diff']:.1e} ({'within' if agreement['within_tolerance'] else 'outside'} the "
+            f"{agreement['tolerance']:.0e} tolerance), and the training accuracy is identical in "
+            f"{agreement['epochs_same_accuracy']} of {agreement['epochs']} epochs: neurogebra's two engines and PyTorch ")
+    if not agreement["within_tolerance"]:
+        return text + f"do not compute the same numbers with {setting}."
+    return text + (f"compute the same function and the same gradients in this run, with {setting}; where their "
+                   "results differ elsewhere, the runs differ in what they do not share (optimizer, initial weights, "
+                   "precision).")
+
+
+def unchecked_settings(scope: dict) -> str:
+    """What the engine check leaves out: the sweep's other neurogebra settings, with the values they take."""
+    if not scope["unchecked"]:
+        return ""
+    values = "; ".join(", ".join(SETTING_PARTS.get(part, str)(value) for value in values)
+                       for part, values in scope["other_values"].items())
+    return (f" The check covers that setting only: the sweep's {plural(scope['unchecked'], 'other neurogebra setting')}"
+            f" (they take {values}) are not compared between the engines.")
 
 
 def cost_sentence(cost: dict, config: dict) -> str:
