@@ -274,6 +274,29 @@ def test_the_short_box_names_its_metric_in_each_sentence_and_leaves_the_numbers_
         assert len([n for n in ("test accuracy", "fresh sample") if n in sentence]) <= 1, sentence
 
 
+def when_to_use_table(changed: set[str]):
+    """Section 11's table with the page's rows and the accuracy row, the ``changed`` ones marked."""
+    from spiralbench.report.document import Table
+
+    says = guidance.page_says() | {guidance.ACCURACY: "PyTorch"}
+    frame = pd.DataFrame({"scenario": list(says), "the page says": list(says.values()),
+                          "the evidence says": [guidance.UNDECIDED if s in changed else says[s] for s in says]})
+    return Table(frame, [], row_classes=["sb-changed" if s in changed else "" for s in says])
+
+
+def test_when_to_use_each_counts_changes_over_the_rows_of_the_pages_table_and_names_the_added_row_apart():
+    from spiralbench.report import recommendations
+
+    page_rows = [scenario for scenario, _, _ in guidance.PAGE_TABLE]
+    for changed in ({guidance.ACCURACY, *page_rows[3:]}, set(page_rows[:2])):
+        text = recommendations.summary(when_to_use_table(changed))
+        on_page = len(changed - {guidance.ACCURACY})
+        assert f"Of the {len(page_rows)} rows of the page's table, it changes {on_page} from what" in text
+        assert f"of the {len(page_rows) + 1} rows" not in text
+        assert "adds 1 row the page's table does not have: accuracy on a problem like this, where the page's one " \
+               "run favours PyTorch" in text
+
+
 def test_the_training_figures_text_names_the_bands_setting_and_the_dashed_runs_own_settings():
     from spiralbench.findings import settings as sweep
     from spiralbench.figures import training
