@@ -323,6 +323,24 @@ def test_the_training_figures_text_names_the_bands_setting_and_the_dashed_runs_o
     assert key in training.training_curves(results, reference).alt
 
 
+def test_the_page_gap_split_twice_says_on_what_and_why_the_two_differ():
+    runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
+    noise = np.random.default_rng(3).normal(0, 0.02, len(runs))
+    runs["fresh_accuracy"] = runs["fresh_accuracy"] + noise  # another sample: other numbers
+    on_test = page_gap.page_comparison_parts(runs, CONFIG)
+    on_fresh = page_gap.page_comparison_parts(runs, CONFIG, "fresh_accuracy")
+    n_test, n_fresh = ef.test_points(CONFIG), 30_000
+    text = wording.gap_on_two_samples(on_test, on_fresh, runs, n_test, n_fresh)
+    assert f"{n_test} test points" in text and f"fresh sample ({n_fresh:,} points" in text
+    assert wording.points(on_test["observed"]) in text and wording.points(on_fresh["observed"]) in text
+    accuracy = runs[runs["group"] == "tutorial"]["fresh_accuracy"].mean()
+    for n in (n_test, n_fresh):
+        assert page_gap.sampling_error(runs, n) == pytest.approx(np.sqrt(accuracy * (1 - accuracy) / n))
+    assert f"standard error of {100 * page_gap.sampling_error(runs, n_test):.1f} pp" in text
+    assert f"({100 * page_gap.sampling_error(runs, n_fresh):.2f} pp)" in text
+    assert wording.gap_on_two_samples(on_test, on_test, runs, n_test, n_fresh) == ""  # one split: nothing to explain
+
+
 def with_engine_check(runs: pd.DataFrame, **setting) -> pd.DataFrame:
     """``runs`` with the engine check: the sweep's neurogebra runs of one setting trained again (other engine)."""
     mask = (runs["group"] == "sweep") & (runs["framework"] == "neurogebra")

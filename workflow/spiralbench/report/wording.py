@@ -425,6 +425,25 @@ def decomposition_conclusion(parts: dict | None) -> str:
     return text
 
 
+def gap_on_two_samples(on_test: dict | None, on_fresh: dict | None, runs: pd.DataFrame, n_test: int,
+                       n_fresh: int) -> str:
+    """Why the page's gap is split twice with different numbers (``page_gap.page_comparison_parts`` on test
+    accuracy and on the fresh sample): the same runs, counted on two samples of different size. "" when
+    there are not two splits to set side by side."""
+    if on_test is None or on_fresh is None or on_test["metric"] == on_fresh["metric"]:
+        return ""
+    pieces_test, largest = page_gap.largest_part(on_test)
+    pieces_fresh = page_gap.largest_part(on_fresh)[0]
+    fresh = " + ".join(f"{name} {points(value)}" for name, value in pieces_fresh.items())
+    return (f"The box at the top splits the same gap counted on the fresh sample ({n_fresh:,} points per seed) "
+            f"instead of each seed's {n_test} test points: {points(on_fresh['observed'])} = {fresh}, against "
+            f"{points(on_test['observed'])} here ({largest} {points(pieces_test[largest])} against "
+            f"{points(pieces_fresh[largest])}); the runs are the same, and the two splits differ by the test set's "
+            f"sampling noise, a standard error of {100 * page_gap.sampling_error(runs, n_test):.1f} pp on one run's "
+            f"accuracy at the page's runs' accuracy (one test point is {100 / n_test:.2f} pp), which the fresh "
+            f"sample all but removes ({100 * page_gap.sampling_error(runs, n_fresh):.2f} pp).")
+
+
 def engine_sentence(runs: pd.DataFrame) -> str:
     """Which engine trained what, engine by engine: 'neurogebra's numpy tensor engine trained ...'."""
     usage = engines.engine_usage(runs)
