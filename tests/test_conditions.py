@@ -272,3 +272,104 @@ def test_the_short_box_names_its_metric_in_each_sentence_and_leaves_the_numbers_
         if "faster" not in sentence:  # speed is no accuracy
             assert sentence.startswith(f"By {name}") or sentence.startswith("By test accuracy"), sentence
         assert len([n for n in ("test accuracy", "fresh sample") if n in sentence]) <= 1, sentence
+
+
+def when_to_use_table(changed: set[str]):
+    """Section 11's table with the page's rows and the accuracy row, the ``changed`` ones marked."""
+    from spiralbench.report.document import Table
+
+    says = guidance.page_says() | {guidance.ACCURACY: "PyTorch"}
+    frame = pd.DataFrame({"scenario": list(says), "the page says": list(says.values()),
+                          "the evidence says": [guidance.UNDECIDED if s in changed else says[s] for s in says]})
+    return Table(frame, [], row_classes=["sb-changed" if s in changed else "" for s in says])
+
+
+def test_when_to_use_each_counts_changes_over_the_rows_of_the_pages_table_and_names_the_added_row_apart():
+    from spiralbench.report import recommendations
+
+    page_rows = [scenario for scenario, _, _ in guidance.PAGE_TABLE]
+    for changed in ({guidance.ACCURACY, *page_rows[3:]}, set(page_rows[:2])):
+        text = recommendations.summary(when_to_use_table(changed))
+        on_page = len(changed - {guidance.ACCURACY})
+        assert f"Of the {len(page_rows)} rows of the page's table, it changes {on_page} from what" in text
+        assert f"of the {len(page_rows) + 1} rows" not in text
+        assert "adds 1 row the page's table does not have: accuracy on a problem like this, where the page's one " \
+               "run favours PyTorch" in text
+
+
+def test_the_training_figures_text_names_the_bands_setting_and_the_dashed_runs_own_settings():
+    from spiralbench.findings import settings as sweep
+    from spiralbench.figures import training
+
+    runs = runs_table(precisions=BOTH)
+    reference = sweep.reference_settings(runs, CONFIG)
+    settings = runs.drop_duplicates("setting").set_index("setting")
+    page = runs[runs["group"] == "tutorial"].set_index("framework")
+    key = wording.training_curves_key(sweep.training_curve_sources(runs, reference))
+    for optimizer, setting in reference.items():  # each column's bands, every part of their setting
+        assert wording.curve_setting(settings.loc[setting, list(sweep.CURVE_PARTS)].to_dict()) in key
+    for framework, run in page.iterrows():  # each dashed run at its own setting, its seed
+        own = wording.curve_setting(run[list(sweep.CURVE_PARTS)].to_dict())
+        assert f"{wording.framework_name(framework)} at {own}, seed {run['seed']}" in key
+        band = settings.loc[reference[run["optimizer"]]]
+        differing = [part for part in sweep.CURVE_PARTS if band[part] != run[part]]
+        assert differing and wording.curve_setting(band[differing].to_dict()) in key
+    # Bands at the page's own neurogebra setting: its dashed run is the bands' setting, and says so.
+    own = {**reference, "sgd": page.loc["neurogebra", "setting"]}
+    assert "(the bands' setting)" in wording.training_curves_key(sweep.training_curve_sources(runs, own))
+    # The figure's alternative text says the same.
+    results = SimpleNamespace(table={"runs": runs, "epochs": epochs_table(runs)}.get, path_of=Results.path_of,
+                              tutorial_seed=int(page["seed"].iloc[0]))
+    assert key in training.training_curves(results, reference).alt
+
+
+def test_the_page_gap_split_twice_says_on_what_and_why_the_two_differ():
+    runs = runs_table(optimizer_effect=-0.15, precisions=BOTH)
+    noise = np.random.default_rng(3).normal(0, 0.02, len(runs))
+    runs["fresh_accuracy"] = runs["fresh_accuracy"] + noise  # another sample: other numbers
+    on_test = page_gap.page_comparison_parts(runs, CONFIG)
+    on_fresh = page_gap.page_comparison_parts(runs, CONFIG, "fresh_accuracy")
+    n_test, n_fresh = ef.test_points(CONFIG), 30_000
+    text = wording.gap_on_two_samples(on_test, on_fresh, runs, n_test, n_fresh)
+    assert f"{n_test} test points" in text and f"fresh sample ({n_fresh:,} points" in text
+    assert wording.points(on_test["observed"]) in text and wording.points(on_fresh["observed"]) in text
+    accuracy = runs[runs["group"] == "tutorial"]["fresh_accuracy"].mean()
+    for n in (n_test, n_fresh):
+        assert page_gap.sampling_error(runs, n) == pytest.approx(np.sqrt(accuracy * (1 - accuracy) / n))
+    assert f"standard error of {100 * page_gap.sampling_error(runs, n_test):.1f} pp" in text
+    assert f"({100 * page_gap.sampling_error(runs, n_fresh):.2f} pp)" in text
+    assert wording.gap_on_two_samples(on_test, on_test, runs, n_test, n_fresh) == ""  # one split: nothing to explain
+
+
+def with_engine_check(runs: pd.DataFrame, **setting) -> pd.DataFrame:
+    """``runs`` with the engine check: the sweep's neurogebra runs of one setting trained again (other engine)."""
+    mask = (runs["group"] == "sweep") & (runs["framework"] == "neurogebra")
+    for part, value in setting.items():
+        mask &= runs[part] == value
+    check = runs[mask].assign(group="engine_check", engine="scalar")
+    return pd.concat([runs, check], ignore_index=True)
+
+
+def test_the_engine_check_states_the_one_setting_it_covers_and_what_it_leaves_out():
+    from spiralbench.findings import engines as engine_findings
+    from test_report_conclusions import _engine_table
+
+    agree = engine_findings.engine_agreement(_engine_table(1e-15))
+    runs = runs_table(precisions=BOTH)
+    for optimizer, lr, other in (("sgd", 0.05, "Adam"), ("adam", 0.01, "SGD")):
+        checked = with_engine_check(runs, optimizer=optimizer, learning_rate=lr, batch_size=16, init="page",
+                                    precision="float64")
+        scope = engine_findings.engine_check_scope(checked)
+        text = wording.engine_agreement_sentence(agree, scope)
+        assert f"({wording.optimizer_name(optimizer)}, lr {lr:g}, batch 16, page init, float64)" in text
+        settings = runs[(runs["group"] == "sweep") & (runs["framework"] == "neurogebra")]["setting"].nunique()
+        assert scope["unchecked"] == settings - 1
+        assert f"the sweep's {settings - 1} other neurogebra settings (they take {other};" in text
+        assert "float32" in text and "torch-default init" in text
+    # The controlled run names its optimizer setting, from the config.
+    controlled = {"epochs": 30, "max_abs_diff": 1e-15, "within_tolerance": True, "tolerance": 1e-6,
+                  "epochs_same_accuracy": 30}
+    for optimizer, lr in (("sgd", 0.05), ("adam", 0.01)):
+        setup = {**CONFIG["controlled"], "optimizer": optimizer, "learning_rate": lr}
+        assert f"with {wording.optimizer_name(optimizer)}, lr {lr:g}, batch {setup['batch_size']};" in \
+            wording.controlled_sentence(controlled, setup)

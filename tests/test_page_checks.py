@@ -1,4 +1,5 @@
-"""The rendered page passes the W3C Nu HTML checker and axe-core with zero errors.
+"""The rendered page passes the W3C Nu HTML checker and axe-core with zero errors, and every table fits a
+760 px window (``tests/tools/page_widths.py``).
 
 The checkers come from npm (``tests/tools/package.json``: ``npm install --prefix tests/tools``, which
 ``.ci/run`` does where npm is installed) and need java (the Nu checker) and Chromium (axe-core runs in the
@@ -24,6 +25,10 @@ INSTALL = "npm install --prefix tests/tools"
 
 sys.path.insert(0, str(TOOLS))
 import axe_page  # noqa: E402  (tests/tools is not a package)
+import page_widths  # noqa: E402
+
+# The narrowest window the page is checked at: a laptop's half screen.
+NARROW_WINDOW = 760
 
 
 def missing(reason: str) -> None:
@@ -59,3 +64,22 @@ def test_axe_core_finds_no_violation_in_the_page(page):
         missing(f"axe-core is not installed ({INSTALL})")
     violations = axe_page.violations(page, AXE)
     assert violations == [], json.dumps(violations, indent=1)
+
+
+@pytest.mark.slow
+def test_every_table_fits_its_container_in_a_narrow_window(page):
+    if axe_page.browser() is None:
+        missing("Chromium is not installed (Debian: apt-get install chromium)")
+    assert page_widths.overflowing_tables(page, NARROW_WINDOW) == []
+
+
+def test_the_width_check_finds_a_table_wider_than_its_container(tmp_path):
+    if axe_page.browser() is None:
+        missing("Chromium is not installed (Debian: apt-get install chromium)")
+    cells = "".join(f"<td>column{i}_with_a_long_unbroken_value</td>" for i in range(12))
+    page = tmp_path / "page.html"
+    page.write_text(f"<!DOCTYPE html><html><body><main><div id='tbl-wide'><table><tr>{cells}</tr></table></div>"
+                    "<details><summary>folded</summary><div id='tbl-fits'><table><tr><td>1</td></tr></table></div>"
+                    "</details></main></body></html>", encoding="utf-8")
+    (wide,) = page_widths.overflowing_tables(page, NARROW_WINDOW)
+    assert wide["table"] == "tbl-wide" and wide["width"] > wide["room"]

@@ -170,11 +170,13 @@ def _engine_table(loss_gap: float, test_gap: float = 0.0):
 def test_engine_agreement_is_stated_when_the_engines_agree_and_flips_when_they_do_not():
     agree = engines.engine_agreement(_engine_table(1e-15))
     assert agree["all_agree"] and agree["seeds"] == 3 and agree["seeds_same_test_accuracy"] == 3
-    assert wording.engine_agreement_sentence(agree).startswith("**The two engines agree**")
+    scope = {"checked": {"optimizer": "sgd"}, "unchecked": 0, "other_values": {}}
+    assert wording.engine_agreement_sentence(agree, scope).startswith(
+        "**The two engines agree at the one setting checked**")
     apart = engines.engine_agreement(_engine_table(1e-15, test_gap=0.05))
     assert not apart["all_agree"] and apart["seeds_same_test_accuracy"] == 2
-    assert wording.engine_agreement_sentence(apart).startswith("**The two engines do not agree everywhere**")
-    assert "1.0e-03" in wording.engine_agreement_sentence(engines.engine_agreement(_engine_table(1e-3)))
+    assert wording.engine_agreement_sentence(apart, scope).startswith("**The two engines do not agree everywhere**")
+    assert "1.0e-03" in wording.engine_agreement_sentence(engines.engine_agreement(_engine_table(1e-3)), scope)
 
 
 def test_a_range_of_ratios_never_prints_the_same_number_twice():

@@ -41,7 +41,7 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
     """
     epochs = results.table("epochs")
     runs = results.table("runs")
-    optimizers = [o for o in ("sgd", "adam") if o in reference] + sorted(set(reference) - {"sgd", "adam"})
+    optimizers = sweep.curve_columns(reference)
     figure, axes = new_figure(min(MAX_FIGURE_WIDTH, 4.4 * len(optimizers) + 2.0), 6.2, 2, len(optimizers),
                               sharex="col")
     diverged_runs = set(runs.loc[runs["status"] != OK, "run_id"])
@@ -78,9 +78,11 @@ def training_curves(results: Results, reference: dict[str, str]) -> Chart:
         axes[1, column].set_ylim(0, 1.02)
         axes[1, column].xaxis.set_major_locator(MaxNLocator(integer=True))
     figure.legend(handles=_unique_labels(handles.values()), loc="outside lower center", ncols=2, frameon=False)
+    # The dashed runs are the page's, at their own settings, which need not be the bands': the text says both.
     alt = (f"Line charts in {len(optimizers)} column(s), one per optimizer ({', '.join(map(wording.optimizer_name, optimizers))}): "
            "training loss (top) and training accuracy (bottom) per epoch, neurogebra in orange and PyTorch in blue, "
-           "each a mean line with a shaded band of one standard deviation over seeds; the page's own two runs dashed.")
+           "each a mean line with a shaded band. "
+           + wording.training_curves_key(sweep.training_curve_sources(runs, reference)))
     return Chart(figure, [results.path_of("epochs"), results.path_of("runs")], alt)
 
 

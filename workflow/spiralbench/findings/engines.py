@@ -53,3 +53,25 @@ def controlled_agreement(controlled: pd.DataFrame, tolerance: float = CONTROLLED
         "tolerance": tolerance,
         "epochs_same_accuracy": int((accuracies.nunique(axis=1) == 1).sum()),
     }
+
+
+# The parts of a setting the engine check's scope is said in (``settings.CURVE_PARTS``, one list for both).
+CHECK_PARTS = ("optimizer", "learning_rate", "batch_size", "init", "precision")
+
+
+def engine_check_scope(runs: pd.DataFrame) -> dict:
+    """Which setting the engine check covers, and what it leaves out: the check trains one setting (the
+    page's neurogebra one) with the engine the sweep does not use, so the sweep's runs at every other
+    setting are not compared with the other engine. ``checked``: the checked setting's parts (empty without
+    an engine check); ``unchecked``: how many of the sweep's neurogebra settings are not checked, and per
+    part the values they take that the checked setting does not."""
+    check = runs[runs["group"] == "engine_check"]
+    parts = [part for part in CHECK_PARTS if part in runs.columns]
+    if check.empty:
+        return {"checked": {}, "unchecked": 0, "other_values": {}}
+    checked = check.iloc[0]
+    sweep = runs[(runs["group"] == "sweep") & (runs["framework"] == "neurogebra")].drop_duplicates("setting")
+    others = sweep[~sweep["setting"].isin(check["setting"])]
+    other_values = {part: sorted(set(others[part]) - {checked[part]}) for part in parts}
+    return {"checked": {part: checked[part] for part in parts}, "unchecked": len(others),
+            "other_values": {part: values for part, values in other_values.items() if values}}

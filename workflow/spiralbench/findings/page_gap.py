@@ -82,3 +82,12 @@ def seed_is_typical(parts: dict) -> bool | None:
     """Whether the page's chance part is within two standard deviations of the sweep's seeds (None: unknown)."""
     spread = parts["total"]["std"]
     return bool(abs(parts["chance"]) <= 2 * spread) if np.isfinite(spread) else None
+
+
+def sampling_error(runs: pd.DataFrame, n_points: int, metric: str = "fresh_accuracy") -> float:
+    """The standard error of one run's accuracy counted on ``n_points`` independent points, at the accuracy
+    of the page's two runs (their mean by ``metric``, the fresh sample's: the closest to their true accuracy):
+    sqrt(p(1 − p) / n), the binomial's. It is how far a test set of that size moves one run's accuracy by
+    the luck of its draw, the noise that splits of the page's gap on two samples differ by."""
+    accuracy = float(tutorial_runs(runs)[metric].mean())
+    return float(np.sqrt(accuracy * (1 - accuracy) / n_points))

@@ -2,6 +2,7 @@
 each with the measurement it rests on, worded here."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from spiralbench.findings import code_size, conditions, engines, guidance
@@ -10,7 +11,7 @@ from spiralbench.findings import speed as sp
 
 from .document import Table
 from .results import Results
-from .wording import compared_speed, means_at, minutes_text
+from .wording import compared_speed, controlled_setting, means_at, minutes_text, plural
 
 
 def reasons(results: Results, facts: dict) -> dict[str, str]:
@@ -18,8 +19,8 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
     controlled = engines.controlled_agreement(results.table("controlled"))
     total = code_size.totals(results.table("complexity"))
     epochs = results.config["tutorial"]["epochs"]
-    same_math = (f"with the same weights and batches it computes PyTorch's losses to within "
-                 f"{controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
+    same_math = (f"with the same weights and batches, at {controlled_setting(results.config['controlled'])}, it "
+                 f"computes PyTorch's losses to within {controlled['max_abs_diff']:.1e} over {controlled['epochs']} epochs")
     at_scale = measured_speed(facts, results.config["speed"])
     effects = results.table("effects")
     same = conditions.sameness(effects, "framework", equivalence_margin(results.config))
@@ -89,17 +90,35 @@ def when_to_use(results: Results) -> Table:
                  row_classes=classes, wrap_columns=("because",))
 
 
+def _lower(scenario: str) -> str:
+    """A scenario inside a sentence: lower-case unless it starts with an acronym ('GPU acceleration')."""
+    return scenario if scenario[1:2].isupper() else scenario[0].lower() + scenario[1:]
+
+
 def summary(table: Table) -> str:
     """The table in one sentence: which library the evidence supports for which scenarios."""
     groups = []
     for verdict, rows in table.frame.groupby("the evidence says", sort=False):
-        scenarios = ", ".join(s if s[1:2].isupper() else s[0].lower() + s[1:] for s in rows["scenario"])
+        scenarios = ", ".join(map(_lower, rows["scenario"]))
         groups.append({"either": f"either library for {scenarios}",
                        guidance.UNDECIDED: f"neither library shown better, nor the two shown the same, for {scenarios}",
                        guidance.NOT_MEASURED_VERDICT: f"no answer for {scenarios} (not measured here)",
                        guidance.DEPENDS_ON_PRECISION: f"neither library for {scenarios} in every precision (the "
                                                       "answer depends on the precision)"}
                       .get(verdict, f"{verdict} for {scenarios}"))
-    changed = sum(1 for c in table.row_classes or [] if c == "sb-changed")
-    return (f"The evidence supports {'; '.join(groups)}. It changes {changed} of the "
-            f"{len(table.frame)} rows from what the page says.")
+    return f"The evidence supports {'; '.join(groups)}. " + changed_rows(table)
+
+
+def changed_rows(table: Table) -> str:
+    """How many of the page's own rows the evidence changes, counted over the rows the page's table has: a row
+    added here (accuracy) is the report's, its 'page says' read off the page's one run, so it is said apart."""
+    frame = table.frame
+    on_page = frame["scenario"].isin(guidance.page_says()).to_numpy()
+    changed = np.array([c == "sb-changed" for c in table.row_classes or [""] * len(frame)])
+    text = (f"Of the {int(on_page.sum())} rows of the page's table, it changes {int((changed & on_page).sum())} "
+            "from what the page says")
+    added = [_lower(row["scenario"]) + (f", where the page's one run favours {row['the page says']}"
+                                        if row.get("the page says", "either") != "either" else "")
+             for _, row in frame[~on_page].iterrows()]
+    return text + (f"; it adds {plural(len(added), 'row')} the page's table does not have: {'; '.join(added)}."
+                   if added else ".")

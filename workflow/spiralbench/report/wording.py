@@ -301,6 +301,28 @@ def convergence_sentence(epochs: pd.DataFrame | None, optimizer: str | None = No
     return text + "."
 
 
+def curve_setting(setting: dict) -> str:
+    """Every part of a run's setting: 'SGD, lr 0.05, batch 16, page init, float64'."""
+    return ", ".join(SETTING_PARTS.get(part, str)(value) for part, value in setting.items())
+
+
+def training_curves_key(columns: list[dict]) -> str:
+    """What the training figure's bands and dashed lines each show (``findings.settings.training_curve_sources``):
+    the bands' setting per column, and the page's own runs at theirs, with what differs from the bands'."""
+    bands = " and ".join(f"{curve_setting(column['bands'])} ({optimizer_name(column['optimizer'])} column)"
+                         for column in columns)
+    text = f"Bands: mean ± one standard deviation over seeds of the sweep's runs at {bands}."
+    dashed = []
+    for column in columns:
+        for run in column["page_runs"]:
+            differs = curve_setting({part: column["bands"][part] for part in run["differs"]})
+            dashed.append(f"{framework_name(run['framework'])} at {curve_setting(run['setting'])}, seed {run['seed']}"
+                          + (f" (the bands beside it: {differs})" if differs else " (the bands' setting)"))
+    if not dashed:
+        return text
+    return text + " Dashed: the page's own runs, each at its own setting: " + "; ".join(dashed) + "."
+
+
 def chance_sentence(runs: pd.DataFrame, n_classes: int, metric: str) -> str:
     """How many finished runs end at chance, which the divergence rule cannot see, and in which settings."""
     found = conditions.at_chance(runs, n_classes, metric)
@@ -403,6 +425,25 @@ def decomposition_conclusion(parts: dict | None) -> str:
     return text
 
 
+def gap_on_two_samples(on_test: dict | None, on_fresh: dict | None, runs: pd.DataFrame, n_test: int,
+                       n_fresh: int) -> str:
+    """Why the page's gap is split twice with different numbers (``page_gap.page_comparison_parts`` on test
+    accuracy and on the fresh sample): the same runs, counted on two samples of different size. "" when
+    there are not two splits to set side by side."""
+    if on_test is None or on_fresh is None or on_test["metric"] == on_fresh["metric"]:
+        return ""
+    pieces_test, largest = page_gap.largest_part(on_test)
+    pieces_fresh = page_gap.largest_part(on_fresh)[0]
+    fresh = " + ".join(f"{name} {points(value)}" for name, value in pieces_fresh.items())
+    return (f"The box at the top splits the same gap counted on the fresh sample ({n_fresh:,} points per seed) "
+            f"instead of each seed's {n_test} test points: {points(on_fresh['observed'])} = {fresh}, against "
+            f"{points(on_test['observed'])} here ({largest} {points(pieces_test[largest])} against "
+            f"{points(pieces_fresh[largest])}); the runs are the same, and the two splits differ by the test set's "
+            f"sampling noise, a standard error of {100 * page_gap.sampling_error(runs, n_test):.1f} pp on one run's "
+            f"accuracy at the page's runs' accuracy (one test point is {100 / n_test:.2f} pp), which the fresh "
+            f"sample all but removes ({100 * page_gap.sampling_error(runs, n_fresh):.2f} pp).")
+
+
 def engine_sentence(runs: pd.DataFrame) -> str:
     """Which engine trained what, engine by engine: 'neurogebra's numpy tensor engine trained ...'."""
     usage = engines.engine_usage(runs)
@@ -421,19 +462,53 @@ ENGINE_NAMES = {"scalar": "neurogebra's scalar `Value` engine", "tensor": "neuro
                 "torch": "PyTorch"}
 
 
-def engine_agreement_sentence(agreement: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
-    """The engine check in words: do the scalar and tensor engines give the same numbers?"""
+def engine_agreement_sentence(agreement: dict, scope: dict, tolerance: float = ENGINE_LOSS_TOLERANCE) -> str:
+    """The engine check in words: do the scalar and tensor engines give the same numbers, at the one setting
+    the check trains (``findings.engines.engine_check_scope``), and what it does not cover."""
     if not agreement["seeds"]:
         return "No run was trained by both of neurogebra's engines, so their agreement is not checked."
-    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting trained by both engines "
-               f"gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
+    setting = curve_setting(scope["checked"])
+    numbers = (f"on {plural(agreement['seeds'], 'seed')}, the page's neurogebra setting ({setting}) trained by both "
+               f"engines gives epoch losses within {agreement['max_abs_diff']:.1e} of each other "
                f"(tolerance {tolerance:.0e}), the same training accuracy in {agreement['same_accuracy_epochs']} "
                f"of {agreement['epochs']} epochs and the same test accuracy on {agreement['seeds_same_test_accuracy']} of {agreement['seeds']} seeds")
     if agreement["all_agree"]:
-        return (f"**The two engines agree**: {numbers}. The tensor engine's runs stand for what the page's scalar "
-                "engine would have computed.")
-    return (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
-            "from what the page's scalar engine computes.")
+        text = (f"**The two engines agree at the one setting checked**: {numbers}. The tensor engine's runs at that "
+                "setting stand for what the page's scalar engine would have computed.")
+    else:
+        text = (f"**The two engines do not agree everywhere**: {numbers}. Runs trained by the tensor engine may differ "
+                "from what the page's scalar engine computes.")
+    return text + unchecked_settings(scope)
+
+
+def controlled_setting(setup: dict) -> str:
+    """The one optimizer setting the controlled run trains (the config's ``controlled``): 'SGD, lr 0.05, batch 16'."""
+    return curve_setting({part: setup[part] for part in ("optimizer", "learning_rate", "batch_size")})
+
+
+def controlled_sentence(agreement: dict, setup: dict) -> str:
+    """The controlled run in words (``findings.engines.controlled_agreement``), under the one optimizer
+    setting it trains: what it shows holds for that setting."""
+    setting = controlled_setting(setup)
+    text = (f"Over {agreement['epochs']} epochs of {setting} in float64 the losses differ by at most "
+            f"{agreement['max_abs_diff']:.1e} ({'within' if agreement['within_tolerance'] else 'outside'} the "
+            f"{agreement['tolerance']:.0e} tolerance), and the training accuracy is identical in "
+            f"{agreement['epochs_same_accuracy']} of {agreement['epochs']} epochs: neurogebra's two engines and PyTorch ")
+    if not agreement["within_tolerance"]:
+        return text + f"do not compute the same numbers with {setting}."
+    return text + (f"compute the same function and the same gradients in this run, with {setting}; where their "
+                   "results differ elsewhere, the runs differ in what they do not share (optimizer, initial weights, "
+                   "precision).")
+
+
+def unchecked_settings(scope: dict) -> str:
+    """What the engine check leaves out: the sweep's other neurogebra settings, with the values they take."""
+    if not scope["unchecked"]:
+        return ""
+    values = "; ".join(", ".join(SETTING_PARTS.get(part, str)(value) for value in values)
+                       for part, values in scope["other_values"].items())
+    return (f" The check covers that setting only: the sweep's {plural(scope['unchecked'], 'other neurogebra setting')}"
+            f" (they take {values}) are not compared between the engines.")
 
 
 def cost_sentence(cost: dict, config: dict) -> str:
