@@ -594,7 +594,9 @@ def compared_speed(value: float, low: float, high: float, verdict: str, peer: st
     'not compared with PyTorch: their timings were unstable'."""
     interval = f"interval {speedup_range(low, high)}"
     if verdict == sp.UNSTABLE:
-        return f"not compared with {peer} ({speedup(value)}): their timings were unstable"
+        # The number is shown, but an unstable cell's interval is not trusted to carry a verdict.
+        return (f"{speedup(value)} as fast as {peer} ({interval}), with no verdict drawn: the timings of a cell it "
+                "comes from spread more than the stability limit allows")
     if verdict == sp.FASTER:
         return f"{ratio(value)} faster than {peer} ({interval})"
     if verdict == sp.SLOWER:
@@ -610,16 +612,29 @@ def speedup_range(low, high) -> str:
 
 
 def tensor_engine_speed(facts: dict) -> str:
-    """'neurogebra's tensor engine is 2.3× faster than PyTorch (interval ...) at width 16 and ... at width
-    1024, the largest timed' (``findings.speed.speed_facts``), each worded by the verdict its interval allows."""
-    text = ("neurogebra's tensor engine is " + compared_speed(facts["tensor_speedup"], facts["tensor_speedup_low"],
-                                                             facts["tensor_speedup_high"], facts["tensor_verdict"])
-            + f" at width {facts['width']}")
-    if facts["largest_width"] != facts["width"]:
-        text += (" and " + compared_speed(facts["largest_tensor_speedup"], facts["largest_tensor_speedup_low"],
-                                          facts["largest_tensor_speedup_high"], facts["largest_tensor_verdict"])
-                 + f" at width {facts['largest_width']}")
-    return text + ", the largest timed, in float64 on one thread"
+    """'in float64 on one thread, neurogebra's tensor engine is 4.0× faster than PyTorch (interval ...) at
+    width 16; at width 1024, the largest timed, it is 1.4× slower than PyTorch (...) in float32 and ...
+    in float64' (``findings.speed.speed_facts``), each worded by the verdict its interval allows, each
+    naming its precision and width."""
+    text = ("in float64 on one thread, neurogebra's tensor engine is "
+            + compared_speed(facts["tensor_speedup"], facts["tensor_speedup_low"], facts["tensor_speedup_high"],
+                             facts["tensor_verdict"]) + f" at width {facts['width']}")
+    largest = largest_width_speeds(facts)
+    return text + (f"; at width {facts['largest_width']}, the largest timed, it is: {largest}" if largest else "")
+
+
+def largest_width_speeds(facts: dict) -> str:
+    """The tensor engine against PyTorch at the largest width, one clause per precision timed there
+    (float64 from the float64 facts when no per-precision answers were computed)."""
+    by_precision = facts.get("largest_by_precision") or {sp.COMPARED_PRECISION: {
+        "width": facts["largest_width"], "speedup": facts["largest_tensor_speedup"],
+        "low": facts["largest_tensor_speedup_low"], "high": facts["largest_tensor_speedup_high"],
+        "verdict": facts["largest_tensor_verdict"]}}
+    at_largest = {precision: answer for precision, answer in by_precision.items()
+                  if answer["width"] == facts["largest_width"] != facts["width"]}
+    return " and ".join(f"in {precision} " + compared_speed(answer["speedup"], answer["low"], answer["high"],
+                                                            answer["verdict"])
+                        for precision, answer in sorted(at_largest.items()))
 
 
 def stability_sentence(speed: pd.DataFrame) -> str:
@@ -654,7 +669,6 @@ def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
     """What the speed figure means, in one sentence made from the measurements."""
     by_width = sp.speed_by_width(speed).set_index("hidden_width")
     at = by_width.loc[width]
-    crossover = sp.crossover_width(speed)
     tensor_vs_torch = compared_speed(1 / at["tensor_ratio"], 1 / at["tensor_ratio_high"], 1 / at["tensor_ratio_low"],
                                      inverse_verdict(at["tensor_ratio_verdict"]))
     floor = (f" and {ratio(at['floor_ratio'])} the time of the hand-written numpy floor"
@@ -662,14 +676,32 @@ def speed_conclusion(speed: pd.DataFrame, width: int) -> str:
     scalar = (", while the scalar engine is " + compared_speed(1 / at["ratio"], 1 / at["ratio_high"], 1 / at["ratio_low"],
                                                                 inverse_verdict(at["ratio_verdict"]))
               if np.isfinite(at["ratio"]) else "")
-    if crossover is None:
-        where = (f"PyTorch is not shown to overtake it up to width {int(by_width.index.max())}, the largest timed "
-                 "(overtaking: shown faster at that width and every larger one)")
-    else:
-        where = (f"PyTorch overtakes it from width {crossover} on: below, per-operation overhead decides and "
-                 "vectorised numpy pays less of it; above, arithmetic decides and PyTorch's kernels are faster")
-    return (f"At hidden width {width}, vectorising alone (neurogebra's tensor engine, from scratch in numpy) is "
-            f"{tensor_vs_torch}{floor}{scalar}; {where}.")
+    return (f"At hidden width {width}, in float64, vectorising alone (neurogebra's tensor engine, from scratch in "
+            f"numpy) is {tensor_vs_torch}{floor}{scalar}; {overtaking(speed)}.")
+
+
+def overtaking(speed: pd.DataFrame) -> str:
+    """Whether PyTorch overtakes the tensor engine, decided in each precision timed by that precision's
+    verdicts (overtaking: shown faster at a width and every larger one), with the why when it does."""
+    clauses, overtaken = [], False
+    for precision in sorted(set(speed["precision"])):
+        verdicts = sp.ratio_verdicts(speed, "torch", "tensor", precision)
+        if verdicts.empty:
+            continue
+        crossover, largest = sp.crossover_width(speed, precision=precision), verdicts.iloc[-1]
+        if crossover is not None:
+            overtaken = True
+            clauses.append(f"in {precision} PyTorch overtakes it from width {crossover} on")
+            continue
+        clause = f"in {precision} PyTorch is not shown to overtake it up to width {int(largest['hidden_width'])}"
+        if largest["verdict"] == sp.UNSTABLE:
+            clause += (f" (there the tensor engine measured {speedup(largest['ratio'])} as fast as PyTorch, but that "
+                       "cell's timings were too unstable for a verdict)")
+        clauses.append(clause)
+    why = ("; below the width where PyTorch takes over, per-operation overhead decides and vectorised numpy pays "
+           "less of it; above, arithmetic decides and PyTorch's kernels are faster" if overtaken else "")
+    return ("whether PyTorch overtakes it (is shown faster at a width and every larger one) is decided per precision: "
+            + "; ".join(clauses) + why)
 
 
 def pins_sentence(platform: dict) -> str:
@@ -827,11 +859,34 @@ def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         sentences.append(f"By {ef.METRIC_NAMES.get(parts['metric'], parts['metric'])}, the largest part of the "
                          f"page's own gap is the **{largest}**.")
     if speed is not None:
-        sentences.append(f"At the page's width ({speed['width']}), on one thread, PyTorch trains {ratio(speed['ratio'])} "
-                         "faster per epoch than the page's scalar engine, and neurogebra's tensor engine "
-                         + (f"{ratio(speed['tensor_speedup'])} faster than PyTorch."
-                            if speed.get("tensor_verdict") == sp.FASTER else "is not shown faster than PyTorch."))
+        sentences.append(f"At the page's width ({speed['width']}), in float64 on one thread, PyTorch trains "
+                         f"{ratio(speed['ratio'])} faster per epoch than the page's scalar engine, and neurogebra's "
+                         "tensor engine " + (f"{ratio(speed['tensor_speedup'])} faster than PyTorch"
+                                             if speed.get("tensor_verdict") == sp.FASTER
+                                             else "is not shown faster than PyTorch")
+                         + largest_width_short(speed) + ".")
     return " ".join(sentences)
+
+
+def largest_width_short(facts: dict) -> str:
+    """The short box's word on the largest width, from its verdicts only: where PyTorch is shown faster
+    there, and where it only measured faster, with no verdict (unstable timings)."""
+    answers = {precision: answer for precision, answer in (facts.get("largest_by_precision") or {}).items()
+               if answer["width"] != facts["width"]}
+    shown = [precision for precision, answer in sorted(answers.items()) if answer["verdict"] == sp.SLOWER]
+    unsettled = [precision for precision, answer in sorted(answers.items())
+                 if answer["verdict"] == sp.UNSTABLE and answer["speedup"] < 1]
+    if not shown and not unsettled:
+        return ""
+    width = next(iter(answers.values()))["width"]
+    text = f"; at width {width}, the largest timed, "
+    if shown:
+        text += f"**PyTorch is faster** in {' and '.join(shown)}"
+        if unsettled:
+            text += f" (in {' and '.join(unsettled)} it measured faster too, with no verdict: unstable timings)"
+    else:
+        text += f"PyTorch measured faster in {' and '.join(unsettled)}, with no verdict: unstable timings"
+    return text
 
 
 def headline_sameness(effects: pd.DataFrame, margin: float | None) -> str:
@@ -905,7 +960,8 @@ def speed_summary(speed: dict, runs: dict) -> str:
     if runs["pairs"]:
         text += (f"In the sweep's {runs['pairs']} (setting, seed) pairs, neurogebra's runs were a "
                  f"median {relative_speed(runs['median'])} per epoch (quartiles {ratio(runs['p25'])} – "
-                 f"{ratio(runs['p75'])}), not the {ratio(speed['tensor_speedup'])} of the speed job: those runs mix "
+                 f"{ratio(runs['p75'])}), not the {ratio(speed['tensor_speedup'])} of the speed job (float64, width "
+                 f"{speed['width']}): those runs mix "
                  "optimizers and precisions and were timed while jobs shared the machine, which costs PyTorch's "
                  "per-operation overhead more, so the speed job, alone on the machine, is the measurement to compare "
                  "with. ")
