@@ -71,6 +71,20 @@ def test_an_effect_carried_by_one_optimizer_is_said_to_hide_a_split_and_flips():
         "init effect: carried by one optimizer"] == "sgd"
 
 
+def test_the_largest_setting_of_a_split_is_sized_at_every_level_not_only_at_its_largest():
+    runs = shifted(runs_table(noise=0.01), sweep_rows(None, optimizer="sgd", init="page"), 0.2)
+    # One SGD setting gains more in neurogebra than in PyTorch: its size depends on the level.
+    lr = runs.loc[runs["optimizer"] == "sgd", "learning_rate"].max()
+    runs = shifted(runs, sweep_rows(None, optimizer="sgd", init="page", learning_rate=lr, framework="neurogebra"), 0.1)
+    carrier = conditions.carried_by(table_of(runs), "init")
+    sizes = carrier["largest_across_levels"]
+    assert sizes["levels"] == 2 and sizes["low"] < sizes["high"] == pytest.approx(carrier["largest"]["mean"])
+    text = wording.conclusion(table_of(runs), "init")
+    low, high = round(100 * sizes["share_low"]), round(100 * sizes["share_high"])
+    assert (f"alone {wording.points(sizes['low'], unit=False)} to {wording.points(sizes['high'])} "
+            f"({low}–{high}% of its level) over the 2 levels") in text
+
+
 def test_a_setting_still_improving_is_named_and_flips_with_the_last_epochs():
     runs = runs_table(seeds=range(3))
     rising = epochs_table(runs, {"sgd": 0.004, "adam": 0.0})  # SGD +2 pp over its last 5 epochs

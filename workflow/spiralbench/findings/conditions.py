@@ -57,6 +57,17 @@ def largest_setting(effects: pd.DataFrame, effect: str) -> pd.Series | None:
     return rows.loc[rows["mean"].abs().idxmax()]
 
 
+def across_levels(effects: pd.DataFrame, effect: str, setting: pd.Series) -> dict:
+    """One setting's effect at every level held fixed: the range of its means and of its ``share`` of each
+    level's sum. The largest setting is found at one level; its size differs at the others."""
+    rows = ef.setting_rows(effects, effect).dropna(subset=["mean"])
+    rows = rows.assign(share=rows["mean"] / rows.groupby("within")["mean"].transform("sum"))
+    keys = [key for key in SETTING_COLUMNS if key in rows.columns]
+    same = rows[(rows[keys] == setting[keys]).all(axis=1)]
+    return {"low": float(same["mean"].min()), "high": float(same["mean"].max()),
+            "share_low": float(same["share"].min()), "share_high": float(same["share"].max()), "levels": len(same)}
+
+
 def carried_by(effects: pd.DataFrame, effect: str) -> dict | None:
     """The optimizer that carries a significant pooled effect (``SPLIT_SHARE`` of it or more at every
     level): its name, its share's range over the levels, and each optimizer's range of means. None when
@@ -73,7 +84,8 @@ def carried_by(effects: pd.DataFrame, effect: str) -> dict | None:
     share = table.loc[table["optimizer"] == optimizer, "share"]
     means = {name: (float(rows["mean"].min()), float(rows["mean"].max())) for name, rows in table.groupby("optimizer")}
     return {"optimizer": optimizer, "share_low": float(share.min()), "share_high": float(share.max()), "means": means,
-            "largest": largest_setting(effects, effect)}
+            "largest": largest_setting(effects, effect),
+            "largest_across_levels": across_levels(effects, effect, largest_setting(effects, effect))}
 
 
 # ---------------------------------------------------------------- convergence
