@@ -136,7 +136,8 @@ def test_sameness_is_tested_per_setting_as_well_as_pooled():
     assert failing == ["Adam, lr 0.2, batch 16", "Adam, lr 0.2, batch 64"] and same["settings_equivalent"] < 48
     assert same["verdict"] == "equivalent"  # averaged over the settings, the noise of one is diluted
     headline = wording.headline(table_of(wild), None, margin=MARGIN)
-    assert f"Setting by setting, {same['settings_equivalent']} of 48 pass that test; it fails at Adam, lr 0.2" in headline
+    assert (f"Setting by setting, {same['settings_equivalent']} of 48 per-setting tests (12 settings × 4 levels) "
+            "pass that test; it fails at Adam, lr 0.2") in headline
     assert "it fails at Adam, lr 0.2" in wording.conclusion(table_of(wild), "precision", MARGIN)
     assert "Setting by setting" not in wording.headline(table_of(runs), None, margin=MARGIN)
     # The per-setting table carries each row's equivalence test.
@@ -387,3 +388,18 @@ def test_the_engine_check_states_the_one_setting_it_covers_and_what_it_leaves_ou
         setup = {**CONFIG["controlled"], "optimizer": optimizer, "learning_rate": lr}
         assert f"with {wording.optimizer_name(optimizer)}, lr {lr:g}, batch {setup['batch_size']};" in \
             wording.controlled_sentence(controlled, setup)
+
+
+def test_counts_over_settings_and_levels_say_what_they_count_and_what_was_left_out():
+    """The sweep has 12 settings; a count of per-setting rows multiplies them by the levels, and rows
+    whose two runs agree on every seed have no test: both said, not left for the reader to guess."""
+    table = table_of(runs_table(noise=0.005, precisions=BOTH))
+    rows = table.index[(table["effect"] == "precision") & (table["scope"] == "setting")][:3]
+    table.loc[rows, ["mean", "sd"]] = 0.0
+    table.loc[rows, ["p_value", "p_holm"]] = np.nan
+    summary = wording.per_setting_summary(table, "precision")
+    assert summary.startswith("Setting by setting, none of the 45 effects tested is significant")
+    assert "the other 3 of the 48 per-setting rows are left out: their two runs gave identical results" in summary
+    assert "left out" not in wording.per_setting_summary(table, "framework")
+    assert wording.setting_tests(table, "framework") == "48 per-setting tests (12 settings × 4 levels)"
+    assert "12 settings × 4 levels" in wording.sameness_sentence(table, "precision", MARGIN)

@@ -11,7 +11,7 @@ from spiralbench.findings import speed as sp
 
 from .document import Table
 from .results import Results
-from .wording import compared_speed, controlled_setting, means_at, minutes_text, plural
+from .wording import compared_speed, controlled_setting, means_at, minutes_text, plural, setting_tests
 
 
 def reasons(results: Results, facts: dict) -> dict[str, str]:
@@ -51,7 +51,7 @@ def reasons(results: Results, facts: dict) -> dict[str, str]:
         guidance.ACCURACY: f"neurogebra − PyTorch at matched initialisation and precision: {framework} "
                            f"({holm}); the equivalence test at ±{100 * same['margin']:.2f} pp passes at "
                            f"{same['levels_equivalent']} of {same['levels']} levels and {same['settings_equivalent']} "
-                           f"of {same['settings']} settings",
+                           f"of {setting_tests(effects, 'framework')}",
     }
 
 

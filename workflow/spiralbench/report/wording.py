@@ -253,9 +253,9 @@ def sameness_sentence(effects: pd.DataFrame, effect: str, margin: float | None) 
     if same["levels_equivalent"] < same["levels"]:
         text += (f" and fails {where(effect, widest['within'])} (90% interval {points(widest['low'], 2, unit=False)} to "
                  f"{points(widest['high'], 2)})")
-    text += f"; setting by setting it passes at {same['settings_equivalent']} of {same['settings']}"
+    text += f"; setting by setting it passes {same['settings_equivalent']} of {setting_tests(effects, effect)}"
     if len(same["failing"]):
-        text += f" (it fails at {'; '.join(setting_names(same['failing']))})"
+        text += f"; it fails at {'; '.join(setting_names(same['failing']))}"
     return text + "."
 
 
@@ -398,17 +398,38 @@ def identical_sentence(effects: pd.DataFrame) -> str:
             "larger steps (Adam, larger learning rates) amplify them, or the two precisions start from different draws.")
 
 
+def setting_tests(effects: pd.DataFrame, effect: str) -> str:
+    """'24 per-setting tests (6 settings × 4 levels)': the sweep's settings are counted once, so a
+    count over settings and levels says what it multiplies."""
+    rows = ef.setting_rows(effects, effect)
+    keys = [key for key in effects_module.SETTING_COLUMNS if key in rows.columns]
+    settings, levels = len(rows[keys].drop_duplicates()), rows["within"].nunique()
+    return f"{plural(len(rows), 'per-setting test')} ({plural(settings, 'setting')} × {plural(levels, 'level')})"
+
+
+def untested_rows(effects: pd.DataFrame, effect: str, tested: int) -> str:
+    """Why fewer effects were tested than there are per-setting rows: rows whose two runs agree on every
+    seed have no spread, so no test."""
+    rows = len(ef.setting_rows(effects, effect))
+    if tested == rows:
+        return ""
+    return (f"; the other {rows - tested} of the {rows} per-setting rows are left out: their two runs gave "
+            "identical results on every seed, so there is nothing to test")
+
+
 def per_setting_summary(effects: pd.DataFrame, effect: str) -> str:
     """'3 of 24 per-setting effects are significant after Holm (all favouring neurogebra).'"""
     counts = ef.significant_settings(effects, effect)
     tested, significant = counts["tested"], counts["significant"]
     if not tested:
         return ""
+    why = untested_rows(effects, effect, tested)
     if not significant:
-        return f"Setting by setting, none of the {plural(tested, 'effect')} is significant after Holm's correction."
-    return (f"Setting by setting, {significant} of the {plural(tested, 'effect')} "
+        return (f"Setting by setting, none of the {plural(tested, 'effect')} tested is significant after "
+                f"Holm's correction{why}.")
+    return (f"Setting by setting, {significant} of the {plural(tested, 'effect')} tested "
             f"{'is' if significant == 1 else 'are'} significant after Holm's correction over the {tested} "
-            f"(favouring {' or '.join(counts['sides'])}).")
+            f"(favouring {' or '.join(counts['sides'])}){why}.")
 
 
 def decomposition_conclusion(parts: dict | None) -> str:
@@ -821,7 +842,8 @@ def headline(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
                  headline_sameness(effects, margin) if framework else "", init or "",
                  headline_split(effects, epochs) if init else "", precision_sentence or ""]
     if equivalent and precision["settings_equivalent"] < precision["settings"]:
-        sentences.append(f"Setting by setting, {precision['settings_equivalent']} of {precision['settings']} pass that "
+        sentences.append(f"Setting by setting, {precision['settings_equivalent']} of "
+                         f"{setting_tests(effects, 'precision')} pass that "
                          f"test; it fails at {'; '.join(setting_names(precision['failing']))}.")
     if parts is not None:
         pieces, largest = page_gap.largest_part(parts)
@@ -908,11 +930,13 @@ def headline_sameness(effects: pd.DataFrame, margin: float | None) -> str:
     name = ef.METRIC_NAMES[ef.metric_of(effects)]
     if same["verdict"] == "equivalent":
         return (f"By an equivalence test on {name}, the two train to the same accuracy within ±{100 * margin:.2f} pp "
-                f"at every level (setting by setting: {same['settings_equivalent']} of {same['settings']}).")
+                f"at every level (setting by setting: {same['settings_equivalent']} of "
+                f"{setting_tests(effects, 'framework')}).")
     widest = same["widest"]
     return (f"That is not sameness: by {name}, the equivalence test at ±{100 * margin:.2f} pp fails "
             f"{where('framework', widest['within'])} (90% interval {points(widest['low'], 2, unit=False)} to "
-            f"{points(widest['high'], 2)}) and passes at {same['settings_equivalent']} of {same['settings']} settings.")
+            f"{points(widest['high'], 2)}) and passes {same['settings_equivalent']} of "
+            f"{setting_tests(effects, 'framework')}.")
 
 
 def headline_split(effects: pd.DataFrame, epochs: pd.DataFrame | None) -> str:
