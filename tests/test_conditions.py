@@ -403,3 +403,9 @@ def test_counts_over_settings_and_levels_say_what_they_count_and_what_was_left_o
     assert "left out" not in wording.per_setting_summary(table, "framework")
     assert wording.setting_tests(table, "framework") == "48 per-setting tests (12 settings × 4 levels)"
     assert "12 settings × 4 levels" in wording.sameness_sentence(table, "precision", MARGIN)
+
+
+def test_the_short_box_says_the_equivalence_margin_was_chosen_after_the_results():
+    table = table_of(runs_table(noise=0.005, precisions=BOTH))
+    box = wording.in_short(table, None, margin=MARGIN)
+    assert "the same within ±1.67 pp by an equivalence test, a margin chosen after the results" in box

@@ -876,7 +876,8 @@ def in_short(effects: pd.DataFrame, parts: dict | None, speed: dict | None = Non
         if verdict["kind"] == "none":
             same = None if margin is None else conditions.sameness(effects, effect, margin)["verdict"] == "equivalent"
             clauses.append(f"{subject} makes no difference that survives Holm's correction"
-                           + ("" if same is None else f" (the same within ±{100 * margin:.2f} pp by an equivalence test)"
+                           + ("" if same is None else f" (the same within ±{100 * margin:.2f} pp by an equivalence test, "
+                                                      "a margin chosen after the results)"
                               if same else f", but is not shown the same within ±{100 * margin:.2f} pp either"))
         elif verdict["kind"] == "same":
             carrier = conditions.carried_by(effects, effect)
