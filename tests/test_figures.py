@@ -56,3 +56,19 @@ def test_the_report_shows_a_drawn_figure_under_its_name(ci_results):
     assert figure.sources == ["timing/speed.csv"]
     with pytest.raises(Exception, match="no figure named 'nothing'"):
         Results(ci_results, load_config(CI_CONFIG)).figure("nothing")
+
+
+def test_the_speed_figure_names_an_unstable_cell_as_the_text_does(ci_results):
+    """Its legend and alternative text call a cell without a verdict unstable, as the report's text does,
+    and the ratio's axis label fits its panel."""
+    from spiralbench.figures.cost import speed_scaling
+
+    chart = speed_scaling(Results(ci_results, load_config(CI_CONFIG)))
+    texts = [text.get_text() for legend in chart.figure.legends for text in legend.get_texts()]
+    assert "disturbed" not in chart.alt and all("disturbed" not in text for text in texts)
+    right = chart.figure.axes[1]
+    assert "×" not in right.get_ylabel()
+    chart.figure.draw_without_rendering()  # lays the figure out, as saving it does
+    label = right.yaxis.label.get_window_extent(chart.figure._get_renderer())
+    panel = right.get_window_extent(chart.figure._get_renderer())
+    assert panel.y0 <= label.y0 and label.y1 <= panel.y1, "the ratio's axis label is longer than its panel"

@@ -579,3 +579,12 @@ def test_the_page_links_the_repository_and_the_tutorials_reproduction_where_its_
     assert "(https://example.org/me/spiralbench/tree/HEAD/tests/tutorial_page)" in known
     unknown = where.where_to_read({"repository": "not recorded (no git remote named origin; ...)"})
     assert "](" not in unknown and "`tests/tutorial_page/`" in unknown and "`repository_url`" in unknown
+
+
+def test_the_accuracy_tables_red_rows_are_explained_only_when_a_run_diverged():
+    from spiralbench.report import wording
+
+    runs = pd.DataFrame({"status": ["ok", "ok", "ok"]})
+    assert wording.diverged_rows(runs) == "None of the 3 runs diverged, so no row is marked."
+    runs.loc[1, "status"] = "diverged"
+    assert wording.diverged_rows(runs) == "Rows in red had runs that diverged (1 of 3 runs)."

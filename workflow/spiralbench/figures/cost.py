@@ -81,7 +81,7 @@ def speed_scaling(results: Results) -> Chart:
         _median_and_quartiles(right, widths, faster, 1 / by_width["tensor_ratio_high"].to_numpy(dtype=float),
                               1 / by_width["tensor_ratio_low"].to_numpy(dtype=float), IMPLEMENTATION_COLORS["tensor"],
                               precision)
-        # A ratio from a cell the machine disturbed carries no verdict: crossed out.
+        # A ratio from an unstable cell (its spread over the instrument's limit) carries no verdict: crossed out.
         disturbed = (by_width["tensor_ratio_verdict"] == sp.UNSTABLE).to_numpy()
         right.scatter(widths[disturbed], faster[disturbed], marker="x", s=60, color=DIVERGED_COLOR, zorder=5)
     widths = sorted(set(speed["hidden_width"]))
@@ -99,7 +99,7 @@ def speed_scaling(results: Results) -> Chart:
                 for precision in precisions]
     if any(sp.speed_by_width(speed, precision)["tensor_ratio_verdict"].eq(sp.UNSTABLE).any() for precision in precisions):
         handles.append(Line2D([], [], color=DIVERGED_COLOR, marker="x", linestyle="none",
-                              label="machine disturbed: no verdict"))
+                              label="unstable timings: no verdict"))
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     right.axhline(1.0, color="#333333", linestyle=":", linewidth=1)
     # The band within which an interval says "about the same" (findings.speed.speed_verdict).
@@ -113,12 +113,12 @@ def speed_scaling(results: Results) -> Chart:
         right.annotate(f"PyTorch faster from width {crossover}\n(float64)", (crossover, 0.97), xycoords=("data", "axes fraction"),
                        textcoords="offset points", xytext=(-4 if inside_left else 4, 0), va="top",
                        ha="right" if inside_left else "left", fontsize=9, color=DIVERGED_COLOR, annotation_clip=True)
-    right.set_ylabel("× faster: PyTorch's time / tensor engine's")
+    right.set_ylabel("PyTorch's time / tensor engine's")
     right.set_title("Above 1: the tensor engine is faster")
     alt = (f"Two charts against hidden width ({', '.join(map(str, widths))}), float64 solid and float32 dashed: left, "
            "seconds per epoch on a log scale for each implementation timed, with interquartile bars; right, how "
            "many times faster the tensor engine is than PyTorch, with its interval over rounds, a line at 1 (same "
            f"speed) and a band from 1/{sp.CLEAR_SPEEDUP} to {sp.CLEAR_SPEEDUP} (about the same), ratios from a cell "
-           "the machine disturbed crossed out"
+           "whose timings were unstable (no verdict) crossed out"
            + (f" and a marker where PyTorch becomes faster, width {crossover}." if crossover is not None else "."))
     return Chart(figure, [results.path_of("speed")], alt)

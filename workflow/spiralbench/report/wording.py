@@ -767,6 +767,14 @@ def framework_name(framework: str) -> str:
     return FRAMEWORK_NAMES.get(framework, framework)
 
 
+def diverged_rows(runs: pd.DataFrame) -> str:
+    """What the accuracy table's red rows mean, said only when there are any."""
+    diverged = int((runs["status"] == "diverged").sum())
+    if diverged:
+        return f"Rows in red had runs that diverged ({diverged:,} of {len(runs):,} runs)."
+    return f"None of the {len(runs):,} runs diverged, so no row is marked."
+
+
 @missing_as_dash
 def percent(value, digits: int = 1) -> str:
     """0.8533 -> '85.3%'."""
