@@ -31,8 +31,11 @@ def start_workflow(results_dir: Path, log_path: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(CI_CONFIG),
                "--config", f"results_dir={results_dir}"]
     with open(log_path, "w") as log:
+        # Ctrl-C acts as in a terminal even when the tests themselves run as a background job, whose
+        # shell starts them with SIGINT ignored (and Python then keeps it ignored).
         return subprocess.Popen(command, cwd=REPO, env=workflow_env(), stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def stop(workflow: subprocess.Popen) -> None:
