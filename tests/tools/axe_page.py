@@ -47,25 +47,33 @@ def browser() -> str | None:
                 None)
 
 
-def violations(page: Path, axe: Path = AXE, chromium: str | None = None, timeout: float = 300) -> list[dict]:
-    """axe-core's violations on ``page`` (rules of every tag axe runs by default)."""
+def script_report(page: Path, script: str, mark: str, flags=FLAGS, chromium: str | None = None,
+                  timeout: float = 300):
+    """Run ``script`` (HTML, appended to the body of a copy of ``page``) in headless Chromium and return the
+    JSON it writes into ``<pre id=mark>``: the way every check of a rendered page here reads the browser."""
     chromium = chromium or browser()
     if chromium is None:
         raise FileNotFoundError("no chromium on the PATH")
     text = page.read_text(encoding="utf-8")
-    script = f"<script>{axe.read_text(encoding='utf-8')}</script>{RUNNER}"
     at = text.rfind("</body>")
     instrumented = text[:at] + script + text[at:] if at >= 0 else text + script
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / page.name
         copy.write_text(instrumented, encoding="utf-8")
         profile = Path(scratch) / "profile"
-        done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", copy.as_uri()],
+        done = subprocess.run([chromium, *flags, f"--user-data-dir={profile}", "--dump-dom", copy.as_uri()],
                               capture_output=True, text=True, timeout=timeout, check=False)
-    found = re.search(rf'<pre id="{MARK}">(.*?)</pre>', done.stdout, re.S)
+    found = re.search(rf'<pre id="{mark}">(.*?)</pre>', done.stdout, re.S)
     if not found:
-        raise RuntimeError(f"axe-core did not report (chromium exited {done.returncode}): {done.stderr[-2000:]}")
+        raise RuntimeError(f"the page's script did not report (chromium exited {done.returncode}): "
+                           f"{done.stderr[-2000:]}")
     return json.loads(html.unescape(found.group(1)))
+
+
+def violations(page: Path, axe: Path = AXE, chromium: str | None = None, timeout: float = 300) -> list[dict]:
+    """axe-core's violations on ``page`` (rules of every tag axe runs by default)."""
+    script = f"<script>{axe.read_text(encoding='utf-8')}</script>{RUNNER}"
+    return script_report(page, script, MARK, chromium=chromium, timeout=timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

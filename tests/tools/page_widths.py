@@ -12,15 +12,11 @@ loses columns. Exit status: 0 when every table fits, 1 when some do not, 2 when 
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from axe_page import FLAGS, browser
+from axe_page import FLAGS, script_report
 
 MARK = "sb-width-result"
 # A table is named by its label: Quarto's float holds it (<div id="tbl-x">), the plain page puts an anchor
@@ -61,22 +57,7 @@ def with_window_width(width: int) -> list[str]:
 def overflowing_tables(page: Path, width: int = 760, chromium: str | None = None, timeout: float = 300) -> list[dict]:
     """The tables of ``page`` wider than their container in a window ``width`` pixels wide: each its label,
     its width and the room it has (CSS pixels)."""
-    chromium = chromium or browser()
-    if chromium is None:
-        raise FileNotFoundError("no chromium on the PATH")
-    text = page.read_text(encoding="utf-8")
-    at = text.rfind("</body>")
-    instrumented = text[:at] + MEASURE + text[at:] if at >= 0 else text + MEASURE
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / page.name
-        copy.write_text(instrumented, encoding="utf-8")
-        profile = Path(scratch) / "profile"
-        done = subprocess.run([chromium, *with_window_width(width), f"--user-data-dir={profile}", "--dump-dom",
-                               copy.as_uri()], capture_output=True, text=True, timeout=timeout, check=False)
-    found = re.search(rf'<pre id="{MARK}">(.*?)</pre>', done.stdout, re.S)
-    if not found:
-        raise RuntimeError(f"the width check did not report (chromium exited {done.returncode}): {done.stderr[-2000:]}")
-    return json.loads(html.unescape(found.group(1)))
+    return script_report(page, MEASURE, MARK, with_window_width(width), chromium, timeout)
 
 
 def main(argv: list[str] | None = None) -> int:
