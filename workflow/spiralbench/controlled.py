@@ -18,6 +18,8 @@ measurement times it as the floor.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -33,10 +35,17 @@ def layer_sizes(settings: dict, split) -> list[int]:
 
 def initial_weights(settings: dict, split) -> list:
     """The neurogebra network's initial weights for ``settings["seed"]`` (drawn by the tensor engine,
-    which draws the scalar engine's numbers without making a Value per weight)."""
-    network = neurogebra_train.build_network(layer_sizes(settings, split), settings["activation"],
-                                             settings["seed"], engine="tensor")
-    return network.get_weights()
+    which draws the scalar engine's numbers without making a Value per weight), as new arrays: a run may
+    change them in place."""
+    drawn = _drawn_weights(tuple(layer_sizes(settings, split)), settings["activation"], settings["seed"])
+    return [(W.copy(), b.copy()) for W, b in drawn]
+
+
+@lru_cache(maxsize=1)
+def _drawn_weights(sizes: tuple, activation: str, seed: int) -> list:
+    # Kept for the next call: the speed job asks for the same network for every sample of a width, and
+    # drawing a 1024-wide one weight by weight from Python's stream takes half a second.
+    return neurogebra_train.build_network(list(sizes), activation, seed, engine="tensor").get_weights()
 
 
 def epoch_orders(settings: dict, split) -> list[np.ndarray]:

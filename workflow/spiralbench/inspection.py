@@ -8,8 +8,6 @@ same for every neuron's activation map. Here each trained network is rebuilt fro
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 

@@ -27,6 +27,12 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+# pandas and pyarrow are imported where a job table is read: `python -m spiralbench.manifest` and
+# `sha256sum -c` need neither.
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Glob patterns, relative to the results directory, of every deterministic output.
 # Not listed, on purpose: timing/ and runs/**/timing.parquet (wall-clock), provenance.json (dates, versions),
@@ -179,7 +185,7 @@ def first_difference(expected: Path, actual: Path) -> str | None:
     return None  # only line endings or a trailing newline differ
 
 
-def run_digests(results_dir: Path, paths) -> "pd.DataFrame":
+def run_digests(results_dir: Path, paths) -> pd.DataFrame:
     """A digest of each run's rows in each job table of ``paths``, and of its parameters and predictions
     apart (``spiralbench.job_tables.row_digests``): what ``reference/run_digests.csv`` holds."""
     import pandas as pd

@@ -1,8 +1,8 @@
 """Seconds per epoch of each implementation as the hidden layers widen, with the noise of the machine measured.
 
 Per-run timings (each training job's ``timing.parquet``) are taken while other jobs share the machine,
-so they say little about speed. This measurement is made by a job that the workflow runs alone (it claims every core),
-for networks 2-w-w-classes and each width w in ``config["speed"]["hidden_widths"]``, and for each
+so they say little about speed. This measurement is made by a job that the workflow runs alone (it
+claims every core), for networks 2-w-w-classes and each width w in ``config["speed"]["hidden_widths"]``, and for each
 implementation of ``config["speed"]["implementations"]``: neurogebra's scalar engine (pure Python,
 timed only up to ``scalar_max_width``), its tensor engine (numpy), PyTorch, all from the same
 initial weights on the same batches (``spiralbench.controlled.start``), and the hand-written numpy
@@ -74,27 +74,13 @@ def time_epochs(implementation: str, precision: str, width: int, settings: dict,
                 clock=time.perf_counter) -> float:
     """Mean seconds per epoch of a fresh 2-w-w-classes network trained ``settings["epochs"]`` epochs."""
     setting = training_settings(settings, width, seed)
-    weights = [(W.copy(), b.copy()) for W, b in _initial_weights(setting, split)]
+    weights = controlled.initial_weights(setting, split)
     epochs = controlled.start(implementation, setting, split, weights, controlled.epoch_orders(setting, split),
                               threads=settings["threads"], precision=precision)
     start = clock()
     for _ in epochs:
         pass
     return (clock() - start) / settings["epochs"]
-
-
-def _initial_weights(setting: dict, split) -> list:
-    """The initial weights of every sample of a width, drawn once. Drawn weight by weight from Python's
-    stream, as the page does, a 1024-wide network's take half a second a sample: untimed, but most of
-    the speed job's wall time. The caller copies them: a sample may change them in place."""
-    key = (setting["seed"], setting["activation"], tuple(controlled.layer_sizes(setting, split)))
-    if key not in _WEIGHTS:
-        _WEIGHTS.clear()  # the widths are measured one after another: keep the current one only
-        _WEIGHTS[key] = controlled.initial_weights(setting, split)
-    return _WEIGHTS[key]
-
-
-_WEIGHTS: dict = {}
 
 
 def timed_cells(settings: dict) -> list[tuple[str, str, int]]:
