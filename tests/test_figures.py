@@ -52,7 +52,7 @@ def test_a_figure_without_alternative_text_is_refused(ci_results, monkeypatch, t
 
 def test_the_report_shows_a_drawn_figure_under_its_name(ci_results):
     figure = Results(ci_results, load_config(CI_CONFIG)).figure("speed")
-    assert figure.png == (ci_results / FIGURES_DIR / "speed.png").read_bytes()
+    assert figure.path == ci_results / FIGURES_DIR / "speed.png"
     assert figure.sources == ["timing/speed.csv"]
     with pytest.raises(Exception, match="no figure named 'nothing'"):
         Results(ci_results, load_config(CI_CONFIG)).figure("nothing")

@@ -190,7 +190,8 @@ def test_quarto_is_chosen_when_installed_and_renders_the_executed_notebook_witho
     assert (bin_dir / "args").read_text().split("\n")[:-1] == [
         "render", "report.ipynb", "--to", "html", "--output", "report.html"]
     assert (bin_dir / "staged").read_text().split() == ["_quarto.yml", "report.css", "report.ipynb"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]  # staging removed
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "out"]  # staging (beside out/) removed
 
 
 def test_nbconvert_is_chosen_without_quarto_and_says_how_to_get_it(monkeypatch, tmp_path):
@@ -243,22 +244,29 @@ def test_plain_page_shows_the_notebook_without_code_and_loads_nothing(shown):
 
 
 @pytest.fixture
-def shown(monkeypatch):
-    """The outputs a ReportDocument displays, as the bundles a notebook would store."""
+def shown(monkeypatch, tmp_path):
+    """The outputs a ReportDocument displays, as the bundles a notebook would store; the working directory is
+    the results' report/, as when the report runs."""
+    (tmp_path / "report").mkdir()
+    monkeypatch.chdir(tmp_path / "report")
     outputs = []
     monkeypatch.setattr(document, "display", lambda bundle, metadata, raw: outputs.append((bundle, metadata)))
     return outputs
 
 
 def _figure(name: str = "curve") -> FigureFile:
-    """A figure as the workflow's rule ``figures`` leaves it: PNG bytes and what figures.json says."""
+    """A figure as the workflow's rule ``figures`` leaves it: ``../figures/{name}.png`` from the working
+    directory, and what figures.json says of it."""
     from matplotlib.figure import Figure
 
     from spiralbench.figures.style import png_bytes
     figure = Figure(figsize=(2, 1.5))
     figure.subplots().plot([0, 1], [1, 0])
     png, width = png_bytes(figure)
-    return FigureFile(name, png, "A falling line.", ["data/seed1.npz"], width)
+    path = Path.cwd().parent / "figures" / f"{name}.png"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(png)
+    return FigureFile(name, path, "A falling line.", ["data/seed1.npz"], width)
 
 
 def _exhibits(shown) -> ReportDocument:
@@ -275,7 +283,7 @@ def test_exhibits_are_quarto_markdown_and_never_html_or_javascript(shown):
     _exhibits(shown)
     assert all(set(bundle) == {"text/markdown", "text/plain"} for bundle, _ in shown)
     figure, table, note, warning = (bundle["text/markdown"] for bundle, _ in shown)
-    assert re.fullmatch(r"::: \{#fig-curve\}\n<img src=\"data:image/png;base64,[A-Za-z0-9+/=]+\" "
+    assert re.fullmatch(r"::: \{#fig-curve\}\n<img src=\"\.\./figures/curve\.png\" "
                         r"alt=\"A falling line\.\" width=\"192\" class=\"img-fluid\">\n\n"
                         r"A curve; see @tbl-values\. Drawn from `data/seed1\.npz`\.\n:::", figure)
     assert [metadata.get(EXHIBIT_KEY) for _, metadata in shown] == [
@@ -330,7 +338,7 @@ def test_pandoc_reads_the_exhibits_as_quarto_needs_them(shown):
     markdown = "\n\n".join(bundle["text/markdown"] for bundle, _ in shown) + "\n\nMath: $-\\log p_0$.\n"
     page = subprocess.run(["pandoc", "--from", "markdown", "--to", "html", "--mathml"], input=markdown,
                           capture_output=True, text=True, check=True).stdout
-    assert re.search(r'<div id="fig-curve">\s*(<p>)?<img src="data:image/png;base64,[^"]+" alt="A falling line\."', page)
+    assert re.search(r'<div id="fig-curve">\s*(<p>)?<img src="\.\./figures/curve\.png" alt="A falling line\."', page)
     assert re.search(r'data-cites="tbl-values"', page)  # the reference Quarto's crossref filter resolves
     assert re.search(r"<caption>(<p>)?Values per run\. Drawn from <code>tables/runs\.csv</code>\.", page)
     assert '<span class="sb-diverged">a|b</span>' in page and re.search(r"<td[^>]*>c_d</td>", page)

@@ -1,5 +1,7 @@
 """Runs of both frameworks: bookkeeping, divergence, determinism, threads, and the files they write."""
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -112,6 +114,19 @@ def test_pytorch_uses_exactly_the_declared_threads_and_deterministic_kernels():
     train_run(run_of("pytorch"), small_split(), threads=1)
     assert torch.get_num_threads() == 1
     assert torch.are_deterministic_algorithms_enabled()
+
+
+def test_deterministic_kernels_are_required_in_a_fresh_process_without_loading_the_compiler():
+    """A job's first configure: errors (not warnings) on nondeterministic kernels, and torch.compile's compiler,
+    which the public switch would import for nothing, stays unloaded."""
+    probe = ("import sys, torch\n"
+             "from spiralbench.frameworks import torch_train\n"
+             "assert not torch.are_deterministic_algorithms_enabled()\n"
+             "torch_train.configure(1)\n"
+             "print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),"
+             " 'torch._inductor' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False", "False"]
 
 
 def test_job_tables_are_byte_identical_on_rerun_and_rebuild_the_model(tmp_path):

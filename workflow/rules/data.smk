@@ -12,6 +12,8 @@ rule split:
         },
     log:
         result("logs/split.log"),
+    # First: every training job waits for it.
+    priority: 3
     conda:
         "../envs/spiralbench.yaml"
     params:

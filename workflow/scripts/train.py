@@ -19,6 +19,11 @@ from spiralbench.training import train_run
 for framework in {run["framework"] for run in snakemake.params.runs}:
     frameworks.module(framework)
 gc.freeze()
+# Every node of a scalar-engine graph is in a reference cycle (its backward function holds it), so the
+# collector, not reference counting, frees each step's graph (about 1,300 nodes at the page's batch of 16).
+# Collecting every 20,000 new objects instead of every 700 makes those runs 9% faster and leaves the
+# others as they are; memory stays bounded by a few steps' graphs.
+gc.set_threshold(20_000)
 
 # A seed's fresh sample is only read, so its runs share one copy. Its split is loaded anew for every run:
 # the split carries numpy's stream, which a run consumes for its epoch shuffles.

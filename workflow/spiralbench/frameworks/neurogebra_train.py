@@ -135,16 +135,21 @@ def get_weights(network):
 def load_network(layer_sizes, activation: str, weights, engine: str = "scalar",
                  precision: str = "float64") -> NeuralNetwork:
     """A network of this shape, on ``engine`` in ``precision``, holding ``weights`` (a list of ``(W, b)``)."""
-    network = copy.deepcopy(_network_of_shape(tuple(layer_sizes), activation, engine, precision))
+    if engine == "scalar":
+        # Built afresh: a scalar network is small (the speed job stops it at scalar_max_width), and drawing
+        # its Values is ten times cheaper than copying them.
+        network = build_network(list(layer_sizes), activation, seed=0, engine=engine, precision=precision)
+    else:
+        network = copy.deepcopy(_tensor_network_of_shape(tuple(layer_sizes), activation, precision))
     network.set_weights(weights)
     return network
 
 
 @cache
-def _network_of_shape(layer_sizes: tuple, activation: str, engine: str, precision: str) -> NeuralNetwork:
-    # Built once per shape and copied: its initial weights, drawn one by one from Python's stream and
-    # then replaced, would take half a second for every 1024-wide network the speed job loads.
-    return build_network(list(layer_sizes), activation, seed=0, engine=engine, precision=precision)
+def _tensor_network_of_shape(layer_sizes: tuple, activation: str, precision: str) -> NeuralNetwork:
+    # Built once per shape and copied (its arrays): its initial weights, drawn one by one from Python's
+    # stream and then replaced, would take half a second for every 1024-wide network the speed job loads.
+    return build_network(list(layer_sizes), activation, seed=0, engine="tensor", precision=precision)
 
 
 def trainer(run: dict, split, threads: int = 1):

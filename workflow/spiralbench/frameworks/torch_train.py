@@ -42,7 +42,21 @@ def configure(threads: int) -> None:
         torch.set_num_interop_threads(1)
     except RuntimeError:
         pass  # can only be set once per process, before any parallel work; already fixed then
-    torch.use_deterministic_algorithms(True)
+    use_deterministic_kernels()
+
+
+def use_deterministic_kernels() -> None:
+    """``torch.use_deterministic_algorithms(True)`` for the eager kernels, which are all that run here.
+
+    The public call also tells torch.compile's compiler, which it imports to do so: 1.4 s of every job's
+    start, for a compiler nothing here uses. The flag the kernels read is set directly where this PyTorch
+    has it (``torch.are_deterministic_algorithms_enabled`` reads it back), the public call otherwise.
+    """
+    set_flag = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if set_flag is None:
+        torch.use_deterministic_algorithms(True)
+    else:
+        set_flag(True, warn_only=False)
 
 
 def build_network(layer_sizes, activation: str, seed: int, dtype: str = "float32",

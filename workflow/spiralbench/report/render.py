@@ -8,7 +8,8 @@ write their outputs for it, and the footer names it.
 Quarto renders an ``.ipynb`` without executing it, reading the front matter from
 the notebook's first raw cell and the project options from the ``_quarto.yml``
 beside it: so the notebook is staged in a scratch directory beside copies of the
-project files, rendered there, and the self-contained page is moved out.
+project files, rendered there, and the self-contained page is moved out. The figures stay files until
+then: the notebook links them and Quarto embeds them in the page.
 """
 
 from __future__ import annotations
@@ -147,8 +148,12 @@ def hide_injected_parameters(notebook: nbformat.NotebookNode) -> None:
 
 
 def quarto_html(notebook: nbformat.NotebookNode, project_files: list[Path], page: Path, executable: str) -> Path:
-    """Render ``notebook`` with Quarto, ``project_files`` beside it, and move the page to ``page``."""
-    with tempfile.TemporaryDirectory(prefix="quarto-", dir=page.parent) as staging:
+    """Render ``notebook`` with Quarto, ``project_files`` beside it, and move the page to ``page``.
+
+    The notebook links its figures by paths relative to ``page``'s directory (``../figures/x.png``), so it
+    is staged in a directory beside that one, where the same paths lead to the same files."""
+    # Not a hidden directory: Quarto would leave the figures of a document in one unembedded.
+    with tempfile.TemporaryDirectory(prefix="quarto-", dir=page.parent.parent) as staging:
         for path in project_files:
             shutil.copyfile(path, Path(staging) / path.name)
         nbformat.write(notebook, Path(staging) / NOTEBOOK_NAME)

@@ -28,11 +28,11 @@ SPEED_PLATFORM = "timing/speed_platform.json"
 
 @dataclass(frozen=True)
 class FigureFile:
-    """A drawn figure as the report shows it: its PNG bytes, alternative text, the result files it was
+    """A drawn figure as the report shows it: its PNG file, alternative text, the result files it was
     drawn from, and its width on the page in CSS pixels (the PNG has two pixels per CSS pixel)."""
 
     name: str
-    png: bytes
+    path: Path
     alt: str
     sources: list[str]
     width: int
@@ -89,7 +89,7 @@ class Results:
         path = self.dir / FIGURES_DIR / f"{name}.png"
         if not path.is_file():
             raise ResultFileError(f"{path}: file not found")
-        return FigureFile(name, path.read_bytes(), **about[name])
+        return FigureFile(name, path, **about[name])
 
     def platform(self, of: str = PLATFORM_FILE) -> dict:
         """The numeric platform the jobs ran on (``platform.json``, spiralbench.numeric_platform), or the
