@@ -10,7 +10,8 @@
 # one (several GB). An existing $(VENV) keeps the build it was made with.
 PYTHON ?=
 VENV   ?= .venv
-CORES  ?= 4
+# Every core of the machine by default (Snakemake's `--cores all`): no more jobs than cores share them.
+CORES  ?= all
 TORCH  ?= cpu
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 BIN    := $(abspath $(VENV))/bin
