@@ -2,8 +2,8 @@
 
 Per-run timings (each training job's ``timing.parquet``) are taken while other jobs share the machine,
 so they say little about speed. This measurement is made by a job that the workflow runs alone (it
-claims every core), for networks 2-w-w-classes and each width w in ``config["speed"]["hidden_widths"]``, and for each
-implementation of ``config["speed"]["implementations"]``: neurogebra's scalar engine (pure Python,
+claims every core), for networks 2-w-w-classes and each width w in ``config["speed"]["hidden_widths"]``,
+and for each implementation of ``config["speed"]["implementations"]``: neurogebra's scalar engine (pure Python,
 timed only up to ``scalar_max_width``), its tensor engine (numpy), PyTorch, all from the same
 initial weights on the same batches (``spiralbench.controlled.start``), and the hand-written numpy
 loop without autograd (``numpy``), the floor that no numpy engine can beat. Each is timed in every

@@ -83,9 +83,9 @@ def carried_by(effects: pd.DataFrame, effect: str) -> dict | None:
         return None
     share = table.loc[table["optimizer"] == optimizer, "share"]
     means = {name: (float(rows["mean"].min()), float(rows["mean"].max())) for name, rows in table.groupby("optimizer")}
+    largest = largest_setting(effects, effect)
     return {"optimizer": optimizer, "share_low": float(share.min()), "share_high": float(share.max()), "means": means,
-            "largest": largest_setting(effects, effect),
-            "largest_across_levels": across_levels(effects, effect, largest_setting(effects, effect))}
+            "largest": largest, "largest_across_levels": across_levels(effects, effect, largest)}
 
 
 # ---------------------------------------------------------------- convergence
