@@ -13,6 +13,9 @@ VENV   ?= .venv
 # Every core of the machine by default (Snakemake's `--cores all`): no more jobs than cores share them.
 CORES  ?= all
 TORCH  ?= cpu
+# pytest-xdist workers of `make test`, each a whole test file at a time (auto: one per core). The suite
+# waits on SLURM's status polls for minutes; a second worker fills the cores meanwhile.
+TEST_WORKERS ?= auto
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 BIN    := $(abspath $(VENV))/bin
 # PYTHON is looked for on the PATH as it was, not in the environment's own bin.
@@ -55,7 +58,7 @@ run: setup
 	snakemake --cores $(CORES)
 
 test: setup-dev
-	python -m pytest
+	python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Rerun everything and rewrite the published report and manifests (when a change of the numbers is
 # intended): report/published/ for the default sweep, report/published/ci/ for config/ci.yaml. Each

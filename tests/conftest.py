@@ -1,13 +1,16 @@
-"""Fixtures shared by the test modules.
+"""Fixtures shared by the test modules, and the order the suite runs in.
 
 ``ci_results`` runs the whole workflow once per test session on the small
 configuration (config/ci.yaml), into a temporary results directory, and hands
 every test that asks for it the same directory: the end-to-end workflow tests
-and the report tests read one run instead of paying for one each.
+and the report tests read one run instead of paying for one each. Tests read it
+and never change it (one that needs to change it works on a copy), so that
+tests running side by side (`make test` runs pytest-xdist workers) all see it whole.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -39,10 +42,33 @@ def workflow_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def ci_results(tmp_path_factory) -> Path:
-    """The results directory of one complete workflow run on config/ci.yaml (report included)."""
-    results_dir = tmp_path_factory.mktemp("ci") / "results"
-    # --cores 4: the reproducibility tests compare this run with one made with --cores 1.
-    finished = run_workflow(results_dir, cores=4)
-    if finished.returncode != 0:
-        pytest.fail(f"the workflow failed on {CI_CONFIG.name}:\n{finished.stderr[-5000:]}")
+    """The results directory of one complete workflow run on config/ci.yaml (report included).
+
+    One run for the whole suite, also under pytest-xdist, where each worker has a session of its own: the
+    first worker to ask runs the workflow in the directory the workers share, holding a lock; the others
+    wait on the lock and then read the same results, or the same failure.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the workers' base directories are inside the run's
+    ci = shared / "ci"
+    results_dir, finished, failure = ci / "results", ci / "finished", ci / "failure.txt"
+    ci.mkdir(exist_ok=True)
+    with open(ci / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not finished.exists() and not failure.exists():
+            # --cores 4: the reproducibility tests compare this run with one made with --cores 1.
+            done = run_workflow(results_dir, cores=4)
+            if done.returncode == 0:
+                finished.touch()
+            else:
+                failure.write_text(f"the workflow failed on {CI_CONFIG.name}:\n{done.stderr[-5000:]}")
+    if failure.exists():
+        pytest.fail(failure.read_text())
     return results_dir
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests on a SLURM cluster first: most of their minutes are spent waiting for the executor's next
+    status poll, and with them started first, pytest-xdist's other workers fill the cores meanwhile."""
+    items.sort(key=lambda item: "cluster" not in getattr(item, "fixturenames", ()))

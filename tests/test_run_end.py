@@ -3,6 +3,7 @@ not the inputs of `rule all`."""
 from __future__ import annotations
 
 import logging
+import shutil
 
 import nbformat
 import pytest
@@ -55,13 +56,16 @@ def test_only_the_listing_of_rule_alls_job_is_hidden():
 
 
 @pytest.mark.slow
-def test_the_workflow_ends_with_the_summary_not_the_inputs_of_rule_all(ci_results):
+def test_the_workflow_ends_with_the_summary_not_the_inputs_of_rule_all(ci_results, tmp_path):
     from conftest import run_workflow
 
-    # The report rendered again (by the renderer installed): a run with a job to do, then the end of it.
-    finished = run_workflow(ci_results, cores=1, extra=("--forcerun", "report"))
+    # The report rendered again (by the renderer installed): a run with a job to do, then the end of it. In a
+    # copy (its files keep their times): other tests read the session's report meanwhile.
+    results = tmp_path / "results"
+    shutil.copytree(ci_results, results)
+    finished = run_workflow(results, cores=1, extra=("--forcerun", "report"))
     assert finished.returncode == 0, finished.stderr[-3000:]
-    assert f"The report: {(ci_results / 'report' / 'report.html').resolve()} (rendered by " in finished.stderr
+    assert f"The report: {(results / 'report' / 'report.html').resolve()} (rendered by " in finished.stderr
     assert "check --configfile" in finished.stderr and "Done in " in finished.stderr
     assert "localrule all" not in finished.stderr and "rule all:" not in finished.stderr
     # The input of `rule all`, every job's tables, is listed nowhere (the report's job reads the tutorial's
