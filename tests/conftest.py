@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,15 @@ def ci_results(tmp_path_factory) -> Path:
     if failure.exists():
         pytest.fail(failure.read_text())
     return results_dir
+
+
+def copy_of(results_dir: Path, tmp_path: Path) -> Path:
+    """A copy of ``results_dir`` in ``tmp_path``, for a test that changes files: the session's run stays whole
+    for the tests reading it meanwhile. The copies keep their times, so Snakemake finds out of date in the copy
+    only what the test changes."""
+    copy = tmp_path / "results"
+    shutil.copytree(results_dir, copy)
+    return copy
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
+from conftest import CI_CONFIG, REPO, copy_of, run_workflow, workflow_env
 from reproduction import assert_reproduces_ci_manifest
 
 pytestmark = pytest.mark.slow
@@ -172,8 +171,7 @@ BROKEN_FILES = [
 def test_a_broken_intermediate_file_fails_its_reader_with_its_name(
     ci_results, tmp_path, broken_pattern, damage, consumer_output
 ):
-    results = tmp_path / "results"
-    shutil.copytree(ci_results, results)  # copies keep their times: only what reads the broken file reruns
+    results = copy_of(ci_results, tmp_path)  # only what reads the broken file reruns
     broken = sorted(results.glob(broken_pattern))[0]
     target = sorted(results.glob(consumer_output))[0]
     damage(broken)

@@ -5,7 +5,6 @@ report under its name."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -14,7 +13,7 @@ from spiralbench.figures import ABOUT_FILE, FIGURES_DIR, draw
 from spiralbench.figures.style import Chart
 from spiralbench.report.results import Results
 
-from conftest import CI_CONFIG
+from conftest import CI_CONFIG, copy_of
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +33,7 @@ def test_every_figure_is_a_png_with_alternative_text_and_its_sources(ci_results)
 
 
 def test_figures_drawn_again_are_the_same_bytes(ci_results, tmp_path):
-    copy = tmp_path / "results"
-    shutil.copytree(ci_results, copy)  # drawn into a copy: other tests read the session's figures meanwhile
+    copy = copy_of(ci_results, tmp_path)
     before = {path.name: path.read_bytes() for path in (copy / FIGURES_DIR).glob("*.png")}
     draw.draw_all(Results(copy, load_config(CI_CONFIG)))
     after = {path.name: path.read_bytes() for path in (copy / FIGURES_DIR).glob("*.png")}

@@ -6,12 +6,11 @@ the number of jobs running side by side must not move a single byte.
 """
 import csv
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
+from conftest import CI_CONFIG, REPO, copy_of, run_workflow, workflow_env
 from reproduction import CI_PUBLISHED, assert_reproduces_ci_manifest
 
 from spiralbench import manifest
@@ -48,8 +47,7 @@ def test_check_target_passes_on_a_run_that_reproduces(ci_results):
 
 
 def test_check_target_fails_and_names_the_first_differing_value(ci_results, tmp_path):
-    results = tmp_path / "results"
-    shutil.copytree(ci_results, results)  # copies keep their times: nothing looks out of date
+    results = copy_of(ci_results, tmp_path)  # nothing looks out of date
     runs_csv = results / "tables" / "runs.csv"
     times = runs_csv.stat()
     with open(runs_csv, newline="") as stream:

@@ -3,7 +3,6 @@ not the inputs of `rule all`."""
 from __future__ import annotations
 
 import logging
-import shutil
 
 import nbformat
 import pytest
@@ -57,12 +56,10 @@ def test_only_the_listing_of_rule_alls_job_is_hidden():
 
 @pytest.mark.slow
 def test_the_workflow_ends_with_the_summary_not_the_inputs_of_rule_all(ci_results, tmp_path):
-    from conftest import run_workflow
+    from conftest import copy_of, run_workflow
 
-    # The report rendered again (by the renderer installed): a run with a job to do, then the end of it. In a
-    # copy (its files keep their times): other tests read the session's report meanwhile.
-    results = tmp_path / "results"
-    shutil.copytree(ci_results, results)
+    # The report rendered again (by the renderer installed): a run with a job to do, then the end of it.
+    results = copy_of(ci_results, tmp_path)
     finished = run_workflow(results, cores=1, extra=("--forcerun", "report"))
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert f"The report: {(results / 'report' / 'report.html').resolve()} (rendered by " in finished.stderr

@@ -2,7 +2,6 @@
 (the session's ``ci_results`` run, see conftest.py), and the tables it produced."""
 import json
 import re
-import shutil
 import subprocess
 import sys
 
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import CI_CONFIG, REPO, run_workflow, workflow_env
+from conftest import CI_CONFIG, REPO, copy_of, run_workflow, workflow_env
 from spiralbench import job_tables
 from spiralbench.config import engine_pairs, load_config, run_ids
 from spiralbench.speed import instrument
@@ -126,8 +125,7 @@ def test_rerun_has_nothing_to_do(results):
 
 def test_a_lost_output_is_rebuilt_identically(results, tmp_path):
     """A job's tables deleted (as after an interrupted job) come back with the same bytes."""
-    copy = tmp_path / "results"
-    shutil.copytree(results, copy)  # copies keep their times: only the lost job reruns
+    copy = copy_of(results, tmp_path)  # only the lost job reruns
     job = copy / "runs" / "sweep" / "neurogebra" / "sgd-lr0.05-bs16-ep3-h8x8-relu"
     before = {name: (job / name).read_bytes() for name in job_tables.DETERMINISTIC_FILES}
     (job / "runs.parquet").unlink()
@@ -182,8 +180,7 @@ def test_the_jobs_run_under_the_pins_and_the_speed_job_without(results, ci_confi
 
 def test_a_changed_setting_retrains_only_the_jobs_it_touches(results, tmp_path):
     """One learning rate changed: only the two jobs (one per framework) of the new setting are trained."""
-    copy = tmp_path / "results"
-    shutil.copytree(results, copy)  # copies keep their times
+    copy = copy_of(results, tmp_path)
     done = run_workflow(copy, extra=("--dry-run",), settings=("sweep={'learning_rate': [0.05, 40]}",))
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
